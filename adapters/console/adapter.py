@@ -1,0 +1,224 @@
+"""An interactive terminal room: type as one or more named participants."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TextIO
+
+from adapters.base import Sink
+from bot.actions import (
+    Action,
+    DirectMessage,
+    MessageRef,
+    OpenThread,
+    Pin,
+    React,
+    Reply,
+    Say,
+    UploadFile,
+)
+from bot.clock import Clock, SystemClock
+from bot.events import (
+    Capabilities,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    extract_links,
+)
+
+__all__ = ["ConsoleAdapter"]
+
+HELP = """Type a message and press Enter. You can also type:
+  :as NAME          speak as someone else (e.g. :as maya)
+  :reply N TEXT     reply to message #N
+  :react N [EMOJI]  react to message #N (👍 by default); :unreact N [EMOJI] takes it back
+  :edit N TEXT      edit message #N;  :delete N  deletes it
+  :dm TEXT          send the bot a private message (e.g. :dm /ask my question)
+  :who              who you are;  :help  this list;  :quit  leave
+Bot commands start with /, e.g. /event start "My event", /ask ..., /help"""
+
+
+class ConsoleAdapter:
+    """Reads lines from ``stdin`` and prints the bot's actions to ``out``.
+
+    Messages are numbered #1, #2... so you can reply or react to them.
+    """
+
+    name = "console"
+    capabilities = Capabilities(
+        native_threads=False,
+        reactions=True,
+        direct_messages=True,
+        file_upload=True,
+        slash_commands=False,
+        pins=True,
+        edits=True,
+        message_limit=4000,
+    )
+
+    def __init__(
+        self,
+        *,
+        me: str = "you",
+        community: str = "local",
+        channel: str = "room",
+        stdin: TextIO = sys.stdin,
+        out: TextIO = sys.stdout,
+        clock: Clock | None = None,
+        settle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._me = me
+        self._community = community
+        self._channel = channel
+        self._in = stdin
+        self._out = out
+        self._clock = clock or SystemClock()
+        self._settle = settle
+        self._numbers = itertools.count(1)
+        self._bot_ids = itertools.count(1)
+        self._task: asyncio.Task[None] | None = None
+        self.finished = asyncio.Event()
+
+    async def start(self, sink: Sink) -> None:
+        self._print(f"Roundtable console. You are {self._me}. Type :help for help.")
+        self._task = asyncio.create_task(self._read(sink), name="console-read")
+
+    async def wait(self) -> None:
+        await self.finished.wait()
+
+    async def _readline(self) -> str:
+        return await asyncio.get_running_loop().run_in_executor(None, self._in.readline)
+
+    async def _read(self, sink: Sink) -> None:
+        try:
+            while True:
+                line = await self._readline()
+                if not line:
+                    break
+                line = line.rstrip("\n")
+                if not line.strip():
+                    continue
+                if not await self._handle(line, sink):
+                    break
+                if self._settle is not None:
+                    await self._settle()
+        finally:
+            self.finished.set()
+
+    def _base(self, private: bool = False) -> dict[str, Any]:
+        return dict(
+            platform=self.name,
+            community=self._community,
+            channel=f"dm-{self._me}" if private else self._channel,
+            ts=self._clock.now(),
+            author=self._me,
+            author_name=self._me,
+            private=private,
+        )
+
+    async def _handle(self, line: str, sink: Sink) -> bool:
+        if not line.startswith(":"):
+            await self._post(sink, line)
+            return True
+        word, _, rest = line[1:].partition(" ")
+        rest = rest.strip()
+        match word.lower():
+            case "quit" | "exit" | "q":
+                return False
+            case "help":
+                self._print(HELP)
+            case "who":
+                self._print(f"You are {self._me}.")
+            case "as" if rest:
+                self._me = rest.split()[0]
+                self._print(f"You are now {self._me}.")
+            case "dm" if rest:
+                await self._post(sink, rest, private=True)
+            case "reply":
+                number, _, text = rest.partition(" ")
+                if not number.lstrip("#").isdigit() or not text.strip():
+                    self._print("Usage: :reply N TEXT")
+                else:
+                    await self._post(sink, text.strip(), reply_to=f"c{number.lstrip('#')}")
+            case "react" | "unreact":
+                parts = rest.split()
+                if not parts or not parts[0].lstrip("#").isdigit():
+                    self._print(f"Usage: :{word} N [EMOJI]")
+                else:
+                    cls = ReactionAdded if word.lower() == "react" else ReactionRemoved
+                    emoji = parts[1] if len(parts) > 1 else "👍"
+                    await sink(
+                        cls(
+                            **self._base(),
+                            message_id=f"c{parts[0].lstrip('#')}",
+                            emoji=emoji,
+                        )
+                    )
+            case "edit":
+                number, _, text = rest.partition(" ")
+                if not number.lstrip("#").isdigit() or not text.strip():
+                    self._print("Usage: :edit N TEXT")
+                else:
+                    await sink(
+                        MessageEdited(
+                            **self._base(),
+                            message_id=f"c{number.lstrip('#')}",
+                            text=text.strip(),
+                            links=extract_links(text),
+                        )
+                    )
+            case "delete" if rest.lstrip("#").isdigit():
+                await sink(MessageDeleted(**self._base(), message_id=f"c{rest.lstrip('#')}"))
+            case _:
+                self._print("I didn't understand that. Type :help for the list.")
+        return True
+
+    async def _post(
+        self, sink: Sink, text: str, *, private: bool = False, reply_to: str | None = None
+    ) -> None:
+        number = next(self._numbers)
+        event = MessagePosted(
+            **self._base(private),
+            message_id=f"c{number}",
+            text=text,
+            reply_to=reply_to,
+            links=extract_links(text),
+        )
+        self._print(f"#{number} {self._me}{' (private)' if private else ''}: {text}")
+        await sink(event)
+
+    def _print(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    async def send(self, action: Action) -> list[MessageRef]:
+        ref = f"bot{next(self._bot_ids)}"
+        match action:
+            case Say(text=text):
+                self._print(f"🤖 {text}")
+            case Reply(message_id=mid, text=text):
+                self._print(f"🤖 ↪ #{mid.lstrip('c')}: {text}")
+            case React(message_id=mid, emoji=emoji):
+                self._print(f"🤖 reacts {emoji} to #{mid.lstrip('c')}")
+            case Pin(message_id=mid):
+                self._print(f"🤖 pins #{mid.lstrip('c')}")
+            case OpenThread(name=name, text=text):
+                self._print(f"🤖 suggests a thread “{name}”: {text}")
+            case DirectMessage(user=user, text=text):
+                self._print(f"🤖 → {user} (private): {text}")
+                return [MessageRef(self.name, f"dm-{user}", ref)]
+            case UploadFile(path=path, comment=comment):
+                self._print(f"🤖 file ready: {path} {comment}".rstrip())
+        return [MessageRef(self.name, self._channel, ref)]
+
+    async def aclose(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,0 +1,241 @@
+"""The Discord adapter: a discord.py client running inside Roundtable's own event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import discord
+
+from adapters.base import Sink
+from adapters.discord import translate
+from adapters.discord.commands import build_tree, sync_tree
+from adapters.discord.config import DiscordConfig
+from adapters.discord.outbound import MESSAGE_LIMIT, Outbox, PendingInteractions
+from bot.actions import Action, MessageRef
+from bot.clock import Clock, SystemClock
+from bot.events import Capabilities, Event
+
+__all__ = ["CAPABILITIES", "DiscordAdapter", "intents_for"]
+
+_log = logging.getLogger(__name__)
+
+CAPABILITIES = Capabilities(
+    native_threads=True,
+    reactions=True,
+    direct_messages=True,
+    file_upload=True,
+    slash_commands=True,
+    pins=True,
+    edits=True,
+    message_limit=MESSAGE_LIMIT,
+)
+
+_DRAIN_TIMEOUT = 5.0
+
+
+def intents_for(config: DiscordConfig) -> discord.Intents:
+    """The gateway intents Roundtable needs: guild and DM messages and reactions.
+
+    ``message_content`` and ``members`` are privileged: they must also be switched on
+    in the Developer Portal, or Discord refuses the connection (close code 4014).
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.guild_reactions = True
+    intents.dm_reactions = True
+    intents.message_content = config.message_content
+    intents.members = config.members
+    return intents
+
+
+class DiscordAdapter:
+    """Connects to the Discord gateway, pushes events into a sink, performs actions.
+
+    Args:
+        config: The ``[discord]`` settings.
+        environ: Where the token is read from (``config.token_env`` names the variable).
+        commands: (name, one-line description) of each command in the bot's grammar;
+            each becomes a slash command taking the rest of the line as text.
+        clock: Time source for events Discord sends without a timestamp.
+    """
+
+    name = translate.PLATFORM
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        config: DiscordConfig,
+        environ: Mapping[str, str],
+        commands: Sequence[tuple[str, str]],
+        clock: Clock | None = None,
+    ) -> None:
+        self._config = config
+        self._token = environ.get(config.token_env, "").strip()
+        self._commands = tuple(commands)
+        self._clock: Clock = clock or SystemClock()
+        self._interactions = PendingInteractions(self._clock)
+        self._queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._client: _Client | None = None
+        self._outbox: Outbox | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._pump: asyncio.Task[None] | None = None
+
+    @property
+    def client(self) -> discord.Client | None:
+        """The underlying discord.py client while started (for diagnostics)."""
+        return self._client
+
+    async def start(self, sink: Sink) -> None:
+        """Log in, register the slash commands, connect, and return once ready.
+
+        Raises:
+            RuntimeError: Already started, or the token is missing.
+            discord.LoginFailure: Discord rejected the token.
+            discord.PrivilegedIntentsRequired: An intent is not enabled in the portal.
+            TimeoutError: The gateway did not become ready in ``connect_timeout``.
+        """
+        if self._client is not None:
+            raise RuntimeError("the Discord adapter is already started")
+        if not self._token:
+            raise RuntimeError(f"{self._config.token_env} is not set")
+        client = _Client(self, intents_for(self._config), self._config, self._commands)
+        self._client = client
+        self._outbox = Outbox(client, self._interactions)
+        self._pump = asyncio.create_task(self._deliver(sink), name="discord-events")
+        # client.start() owns the reconnect loop; we only watch it.
+        self._runner = asyncio.create_task(client.start(self._token), name="discord-gateway")
+        ready = asyncio.create_task(client.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait(
+                {ready, self._runner},
+                timeout=self._config.connect_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            ready.cancel()
+        if ready in done and not ready.cancelled():
+            return
+        failure = self._runner.exception() if self._runner in done else None
+        await self.aclose()
+        if failure is not None:
+            raise failure
+        raise TimeoutError("Discord gateway did not become ready in time")
+
+    async def send(self, action: Action) -> list[MessageRef]:
+        """Perform one action through Discord's REST API."""
+        if self._outbox is None:
+            raise RuntimeError("the Discord adapter is not started")
+        return await self._outbox.send(action)
+
+    async def aclose(self) -> None:
+        """Disconnect, deliver the events already received, and stop the background tasks."""
+        client, runner, pump = self._client, self._runner, self._pump
+        self._client = self._outbox = self._runner = self._pump = None
+        if client is not None:
+            await client.close()
+        if runner is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await runner
+        if pump is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), _DRAIN_TIMEOUT)
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+
+    def emit(self, event: Event | None) -> None:
+        """Queue an event for the sink (discord.py calls handlers as separate tasks;
+        one queue keeps them in arrival order)."""
+        if event is not None:
+            self._queue.put_nowait(event)
+
+    def now(self) -> datetime:
+        """The adapter clock's time (for events Discord sends without one)."""
+        return self._clock.now()
+
+    async def on_command(
+        self, interaction: discord.Interaction[discord.Client], name: str, args: str
+    ) -> None:
+        # Discord drops an interaction not acknowledged within 3 s, so acknowledge
+        # before the bot does any work; its answer arrives later as a followup.
+        await interaction.response.defer()
+        self._interactions.add(interaction)
+        self.emit(translate.command_issued(interaction, name=name, args=args))
+
+    async def _deliver(self, sink: Sink) -> None:
+        while True:
+            event = await self._queue.get()
+            try:
+                await sink(event)
+            except Exception:
+                _log.exception("the event sink failed on %s", event.kind)
+            finally:
+                self._queue.task_done()
+
+
+class _Client(discord.Client):
+    """discord.py calls ``on_<event>`` methods; each one translates and queues."""
+
+    def __init__(
+        self,
+        adapter: DiscordAdapter,
+        intents: discord.Intents,
+        config: DiscordConfig,
+        commands: Sequence[tuple[str, str]],
+    ) -> None:
+        super().__init__(
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            # Member lists are not needed and would need the members intent.
+            chunk_guilds_at_startup=False,
+            guild_ready_timeout=config.guild_ready_timeout,
+        )
+        self._adapter = adapter
+        self._config = config
+        self.tree = build_tree(self, commands, adapter.on_command)
+
+    async def setup_hook(self) -> None:
+        if self._config.sync_commands:
+            await sync_tree(self.tree, self._config.command_guilds)
+
+    def _bot_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+    async def on_message(self, message: discord.Message) -> None:
+        self._adapter.emit(translate.message_posted(message, bot_user_id=self._bot_id()))
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        event = translate.message_edited(
+            payload, bot_user_id=self._bot_id(), now=self._adapter.now()
+        )
+        self._adapter.emit(event)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        channel = self.get_channel(payload.channel_id)
+        event = translate.message_deleted(payload, channel=channel, now=self._adapter.now())
+        self._adapter.emit(event)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        self._reaction(payload)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        self._reaction(payload)
+
+    def _reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        if payload.user_id == self._bot_id():
+            return
+        channel = self.get_channel(payload.channel_id)
+        event = translate.reaction_event(payload, channel=channel, now=self._adapter.now())
+        self._adapter.emit(event)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        self._adapter.emit(translate.member_joined(member))
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        self._adapter.emit(translate.member_left(payload, now=self._adapter.now()))

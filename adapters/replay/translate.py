@@ -1,0 +1,252 @@
+"""Transcript lines -> events (pure: no I/O beyond the lines it is given).
+
+Three formats are read:
+
+* JSON Lines, one object per line: messages ``{"id", "ts", "author", "name",
+  "text", "reply_to"?, "thread"?, "private"?, "channel"?}`` and
+  ``{"type": "reaction"|"unreaction"|"join"|"leave"|"edit"|"delete", ...}``;
+* IRC logs ``[hh:mm] <nick> text`` (``===`` system lines, ``* nick`` actions);
+* IRC logs with channel and date ``#channel 2024-05-01 [hh:mm:ss] <nick> text``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.events import (
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    extract_links,
+)
+
+__all__ = ["TranscriptError", "detect_format", "parse_transcript"]
+
+_IRC = re.compile(r"^\[(\d{1,2}):(\d{2})(?::(\d{2}))?\]\s+(.*)$")
+_IRC_DATED = re.compile(
+    r"^(\S+)\s+(\d{4}-\d{2}-\d{2})\s+\[(\d{1,2}):(\d{2})(?::(\d{2}))?\]\s+(.*)$"
+)
+_NICK_LINE = re.compile(r"^<([^>]+)>\s?(.*)$")
+_ACTION_LINE = re.compile(r"^\*\s+(\S+)\s?(.*)$")
+_SYSTEM = re.compile(r"^===\s+(\S+)\s+(.*)$")
+_ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,]\s")
+_AT = re.compile(r"@([\w\-.]+)")
+
+
+class TranscriptError(ValueError):
+    """A transcript line could not be read; says which line and why."""
+
+
+@dataclass
+class _Context:
+    platform: str
+    community: str
+    channel: str
+    id_prefix: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # lower-case name -> author id
+
+    def learn(self, author: str, name: str) -> None:
+        self.names.setdefault(name.lower(), author)
+        self.names.setdefault(author.lower(), author)
+
+    def mentions(self, text: str, author: str) -> tuple[str, ...]:
+        found: list[str] = []
+        m = _ADDRESS.match(text)
+        candidates = [m.group(1)] if m else []
+        candidates += _AT.findall(text)
+        for cand in candidates:
+            who = self.names.get(cand.lower().rstrip("."))
+            if who and who != author and who not in found:
+                found.append(who)
+        return tuple(found)
+
+
+def detect_format(first_lines: Iterable[str]) -> str:
+    """``jsonl``, ``irc`` or ``irc-dated``, judged on the first non-empty lines."""
+    for line in first_lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("{"):
+            return "jsonl"
+        if _IRC.match(stripped) or stripped.startswith("==="):
+            return "irc"
+        if _IRC_DATED.match(stripped):
+            return "irc-dated"
+    return "irc"
+
+
+def parse_transcript(
+    lines: Iterable[str],
+    *,
+    platform: str = "replay",
+    community: str = "demo",
+    channel: str = "main",
+    start: datetime | None = None,
+    fmt: str | None = None,
+    id_prefix: str = "",
+) -> Iterator[Event]:
+    """Yield the events of a transcript in order.
+
+    Raises :class:`TranscriptError` naming the line for a line that cannot be
+    read at all. ``start`` is the date IRC logs without dates are placed on.
+    """
+    lines = list(lines)
+    fmt = fmt or detect_format(lines[:20])
+    ctx = _Context(platform, community, channel, id_prefix)
+    if fmt == "jsonl":
+        yield from _jsonl(lines, ctx)
+    else:
+        yield from _irc(
+            lines, ctx, start or datetime(2026, 1, 1, tzinfo=UTC), dated=fmt == "irc-dated"
+        )
+
+
+def _ts(value: object, lineno: int) -> datetime:
+    if not isinstance(value, str):
+        raise TranscriptError(f"line {lineno}: 'ts' should be an ISO date-time")
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise TranscriptError(f"line {lineno}: 'ts' {value!r} is not an ISO date-time") from None
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+def _jsonl(lines: list[str], ctx: _Context) -> Iterator[Event]:
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TranscriptError(f"line {lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise TranscriptError(f"line {lineno}: expected an object")
+        kind = obj.get("type", "message")
+        author = str(obj.get("author") or "")
+        if not author:
+            raise TranscriptError(f"line {lineno}: 'author' is missing")
+        name = str(obj.get("name") or author)
+        ctx.learn(author, name)
+        private = bool(obj.get("private", False))
+        channel = f"dm-{author}" if private else str(obj.get("channel") or ctx.channel)
+        base: dict[str, Any] = dict(
+            platform=ctx.platform,
+            community=ctx.community,
+            channel=channel,
+            ts=_ts(obj.get("ts"), lineno),
+            author=author,
+            author_name=name,
+            thread=obj.get("thread"),
+            private=private,
+            author_roles=frozenset(obj.get("roles", ())),
+        )
+        text = str(obj.get("text", ""))
+        match kind:
+            case "message":
+                if "id" not in obj:
+                    raise TranscriptError(f"line {lineno}: a message needs an 'id'")
+                yield MessagePosted(
+                    **base,
+                    message_id=str(obj["id"]),
+                    text=text,
+                    reply_to=obj.get("reply_to"),
+                    mentions=ctx.mentions(text, author),
+                    links=extract_links(text),
+                )
+            case "edit":
+                yield MessageEdited(
+                    **base,
+                    message_id=str(obj["message_id"]),
+                    text=text,
+                    mentions=ctx.mentions(text, author),
+                    links=extract_links(text),
+                )
+            case "delete":
+                yield MessageDeleted(**base, message_id=str(obj["message_id"]))
+            case "reaction" | "unreaction":
+                cls = ReactionAdded if kind == "reaction" else ReactionRemoved
+                if "message_id" not in obj:
+                    raise TranscriptError(f"line {lineno}: a {kind} needs a 'message_id'")
+                yield cls(
+                    **base, message_id=str(obj["message_id"]), emoji=str(obj.get("emoji", "👍"))
+                )
+            case "join":
+                yield MemberJoined(**base)
+            case "leave":
+                yield MemberLeft(**base)
+            case _:
+                raise TranscriptError(f"line {lineno}: unknown type {kind!r}")
+
+
+def _irc(lines: list[str], ctx: _Context, start: datetime, *, dated: bool) -> Iterator[Event]:
+    day: date = start.date()
+    last: datetime | None = None
+    for index, line in enumerate(lines):
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        channel = ctx.channel
+        if dated:
+            m = _IRC_DATED.match(line)
+            if not m:
+                raise TranscriptError(
+                    f"line {index + 1}: expected 'channel date [hh:mm:ss] <nick> text'"
+                )
+            channel, day_s, hh, mm, ss, body = m.groups()
+            when = datetime.fromisoformat(day_s).replace(
+                hour=int(hh), minute=int(mm), second=int(ss or 0), tzinfo=UTC
+            )
+        elif line.startswith("==="):
+            when = last or datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            body = line
+        else:
+            m2 = _IRC.match(line)
+            if not m2:
+                raise TranscriptError(f"line {index + 1}: expected '[hh:mm] <nick> text'")
+            hh, mm, ss, body = m2.groups()
+            when = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(
+                hour=int(hh), minute=int(mm), second=int(ss or 0)
+            )
+            if last is not None and when < last - timedelta(hours=1):
+                day += timedelta(days=1)  # the log crossed midnight
+                when += timedelta(days=1)
+        last = when
+        base: dict[str, Any] = dict(
+            platform=ctx.platform, community=ctx.community, channel=channel, ts=when
+        )
+        if sysm := _SYSTEM.match(body):
+            nick, rest = sysm.groups()
+            if "joined" in rest:
+                yield MemberJoined(
+                    **base, author=nick, author_name=nick, delivery_id=f"{ctx.id_prefix}L{index}"
+                )
+            elif "quit" in rest or "left" in rest:
+                yield MemberLeft(
+                    **base, author=nick, author_name=nick, delivery_id=f"{ctx.id_prefix}L{index}"
+                )
+            continue
+        nick_m = _NICK_LINE.match(body) or _ACTION_LINE.match(body)
+        if not nick_m:
+            continue
+        nick, text = nick_m.groups()
+        ctx.learn(nick, nick)
+        yield MessagePosted(
+            **base,
+            author=nick,
+            author_name=nick,
+            message_id=f"{ctx.id_prefix}L{index}",
+            text=text,
+            mentions=ctx.mentions(text, nick),
+            links=extract_links(text),
+        )

@@ -1,0 +1,145 @@
+"""Assembles Roundtable from a config: store, bus, commands, modules, adapters."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from adapters.base import Adapter
+from bot.bus import Bus
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandRouter, as_command
+from bot.config import Config
+from bot.events import CommandIssued
+from bot.outbox import Outbox
+from bot.prompts import Prompts
+from bot.roles import RoleBook
+from bot.sessions import SessionRegistry
+from bot.store import Database, SQLiteEventLog
+from facilitation.base import EmbedderProvider, Module, Services
+
+__all__ = ["Roundtable"]
+
+log = logging.getLogger("roundtable")
+
+ModuleFactory = Callable[[Services], Sequence[Module]]
+
+
+class Roundtable:
+    """The running bot. Use as ``async with Roundtable(config) as bot: ...``.
+
+    Args:
+        config: the validated configuration.
+        clock: time source (tests pass a :class:`~bot.clock.FakeClock`).
+        db_path: overrides ``store.path`` (``":memory:"`` for tests).
+        modules: builds the facilitation modules; the default is every module.
+        embedder: a shared embedding provider (tests reuse one loaded model).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        db_path: str | Path | None = None,
+        modules: ModuleFactory | None = None,
+        embedder: EmbedderProvider | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self._db_path = db_path if db_path is not None else config.resolve(config.store.path)
+        self._module_factory = modules
+        self._embedder = embedder
+        self._adapters: list[Adapter] = []
+        self.modules: list[Module] = []
+
+    async def __aenter__(self) -> Roundtable:
+        await self.setup()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def setup(self) -> None:
+        cfg = self.config
+        self.db = await Database.open(self._db_path)
+        self.log = SQLiteEventLog(self.db)
+        await self.log.setup()
+        self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions())
+        await self.sessions.setup()
+        self.roles = RoleBook(
+            self.db,
+            organisers=cfg.roles.organisers,
+            moderators=cfg.roles.moderators,
+            panellists=cfg.roles.panellists,
+            trust_platform_roles=cfg.roles.trust_platform_roles,
+        )
+        await self.roles.setup()
+        self.prompts = Prompts.load(
+            cfg.resolve(cfg.bot.prompts_dir) if cfg.bot.prompts_dir else None
+        )
+        self.outbox = Outbox(self.log, self.clock)
+        self.commands = CommandRouter(self.roles, self.sessions, self.prompts, self._respond)
+        self.bus = Bus(
+            self.log,
+            self.clock,
+            session_of=self.sessions.session_id_of,
+            batch_size=cfg.store.batch_size,
+        )
+        self.bus.add_transform(as_command(cfg.bot.command_prefixes, self.commands.knows))
+        self.bus.subscribe(CommandIssued, self.commands.handle, name="commands")
+        embedder = self._embedder or EmbedderProvider(
+            cfg.models.embeddings, enabled=cfg.models.enabled, max_length=cfg.models.max_length
+        )
+        self.embedder = embedder
+        self.services = Services(
+            config=cfg,
+            db=self.db,
+            log=self.log,
+            sessions=self.sessions,
+            roles=self.roles,
+            prompts=self.prompts,
+            outbox=self.outbox,
+            clock=self.clock,
+            embedder=embedder,
+        )
+        factory = self._module_factory
+        if factory is None:
+            from facilitation import build_modules
+
+            factory = build_modules
+        self.modules = list(factory(self.services))
+        for module in self.modules:
+            await module.setup()
+            module.register(self.bus, self.commands)
+        await self.bus.start()
+
+    async def _respond(self, command: CommandIssued, text: str, private: bool) -> None:
+        await self.outbox.respond(command, text, private)
+
+    async def attach(self, adapter: Adapter) -> None:
+        """Route actions to ``adapter`` and start it feeding the bus."""
+        self.outbox.attach(adapter)
+        self._adapters.append(adapter)
+        await adapter.start(self.bus.publish)
+
+    async def drain(self) -> None:
+        await self.bus.drain()
+
+    async def aclose(self) -> None:
+        for adapter in reversed(self._adapters):
+            try:
+                await adapter.aclose()
+            except Exception:
+                log.exception("could not close %s", adapter.name)
+        self._adapters.clear()
+        await self.bus.aclose()
+        for module in reversed(self.modules):
+            try:
+                await module.aclose()
+            except Exception:
+                log.exception("could not close module %s", module.name)
+        if self._embedder is None:
+            self.embedder.close()
+        await self.db.close()

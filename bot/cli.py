@@ -1,0 +1,129 @@
+"""The ``roundtable`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="roundtable",
+        description="A chat bot that facilitates online Q&A events and social-reports them.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="show what the bot is doing")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run on the configured platforms (a console room if none)")
+    run.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+
+    demo = sub.add_parser("demo", help="replay the bundled demo event and write its outputs")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="replay speed (1 = real time, 60 = a minute a second); default: as fast as possible",
+    )
+    demo.add_argument("--show", action="store_true", help="print the conversation as it replays")
+
+    replay = sub.add_parser("replay", help="replay a transcript (JSON Lines or IRC log)")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    replay.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="1 = original pace, 60 = sixty times faster; default: as fast as possible",
+    )
+    replay.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    replay.add_argument("--quiet", action="store_true", help="don't print the bot's actions")
+
+    doctor = sub.add_parser("doctor", help="check config, store, models and tokens")
+    doctor.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    doctor.add_argument("--load-models", action="store_true", help="also load the models (slower)")
+
+    ev = sub.add_parser("eval", help="measure quality on annotated data")
+    ev_sub = ev.add_subparsers(dest="what", metavar="WHAT")
+    threads = ev_sub.add_parser("threads", help="conversation disentanglement on IRC logs")
+    threads.add_argument("rest", nargs=argparse.REMAINDER)
+    summaries = ev_sub.add_parser("summaries", help="summaries on DialogSum-format dialogues")
+    summaries.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        match args.command:
+            case "run":
+                from bot.runner import run
+
+                return asyncio.run(run(_config(args.config)))
+            case "demo":
+                from bot.runner import demo
+
+                return asyncio.run(demo(args.out, speed=args.speed, show=args.show))
+            case "replay":
+                from bot.runner import replay
+
+                return asyncio.run(
+                    replay(
+                        _config(args.config),
+                        args.file,
+                        speed=args.speed,
+                        db=args.db,
+                        quiet=args.quiet,
+                    )
+                )
+            case "doctor":
+                from bot.doctor import doctor
+
+                return asyncio.run(doctor(args.config, load_models=args.load_models))
+            case "eval":
+                return _eval(args, parser)
+    except ConfigError as exc:
+        print(f"Config problem:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return 2
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+def _eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    match args.what:
+        case "threads":
+            from facilitation.threads.evaluate import main as eval_threads
+
+            return int(eval_threads(list(args.rest)))
+        case "summaries":
+            from facilitation.summaries.evaluate import main as eval_summaries
+
+            return int(eval_summaries(list(args.rest)))
+    parser.parse_args(["eval", "--help"])
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

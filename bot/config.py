@@ -1,0 +1,240 @@
+"""Configuration: one TOML file validated into typed, frozen models.
+
+Secrets never live in the file: it names the environment variables that hold
+them (``token_env = "DISCORD_BOT_TOKEN"``). Every problem is reported as a
+:class:`ConfigError` naming the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.sessions import PlannedSession, slugify
+
+__all__ = [
+    "BotConfig",
+    "Config",
+    "ConfigError",
+    "EventConfig",
+    "ModelsConfig",
+    "PrivacyConfig",
+    "RolesConfig",
+    "Section",
+    "StoreConfig",
+    "load_config",
+    "parse_config",
+]
+
+
+class ConfigError(Exception):
+    """A config file problem: ``file``, ``key`` and ``reason`` say what and where."""
+
+    def __init__(self, file: str, problems: list[tuple[str, str]]) -> None:
+        self.file = file
+        self.problems = problems
+        lines = [
+            f"{file}: {key}: {reason}" if key else f"{file}: {reason}" for key, reason in problems
+        ]
+        super().__init__("\n".join(lines))
+
+
+class Section(BaseModel):
+    """Base for config sections: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BotConfig(Section):
+    name: str = "Roundtable"
+    command_prefixes: list[str] = Field(default_factory=lambda: ["/", "!"])
+    prompts_dir: Path | None = None
+    out_dir: Path = Path("out")
+
+    @field_validator("command_prefixes")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        if not value or any(len(p) != 1 or p.isalnum() or p.isspace() for p in value):
+            raise ValueError("each prefix must be one punctuation character, like / or !")
+        return value
+
+
+class StoreConfig(Section):
+    backend: Literal["sqlite"] = "sqlite"
+    path: Path = Path("roundtable.db")
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
+
+
+class ModelsConfig(Section):
+    enabled: bool = True
+    embeddings: str = "bundled"
+    max_length: int = Field(default=128, ge=8, le=512)
+
+
+class RolesConfig(Section):
+    organisers: list[str] = Field(default_factory=list)
+    moderators: list[str] = Field(default_factory=list)
+    panellists: list[str] = Field(default_factory=list)
+    trust_platform_roles: bool = True
+
+
+class PrivacyConfig(Section):
+    pseudonymise_exports: bool = True
+    secret_env: str = "ROUNDTABLE_SECRET"
+    keep_anonymous_askers: bool = False
+    retention_days: int | None = Field(default=None, ge=1)
+
+
+class EventConfig(Section):
+    id: str
+    title: str = ""
+    series: str | None = None
+    channels: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if slugify(value) != value:
+            raise ValueError(f"use lower-case letters, digits and dashes, like {slugify(value)!r}")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _places(cls, value: list[str]) -> list[str]:
+        for place in value:
+            if place.count(":") < 2:
+                raise ValueError(
+                    f"{place!r} should be platform:community:channel, like 'discord:123:456'"
+                )
+        return value
+
+    def planned(self) -> PlannedSession:
+        return PlannedSession(self.id, self.title, self.series, tuple(self.channels))
+
+
+class ReplayConfig(Section):
+    platform: str = "replay"
+    community: str = "demo"
+    channel: str = "main"
+
+
+class ConsoleConfig(Section):
+    me: str = "you"
+    community: str = "local"
+    channel: str = "room"
+
+
+class Config(Section):
+    bot: BotConfig = BotConfig()
+    store: StoreConfig = StoreConfig()
+    models: ModelsConfig = ModelsConfig()
+    roles: RolesConfig = RolesConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    events: list[EventConfig] = Field(default_factory=list)
+    replay: ReplayConfig = ReplayConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    source: str = Field(default="<defaults>", exclude=True)
+
+    def planned_sessions(self) -> list[PlannedSession]:
+        return [e.planned() for e in self.events]
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        if path.is_absolute() or self.source.startswith("<"):
+            return path
+        return Path(self.source).parent / path
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [
+            a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if not candidates:
+            return []
+        current = candidates[0]
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
+    """Validate parsed TOML; raise :class:`ConfigError` naming each bad key."""
+    for secret_key in _find_secret_keys(data):
+        raise ConfigError(
+            source,
+            [
+                (
+                    secret_key,
+                    "secrets don't belong in the file: put the value in an environment "
+                    'variable and name it here with a *_env key (e.g. token_env = "MY_TOKEN")',
+                )
+            ],
+        )
+    try:
+        return Config.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        problems: list[tuple[str, str]] = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc)
+            key = key.replace(".[", "[")
+            if err["type"] == "extra_forbidden":
+                known = _known_keys(Config, loc)
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                reason = f"unknown key{hint}"
+            else:
+                reason = err["msg"].removeprefix("Value error, ")
+            problems.append((key, reason))
+        raise ConfigError(source, problems) from None
+
+
+_SECRET_NAMES = {
+    "token",
+    "bot_token",
+    "app_token",
+    "signing_secret",
+    "secret",
+    "password",
+    "api_key",
+}
+
+
+def _find_secret_keys(data: Any, prefix: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key in _SECRET_NAMES and isinstance(value, str):
+                found.append(name)
+            found.extend(_find_secret_keys(value, name))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            found.extend(_find_secret_keys(item, f"{prefix}[{i}]"))
+    return found
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate a config file; ``None`` gives the embedded defaults."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(str(path), [("", "file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [("", f"not valid TOML: {exc}")]) from None
+    return parse_config(data, str(path))

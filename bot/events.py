@@ -1,0 +1,207 @@
+"""Platform-neutral events.
+
+Adapters translate each platform payload into one of these frozen dataclasses.
+Facilitation code only ever sees these, never a platform object (``raw`` is kept
+for debugging and is never read by facilitation code).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "Capabilities",
+    "CommandIssued",
+    "Event",
+    "MemberJoined",
+    "MemberLeft",
+    "MessageDeleted",
+    "MessageEdited",
+    "MessagePosted",
+    "ReactionAdded",
+    "ReactionRemoved",
+    "SessionChanged",
+    "extract_links",
+    "place_key",
+]
+
+_LINK_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+def extract_links(text: str) -> tuple[str, ...]:
+    """Return the http(s) links in ``text``, in order, without trailing punctuation."""
+    return tuple(m.group(0).rstrip(".,;:!?") for m in _LINK_RE.finditer(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform lets the bot do; modules degrade where one is missing."""
+
+    native_threads: bool = False
+    reactions: bool = False
+    direct_messages: bool = False
+    file_upload: bool = False
+    slash_commands: bool = False
+    pins: bool = False
+    edits: bool = False
+    message_limit: int = 4000
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """Something that happened in a channel the bot is in.
+
+    ``platform``/``community``/``channel``/``thread`` say where; ``author`` is the
+    platform's stable user id and ``author_name`` the name to show. ``private``
+    marks a direct message to the bot.
+    """
+
+    platform: str
+    community: str
+    channel: str
+    ts: datetime
+    author: str
+    author_name: str = ""
+    thread: str | None = None
+    private: bool = False
+    author_roles: frozenset[str] = frozenset()
+    delivery_id: str | None = None
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    @property
+    def place(self) -> str:
+        """The ordering key: events of one channel are handled in order."""
+        return place_key(self.platform, self.community, self.channel)
+
+    @property
+    def dedup_key(self) -> str:
+        """What makes two deliveries of this event the same event."""
+        return f"{self.kind}:{self.author}:{self.ts.isoformat()}"
+
+    @property
+    def display_name(self) -> str:
+        return self.author_name or self.author
+
+
+def place_key(platform: str, community: str, channel: str) -> str:
+    return f"{platform}:{community}:{channel}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessagePosted(Event):
+    message_id: str
+    text: str
+    reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    from_bot: bool = False
+
+    @property
+    def dedup_key(self) -> str:
+        return f"msg:{self.message_id}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageEdited(Event):
+    message_id: str
+    text: str
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+    @property
+    def dedup_key(self) -> str:
+        return f"edit:{self.message_id}:{self.ts.isoformat()}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageDeleted(Event):
+    message_id: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"del:{self.message_id}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReactionAdded(Event):
+    message_id: str
+    emoji: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"react+:{self.message_id}:{self.author}:{self.emoji}:{self.ts.isoformat()}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReactionRemoved(Event):
+    message_id: str
+    emoji: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"react-:{self.message_id}:{self.author}:{self.emoji}:{self.ts.isoformat()}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MemberJoined(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MemberLeft(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CommandIssued(Event):
+    """A command in the one grammar, e.g. ``/event start "Sleep research"``.
+
+    ``name`` is the first word without its prefix, lower-cased (``event``);
+    ``args`` is the rest of the text, unparsed. Adapters produce this for native
+    slash commands; typed commands in ordinary messages are turned into this by
+    the bot (``bot.commands.as_command``), so parsing happens once, in ``bot/``.
+    ``message_id`` is set when the command was an ordinary message.
+    """
+
+    name: str
+    args: str = ""
+    message_id: str | None = None
+    reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
+    interaction_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"/{self.name} {self.args}".rstrip()
+
+    @property
+    def dedup_key(self) -> str:
+        if self.message_id:
+            return f"msg:{self.message_id}"
+        if self.interaction_id:
+            return f"cmd:{self.interaction_id}"
+        return f"cmd:{self.author}:{self.ts.isoformat()}:{self.name}:{self.args}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SessionChanged(Event):
+    """The bot's own event: a Q&A event started, paused, resumed or ended here.
+
+    Published through the bus like any other event, so it is logged and
+    modules see it in order with the channel's messages.
+    """
+
+    session_id: int
+    state: str
+    title: str = ""
+
+    @property
+    def dedup_key(self) -> str:
+        return f"session:{self.session_id}:{self.state}:{self.ts.isoformat()}"

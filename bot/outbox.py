@@ -1,0 +1,82 @@
+"""Routes actions back to the adapter of their platform, and logs each one."""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.base import Adapter
+from bot.actions import Action, DirectMessage, MessageRef, Reply, Say, Target, action_platform
+from bot.clock import Clock
+from bot.events import Capabilities, CommandIssued
+from bot.store import EventLog
+
+__all__ = ["Outbox"]
+
+log = logging.getLogger("roundtable.outbox")
+
+
+class Outbox:
+    """Sends actions through the right adapter; a failed send is logged, not raised.
+
+    Every action is recorded in the participation log with what it produced, so
+    an organiser can see what the bot said and what failed.
+    """
+
+    def __init__(self, log_: EventLog, clock: Clock) -> None:
+        self._log = log_
+        self._clock = clock
+        self._adapters: dict[str, Adapter] = {}
+        self.sent = 0
+        self.failed = 0
+
+    def attach(self, adapter: Adapter) -> None:
+        self._adapters[adapter.name] = adapter
+
+    def detach(self, name: str) -> None:
+        self._adapters.pop(name, None)
+
+    @property
+    def platforms(self) -> list[str]:
+        return sorted(self._adapters)
+
+    def capabilities(self, platform: str) -> Capabilities:
+        adapter = self._adapters.get(platform)
+        return adapter.capabilities if adapter else Capabilities()
+
+    async def send(self, action: Action, session_id: int | None = None) -> list[MessageRef]:
+        platform = action_platform(action)
+        adapter = self._adapters.get(platform)
+        if adapter is None:
+            log.warning("no adapter for %s; dropped %s", platform, type(action).__name__)
+            await self._log.record_action(
+                action, [], "dropped", "no adapter", self._clock.now(), session_id
+            )
+            return []
+        try:
+            refs = await adapter.send(action)
+        except Exception as exc:
+            self.failed += 1
+            log.warning("%s could not %s: %s", platform, type(action).__name__, exc)
+            await self._log.record_action(
+                action, [], "failed", f"{type(exc).__name__}: {exc}", self._clock.now(), session_id
+            )
+            return []
+        self.sent += 1
+        await self._log.record_action(action, refs, "sent", None, self._clock.now(), session_id)
+        return refs
+
+    async def respond(self, command: CommandIssued, text: str, private: bool) -> list[MessageRef]:
+        """Answer a command: privately if asked and possible, else in place."""
+        if private and (command.private or self.capabilities(command.platform).direct_messages):
+            return await self.send(
+                DirectMessage(
+                    platform=command.platform,
+                    user=command.author,
+                    text=text,
+                    community=command.community,
+                )
+            )
+        target = Target.of(command)
+        if command.message_id:
+            return await self.send(Reply(target=target, message_id=command.message_id, text=text))
+        return await self.send(Say(target=target, text=text))

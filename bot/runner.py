@@ -1,0 +1,174 @@
+"""What the CLI runs: a live bot, a replay, the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from adapters.base import Adapter
+from adapters.replay import ReplayAdapter, TranscriptError, parse_transcript
+from bot.app import Roundtable
+from bot.clock import FakeClock
+from bot.config import Config, load_config
+from bot.events import Event
+
+__all__ = ["demo", "replay", "run"]
+
+
+def platform_adapters(config: Config, bot: Roundtable) -> list[Adapter]:
+    """The platform adapters the config asks for (none means the console room)."""
+    from bot.platforms import build_platform_adapters
+
+    return build_platform_adapters(config, bot)
+
+
+async def run(config: Config) -> int:
+    """Run on the configured platforms until interrupted; the console room if none."""
+    async with Roundtable(config) as bot:
+        adapters = platform_adapters(config, bot)
+        if not adapters:
+            from adapters.console import ConsoleAdapter
+
+            console = ConsoleAdapter(
+                me=config.console.me,
+                community=config.console.community,
+                channel=config.console.channel,
+                clock=bot.clock,
+                settle=bot.drain,
+            )
+            await bot.attach(console)
+            await console.wait()
+            return 0
+        for adapter in adapters:
+            await bot.attach(adapter)
+        print(f"Roundtable is running on {', '.join(a.name for a in adapters)}. Ctrl+C stops it.")
+        stop = asyncio.Event()
+        with contextlib.suppress(NotImplementedError):
+            import signal
+
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    return 0
+
+
+def read_transcript(
+    path: Path, platform: str = "replay", community: str = "demo", channel: str = "main"
+) -> list[Event]:
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        return list(
+            parse_transcript(
+                fh, platform=platform, community=community, channel=channel, id_prefix=""
+            )
+        )
+
+
+class _Progress:
+    """A progress bar on stderr for long replays (quiet when not a terminal)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=total, unit="msg", file=sys.stderr, disable=not enabled, desc="replaying"
+        )
+
+    async def watch(self, adapter: ReplayAdapter) -> None:
+        while not adapter.done.is_set():
+            self._bar.n = adapter.fed
+            self._bar.refresh()
+            await asyncio.sleep(0.2)
+        self._bar.n = adapter.fed
+        self._bar.close()
+
+
+async def replay_events(
+    bot: Roundtable,
+    events: list[Event],
+    clock: FakeClock,
+    *,
+    speed: float | None,
+    out: TextIO | None,
+    progress: bool,
+) -> ReplayAdapter:
+    adapter = ReplayAdapter(
+        events,
+        speed=speed,
+        clock=clock,
+        settle=bot.drain,
+        out=out,
+        name=events[0].platform if events else "replay",
+    )
+    bar = _Progress(len(events), progress)
+    await bot.attach(adapter)
+    watcher = asyncio.create_task(bar.watch(adapter))
+    await adapter.wait()
+    await bot.drain()
+    await watcher
+    return adapter
+
+
+async def replay(
+    config: Config, path: Path, *, speed: float | None, db: Path | None, quiet: bool
+) -> int:
+    try:
+        events = read_transcript(
+            path, config.replay.platform, config.replay.community, config.replay.channel
+        )
+    except (OSError, TranscriptError) as exc:
+        print(f"Could not read {path}: {exc}", file=sys.stderr)
+        return 2
+    if not events:
+        print(f"{path} has no messages in it.", file=sys.stderr)
+        return 2
+    clock = FakeClock(events[0].ts)
+    async with Roundtable(config, clock=clock, db_path=db) as bot:
+        adapter = await replay_events(
+            bot, events, clock, speed=speed, out=None if quiet else sys.stdout, progress=quiet
+        )
+        print(_summary(bot, adapter), file=sys.stderr)
+    return 0
+
+
+def _summary(bot: Roundtable, adapter: ReplayAdapter) -> str:
+    return (
+        f"Replayed {adapter.fed} events: {bot.bus.duplicates} duplicates skipped, "
+        f"{bot.outbox.sent} bot actions, {bot.bus.errors} module errors. "
+        f"Log: {bot.db.path}"
+    )
+
+
+async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> int:
+    """Replay the bundled demo event through every module; write outputs under ``out``."""
+    from bot.demo import demo_config_path, demo_transcript_path
+
+    base = load_config(demo_config_path())
+    out.mkdir(parents=True, exist_ok=True)
+    config = base.model_copy(update={"bot": base.bot.model_copy(update={"out_dir": out})})
+    db_path = out / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    events = read_transcript(demo_transcript_path(), "replay", "demo", "main")
+    clock = FakeClock(events[0].ts)
+    log_path = out / "demo-replay.txt"
+    with log_path.open("w", encoding="utf-8") as log_file:
+        async with Roundtable(config, clock=clock, db_path=db_path) as bot:
+            adapter = await replay_events(
+                bot,
+                events,
+                clock,
+                speed=speed,
+                out=sys.stdout if show else log_file,
+                progress=not show,
+            )
+            print(_summary(bot, adapter), file=sys.stderr)
+    print(f"\nThe demo event's outputs are in {out}/:")
+    for path in sorted(
+        p for p in out.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    ):
+        print(f"  {path}")
+    return 0

@@ -1,0 +1,286 @@
+"""Extractive summaries: choose representative, diverse sentences by meaning, then tidy them.
+
+Works offline with the bundled MiniLM model. Each candidate sentence is scored by
+how close it sits to the centre of the discussion (cosine to the weighted mean
+embedding), with small priors for position, length, key phrases and appreciation;
+maximal marginal relevance then trades that score against repeating what is
+already chosen. Chosen sentences are rewritten in the third person
+(:mod:`facilitation.summaries.rewrite`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.embeddings import Embedder
+from facilitation.summaries.keyphrases import KeyphraseExtractor
+from facilitation.summaries.prompts import Framing
+from facilitation.summaries.rewrite import is_chatter, normalise, rewrite, strip_fillers
+from facilitation.summaries.summary import Summary, SummarySentence, Turn
+
+__all__ = ["ExtractiveSettings", "ExtractiveSummariser"]
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORD_RE = re.compile(r"[a-z][a-z'-]+")
+_LOWER_RE = re.compile(r"(?<=\s)[a-z][a-z']*")
+_BOUNDARY_RE = re.compile(r"[.!?…]\s+\S")
+_COMMON = _word_set(
+    "the and that this with have for you your are was were what not but they them their there "
+    "from will would could should about just really think know like yes well can all any been "
+    "has had how why when where who which our out one some more very much also then than too "
+    "get got going want okay sure thanks thank please it's i'm don't that's let's"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractiveSettings:
+    """Knobs of the extractive summariser; the defaults suit chat and DialogSum alike.
+
+    Args:
+        max_candidates: sentences embedded at most; a long event is pre-filtered by
+            cheap lexical centrality so a 10,000-message event stays fast.
+        min_words: shorter sentences are never chosen.
+        ideal_words: sentences shorter than this are scored down a little.
+        mmr_lambda: relevance against diversity (1.0 ignores diversity).
+        position_weight: bonus for early sentences (openings state the topic).
+        length_weight: bonus for sentences near ``ideal_words``.
+        keyphrase_weight: bonus for sentences containing key phrases.
+        appreciation_weight: bonus for messages with reactions.
+        keyphrases: key phrases returned.
+        lead_with_topics: start with "A and B talk about X and Y."
+        topics_in_lead: key phrases named in that lead sentence.
+    """
+
+    max_candidates: int = 500
+    min_words: int = 4
+    ideal_words: int = 8
+    mmr_lambda: float = 0.7
+    position_weight: float = 0.1
+    length_weight: float = 0.1
+    keyphrase_weight: float = 0.1
+    appreciation_weight: float = 0.1
+    keyphrases: int = 8
+    lead_with_topics: bool = False
+    topics_in_lead: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    turn: int
+    order: int
+    text: str
+    words: int
+
+
+class ExtractiveSummariser:
+    """Summarises a discussion by choosing and tidying its most representative sentences.
+
+    Args:
+        embedder: sentence embeddings (the bundled MiniLM by default elsewhere).
+        framing: templates for the third-person rewrite.
+        settings: scoring knobs.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        framing: Framing | None = None,
+        settings: ExtractiveSettings | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.framing = framing or Framing()
+        self.settings = settings or ExtractiveSettings()
+        self._keyphrases = KeyphraseExtractor(top=self.settings.keyphrases)
+        self._segmenter: Any = None
+
+    def summarise(
+        self, turns: Sequence[Turn], max_sentences: int = 3, max_words: int | None = None
+    ) -> Summary:
+        """Summarise ``turns`` in at most ``max_sentences`` sentences.
+
+        Args:
+            turns: the discussion, in order.
+            max_sentences: chosen sentences at most (a topic lead is extra).
+            max_words: rendered words at most; the best sentence is always kept,
+                trimmed if it alone is too long.
+        """
+        candidates = self._candidates(turns)
+        keyphrases = self._keyphrases.extract([c.text for c in candidates]) if candidates else ()
+        if not candidates or max_sentences <= 0:
+            return Summary(sentences=(), keyphrases=keyphrases, text="")
+        candidates = self._prefilter(candidates, turns, keyphrases)
+        chosen = self._choose(candidates, turns, keyphrases, max_sentences, max_words)
+        lowercase = frozenset(w for c in candidates for w in _LOWER_RE.findall(c.text))
+        sentences = [self._render(c, turns, lowercase) for c in chosen]
+        if self.settings.lead_with_topics and keyphrases:
+            sentences.insert(0, SummarySentence(text=self._lead(turns, keyphrases)))
+        if max_words is not None:
+            sentences = _fit(sentences, max_words)
+        text = " ".join(s.text for s in sentences)
+        return Summary(sentences=tuple(sentences), keyphrases=keyphrases, text=text)
+
+    def keyphrases(self, turns: Sequence[Turn]) -> tuple[str, ...]:
+        """The key phrases of ``turns``, most characteristic first."""
+        candidates = self._candidates(turns)
+        return self._keyphrases.extract([c.text for c in candidates]) if candidates else ()
+
+    def _candidates(self, turns: Sequence[Turn]) -> list[_Candidate]:
+        found: list[_Candidate] = []
+        for index, turn in enumerate(turns):
+            for order, raw in enumerate(self._split(normalise(turn.text))):
+                sentence = strip_fillers(raw)
+                words = len(sentence.split())
+                if words >= self.settings.min_words and not is_chatter(sentence):
+                    found.append(_Candidate(index, order, sentence, words))
+        return found
+
+    def _split(self, text: str) -> list[str]:
+        # Most chat messages are one sentence; pysbd is only worth its cost on the rest.
+        if not _BOUNDARY_RE.search(text):
+            return [text] if text else []
+        if self._segmenter is None:
+            import pysbd
+
+            self._segmenter = pysbd.Segmenter(language="en", clean=False)
+        return [s.strip() for s in self._segmenter.segment(text) if s.strip()]
+
+    def _prefilter(
+        self, candidates: list[_Candidate], turns: Sequence[Turn], keyphrases: Sequence[str]
+    ) -> list[_Candidate]:
+        limit = self.settings.max_candidates
+        if len(candidates) <= limit:
+            return candidates
+        # Lexical centrality: sentences made of words many others use are typical.
+        bags = [_content_words(c.text) for c in candidates]
+        frequency = Counter(w for bag in bags for w in bag)
+        scores = [
+            sum(math.log1p(frequency[w]) for w in bag) / (len(bag) + 3)
+            + _keyphrase_overlap(c.text, keyphrases)
+            + math.log1p(max(turns[c.turn].weight, 0.0))
+            for c, bag in zip(candidates, bags, strict=True)
+        ]
+        keep = sorted(np.argsort(scores)[::-1][:limit].tolist())
+        return [candidates[i] for i in keep]
+
+    def _choose(
+        self,
+        candidates: list[_Candidate],
+        turns: Sequence[Turn],
+        keyphrases: Sequence[str],
+        max_sentences: int,
+        max_words: int | None,
+    ) -> list[_Candidate]:
+        s = self.settings
+        vectors = self.embedder.embed([c.text for c in candidates])
+        weights = np.array([1.0 + max(turns[c.turn].weight, 0.0) for c in candidates])
+        centre = (vectors * weights[:, None]).sum(axis=0)
+        centre /= max(float(np.linalg.norm(centre)), 1e-9)
+        most = max(float(weights.max()) - 1.0, 1e-9)
+        last = max(len(turns) - 1, 1)
+        relevance = vectors @ centre + np.array(
+            [
+                s.position_weight * (1.0 - c.turn / last)
+                + s.length_weight * min(1.0, c.words / s.ideal_words)
+                + s.keyphrase_weight * _keyphrase_overlap(c.text, keyphrases)
+                + s.appreciation_weight * math.log1p(w - 1.0) / math.log1p(most)
+                for c, w in zip(candidates, weights, strict=True)
+            ]
+        )
+        chosen: list[int] = []
+        budget = max_words
+        open_ = set(range(len(candidates)))
+        while open_ and len(chosen) < max_sentences:
+            redundancy = (
+                (vectors @ vectors[chosen].T).max(axis=1) if chosen else np.zeros(len(candidates))
+            )
+            mmr = s.mmr_lambda * relevance - (1 - s.mmr_lambda) * redundancy
+            best = max(open_, key=lambda i: mmr[i])
+            open_.discard(best)
+            words = candidates[best].words
+            if chosen and budget is not None and words > budget:
+                continue
+            chosen.append(best)
+            if budget is not None:
+                budget -= words
+        return sorted((candidates[i] for i in chosen), key=lambda c: (c.turn, c.order))
+
+    def _render(
+        self, candidate: _Candidate, turns: Sequence[Turn], lowercase: frozenset[str]
+    ) -> SummarySentence:
+        turn = turns[candidate.turn]
+        addressee = turn.addressee or _other_speaker(turns, turn.speaker)
+        return SummarySentence(
+            text=rewrite(candidate.text, turn.speaker, addressee, self.framing, lowercase),
+            source=candidate.text,
+            speaker=turn.speaker,
+            message_id=turn.message_id,
+            turn_index=candidate.turn,
+        )
+
+    def _lead(self, turns: Sequence[Turn], keyphrases: Sequence[str]) -> str:
+        counts = Counter(t.speaker for t in turns)
+        names = [name for name, _ in counts.most_common(2)]
+        if len(counts) > 2:
+            names.append(self.framing.others.format(count=len(counts) - 2))
+        topics = list(keyphrases[: self.settings.topics_in_lead])
+        return self.framing.topics.format(names=_and(names), topics=_and(topics))
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD_RE.findall(text.lower()) if w not in _COMMON and len(w) > 2}
+
+
+def _keyphrase_overlap(text: str, keyphrases: Sequence[str]) -> float:
+    if not keyphrases:
+        return 0.0
+    lower = text.lower()
+    return sum(1.0 for k in keyphrases if k in lower) / len(keyphrases)
+
+
+def _other_speaker(turns: Sequence[Turn], speaker: str) -> str | None:
+    """In a two-person exchange "you" is the other person; in a group it is unclear."""
+    speakers = {t.speaker for t in turns}
+    if len(speakers) == 2:
+        return next(s for s in speakers if s != speaker)
+    return None
+
+
+def _and(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _fit(sentences: list[SummarySentence], max_words: int) -> list[SummarySentence]:
+    kept: list[SummarySentence] = []
+    used = 0
+    for sentence in sentences:
+        words = sentence.text.split()
+        if used + len(words) <= max_words:
+            kept.append(sentence)
+            used += len(words)
+        elif not kept:
+            trimmed = " ".join(words[:max_words]).rstrip(",;:") + "…"
+            kept.append(
+                SummarySentence(
+                    text=trimmed,
+                    source=sentence.source,
+                    speaker=sentence.speaker,
+                    message_id=sentence.message_id,
+                    turn_index=sentence.turn_index,
+                )
+            )
+            break
+    return kept

@@ -1,0 +1,322 @@
+"""Light clean-up: a chosen chat sentence becomes a sentence about the discussion.
+
+"I'll send you the slides" said by Maya to Sam becomes "Maya will send Sam the
+slides"; "Do you have the data?" becomes "Maya asks whether Sam has the data."
+Rules, not a parser: they cover the common shapes of chat and fall back to a
+quotation ("Maya asks: ...") where a rewrite could garble the meaning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from facilitation.summaries.prompts import Framing
+
+__all__ = ["is_chatter", "normalise", "rewrite", "strip_fillers"]
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CONTRACTIONS = {
+    "i'm": "I am",
+    "i've": "I have",
+    "i'll": "I will",
+    "i'd": "I would",
+    "you're": "you are",
+    "you've": "you have",
+    "you'll": "you will",
+    "you'd": "you would",
+    "we're": "we are",
+    "we've": "we have",
+    "we'll": "we will",
+    "we'd": "we would",
+    "let's": "let us",
+}
+_CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(c) for c in _CONTRACTIONS) + r")\b", re.I)
+
+_FILLER = (
+    r"(?:well|oh|ah|um+|uh+|er|erm|hmm+|yeah|yes|yep|no|nope|ok|okay|so|hey|hi|hello|sure|"
+    r"right|alright|aright|wow|great|look|listen|anyway|c'mon|come on|oh dear|gosh|fine|"
+    r"good|really|of course|i see|excuse me|sorry|please|thanks|thank you|haha|lol|oh no)"
+)
+_LEADING_FILLER_RE = re.compile(rf"^\s*{_FILLER}\s*[,.!…]+\s*", re.I)
+_LEADING_VOCATIVE_RE = re.compile(r"^\s*(?:hey|hi|hello|dear)\s+[A-Z][\w-]*\s*[,.!]+\s*")
+_TRAILING_VOCATIVE_RE = re.compile(
+    r",\s*(?:sir|madam|ma'am|doctor|mom|dad|honey|dear|guys)\s*([.?!]*)$", re.I
+)
+
+_CHATTER_RE = re.compile(
+    r"^(?:thanks?|thank you|hello|hi|hey|good (?:morning|afternoon|evening|night)|bye|goodbye|"
+    r"see you|nice to meet|how are you|how do you do|you are welcome|welcome|no problem|ok|"
+    r"okay|sure|yes|no|great|excellent|wonderful|really|oh|me too|i see|pardon|sorry|"
+    r"excuse me|what about you|and you|lol|haha|\+1|agreed|exactly|same)\b",
+    re.I,
+)
+
+_AUX = _word_set(
+    "do does did can could will would should shall may might must are is was were am have has had"
+)
+_PRONOUN_SUBJECTS = _word_set("i you we they he she it there this that")
+_WH = _word_set("what where when why how who which whose whom")
+# Words after which "you" starts a clause (so it is a subject, not an object).
+_CLAUSE_WORDS = _word_set(
+    "and but or so if when because that while as since unless until before after do does did "
+    "can could will would should are were have has what where why how who which think know "
+    "hope guess mean said say then maybe now wish bet sure whether though"
+)
+# Words that may sit between a subject and its verb.
+_ADVERBS = _word_set(
+    "just really also always never still often usually only actually already even probably "
+    "definitely sometimes certainly totally simply rarely seriously truly mostly generally "
+    "normally"
+)
+_THIRD_PERSON = {
+    "am": "is",
+    "are": "is",
+    "were": "was",
+    "have": "has",
+    "do": "does",
+    "don't": "doesn't",
+    "dont": "doesn't",
+    "haven't": "hasn't",
+    "aren't": "isn't",
+    "weren't": "wasn't",
+}
+# Words after a subject that are not a present-tense verb to conjugate.
+_KEEP_VERB = _word_set(
+    "can could will would shall should may might must can't won't wouldn't couldn't shouldn't "
+    "didn't was wasn't had hadn't did is isn't has hasn't does doesn't to the a an not "
+    "and or but too as at in on of for with by from so if myself yourself also"
+)
+_STOPWORDS = _word_set(
+    "a an the it its this that these those there they them their he she his her we our you your "
+    "i me my some any all many much more most no not so but and or if when what which who how "
+    "why where to of in on at for with by from as is are was were be been do does did have has "
+    "had can could will would should may might must just also very really then now here one "
+    "maybe perhaps yes well"
+)
+
+
+def normalise(text: str) -> str:
+    """Tidy transcript spacing: curly quotes, "don ' t" -> "don't", runs of spaces."""
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"(\w) ' (\w)", r"\1'\2", text)
+    text = re.sub(r"'(Ve|Ll|Re|S|T|D|M)\b", lambda m: "'" + m.group(1).lower(), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_fillers(sentence: str) -> str:
+    """Drop leading "Well," / "Hey Jimmy." and trailing ", sir" from a sentence."""
+    previous = None
+    while previous != sentence:
+        previous = sentence
+        sentence = _LEADING_FILLER_RE.sub("", sentence)
+        sentence = _LEADING_VOCATIVE_RE.sub("", sentence)
+    sentence = _TRAILING_VOCATIVE_RE.sub(r"\1", sentence).strip()
+    return sentence[:1].upper() + sentence[1:]
+
+
+def is_chatter(sentence: str) -> bool:
+    """Greetings, thanks and one-word replies: true of sentences no summary needs."""
+    words = sentence.split()
+    if len(words) < 3:
+        return True
+    return len(words) < 8 and _CHATTER_RE.match(sentence.strip()) is not None
+
+
+def rewrite(
+    sentence: str,
+    speaker: str,
+    addressee: str | None,
+    framing: Framing,
+    lowercase: frozenset[str] = frozenset(),
+) -> str:
+    """Turn one sentence said by ``speaker`` into a third-person sentence about it.
+
+    Args:
+        sentence: a single sentence, fillers already stripped.
+        speaker: who said it.
+        addressee: who "you" is, when known.
+        framing: the templates for statements, questions and suggestions.
+        lowercase: words the discussion writes in lower case, so "Today ..." can
+            become "Maya says today ..." while "London ..." keeps its capital.
+    """
+    text = _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(0).lower()], sentence.strip())
+    is_question = text.rstrip().endswith("?")
+    text = re.sub(r"\s*[.!?…]+$", "", text).strip()
+    tokens = [_split(chunk) for chunk in text.split()]
+    if not tokens:
+        return ""
+    words = [core.lower() for _, core, _ in tokens]
+    if words[:2] == ["thank", "you"] or words[0] == "thanks":
+        # An implied "I": "Thank you for the data" -> "Maya thanks Sam for the data".
+        tokens, words = [("", "I", ""), *tokens], ["i", *words]
+    convert = _Converter(speaker, addressee, framing)
+
+    suggestion = _suggestion(words, framing)
+    if suggestion is not None:
+        skip, prefix = suggestion
+        clause = convert(([("", prefix, "")] if prefix else []) + tokens[skip:])
+        return framing.suggestion.format(speaker=speaker, clause=_lower_first(clause, lowercase))
+    if is_question:
+        tokens, words = _last_clause(tokens, words)
+        reordered = _declarative(tokens, words)
+        if reordered is None:
+            return framing.quoted_question.format(speaker=speaker, text=sentence.strip())
+        template = framing.wh_question if words[0] in _WH else framing.yes_no_question
+        subject_at = next((i for i, t in enumerate(reordered) if t[1].lower() == "you"), None)
+        clause = convert(reordered, subject_at)
+        return template.format(speaker=speaker, clause=_lower_first(clause, lowercase))
+    clause = convert(tokens)
+    if words[0] in ("i", "my"):
+        return clause[:1].upper() + clause[1:] + "."
+    return framing.statement.format(speaker=speaker, clause=_lower_first(clause, lowercase))
+
+
+_Token = tuple[str, str, str]
+
+
+def _split(chunk: str) -> _Token:
+    match = re.match(r"^([^\w#]*)(.*?)([^\w#]*)$", chunk)
+    assert match is not None  # the pattern matches any string
+    lead, core, trail = match.groups()
+    return lead, core, trail
+
+
+def _suggestion(words: list[str], framing: Framing) -> tuple[int, str] | None:
+    """Tokens to skip and a subject to put first, for "let us ..." and its kin."""
+    if words[:2] == ["let", "us"]:
+        return 2, framing.we
+    if len(words) > 2 and words[0] in ("how", "what") and words[1] == "about":
+        return 2, ""
+    if words[:3] in (["why", "don't", "we"], ["why", "do", "not"]):
+        return 3, framing.we
+    if words[:3] == ["why", "don't", "you"]:
+        return 2, ""
+    if words[:2] == ["why", "not"] and len(words) > 2:
+        return 2, ""
+    return None
+
+
+def _last_clause(tokens: list[_Token], words: list[str]) -> tuple[list[_Token], list[str]]:
+    """ "That's sad, but have you seen it" -> "have you seen it": the asking part."""
+    for i in range(len(tokens) - 2, 0, -1):
+        if not tokens[i - 1][2].endswith(","):
+            continue
+        start = i + 1 if words[i] in ("but", "so", "and") else i
+        if start < len(words) - 1 and (words[start] in _AUX or words[start] in _WH):
+            return tokens[start:], words[start:]
+    return tokens, words
+
+
+def _declarative(tokens: list[_Token], words: list[str]) -> list[_Token] | None:
+    """Undo subject-auxiliary inversion: "do you have" -> "you have"; None if unsure."""
+    if words[0] in _WH:
+        aux_at = next(
+            (i for i in range(1, min(len(words), 5)) if words[i] in _AUX),
+            None,
+        )
+        if aux_at is None or any(t[2] for t in tokens[:aux_at]):
+            return None
+        head = [(tokens[0][0], tokens[0][1].lower(), tokens[0][2]), *tokens[1:aux_at]]
+        rest = tokens[aux_at:]
+        rest_words = words[aux_at:]
+    else:
+        head, rest, rest_words = [], tokens, words
+    if len(rest) < 2 or rest_words[0] not in _AUX:
+        # "You are coming?" is already in statement order; fragments stay quoted.
+        statement = not head and len(rest) >= 3 and rest_words[0] not in _WH
+        return head + rest if head or statement else None
+    aux, subject = rest_words[0], rest_words[1]
+    if subject not in _PRONOUN_SUBJECTS or aux == "did" or rest[0][2]:
+        return None if subject in _PRONOUN_SUBJECTS or not head else head + rest
+    subj = rest[1]
+    if subject != "i":
+        subj = (subj[0], subj[1].lower(), subj[2])
+    body = list(rest[2:])
+    if aux == "does" and body and subject in ("he", "she", "it", "this", "that"):
+        body[0] = (body[0][0], _conjugate(body[0][1]), body[0][2])
+    moved = [] if aux in ("do", "does") else [("", rest[0][1].lower(), "")]
+    return [*head, subj, *moved, *body]
+
+
+class _Converter:
+    """Rewrites first and second person into names, fixing the verb that follows."""
+
+    def __init__(self, speaker: str, addressee: str | None, framing: Framing) -> None:
+        self.speaker = speaker
+        self.addressee = addressee
+        self.framing = framing
+
+    def __call__(self, tokens: list[_Token], subject_at: int | None = None) -> str:
+        out: list[str] = []
+        conjugate_next = False
+        previous: _Token | None = None
+        you = self.addressee or self.framing.unknown_addressee
+        for index, (lead, core, trail) in enumerate(tokens):
+            word = core.lower()
+            if conjugate_next and word not in _ADVERBS:
+                # "Thank" was capitalised only because it opened the sentence.
+                core = _conjugate(core if core.isupper() else core[:1].lower() + core[1:])
+                conjugate_next = False
+            elif word == "i":
+                core, conjugate_next = self.speaker, True
+            elif word in ("me", "myself"):
+                core = self.speaker
+            elif word in ("my", "mine"):
+                core = _possessive(self.speaker)
+            elif word == "you":
+                subject = (
+                    index == subject_at
+                    or previous is None
+                    or bool(previous[2])
+                    or previous[1].lower() in _CLAUSE_WORDS
+                )
+                core = you
+                conjugate_next = subject and self.addressee is not None
+            elif word in ("your", "yours"):
+                core = _possessive(you)
+            elif word == "yourself":
+                core = you
+            elif word in ("we", "us", "our") and core != "US":
+                core = getattr(self.framing, word)
+            elif word == "ourselves":
+                core = "themselves"
+            if trail:
+                conjugate_next = False
+            out.append(lead + core + trail)
+            previous = (lead, core if word != "you" else "you", trail)
+        text = " ".join(out)
+        return text[:1].upper() + text[1:] if tokens and tokens[0][1][:1].isupper() else text
+
+
+def _conjugate(verb: str) -> str:
+    lower = verb.lower()
+    if lower in _THIRD_PERSON:
+        return _THIRD_PERSON[lower]
+    if lower in _KEEP_VERB or not lower.isalpha() or _past(lower) or len(lower) < 2:
+        return verb
+    if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if lower.endswith("y") and lower[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") and not name.startswith("#") else "'s")
+
+
+def _lower_first(clause: str, lowercase: frozenset[str]) -> str:
+    first = clause.split(" ", 1)[0]
+    word = re.sub(r"\W+$", "", first.lower())
+    if (word in _STOPWORDS or word in lowercase) and not first.isupper():
+        return clause[:1].lower() + clause[1:]
+    return clause
+
+
+def _past(word: str) -> bool:
+    # "worked" is past tense; "need" and "succeed" are not.
+    return word.endswith("ed") and not word.endswith("eed")
