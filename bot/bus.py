@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ class _Subscription:
 
 
 _STOP = object()
+_Chunk = tuple[list[Event], "asyncio.Future[list[bool]]"]
 
 
 class Bus:
@@ -55,7 +56,7 @@ class Bus:
         transforms: run on each event before it is stored (e.g. turning a typed
             ``/ask`` message into a command); returning ``None`` drops it.
         batch_size: most events written in one transaction.
-        max_pending: events accepted but not yet stored before ``publish`` waits.
+        max_pending: batches accepted but not yet stored before ``publish`` waits.
     """
 
     def __init__(
@@ -66,7 +67,7 @@ class Bus:
         session_of: SessionOf | None = None,
         transforms: list[Transform] | None = None,
         batch_size: int = 1000,
-        max_pending: int = 10_000,
+        max_pending: int = 1000,
     ) -> None:
         self._log = log
         self._clock = clock
@@ -122,33 +123,30 @@ class Bus:
         This is the sink adapters push into. Delivery to handlers happens after,
         on the event's channel lane.
         """
+        fresh = await self._submit([event])
+        return fresh[0]
+
+    async def publish_many(self, events: Sequence[Event]) -> list[bool]:
+        """Feed events in order, letting the writer batch them; wait until stored."""
+        futures = [
+            self._submit(list(events[i : i + self._batch_size]))
+            for i in range(0, len(events), self._batch_size)
+        ]
+        results: list[bool] = []
+        for chunk in await asyncio.gather(*futures):
+            results.extend(chunk)
+        return results
+
+    def _submit(self, events: list[Event]) -> Awaitable[list[bool]]:
         if self._writer is None:
             raise RuntimeError("Bus.start() has not been called")
-        fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        await self._ingest.put((event, fut))
-        return await fut
+        fut: asyncio.Future[list[bool]] = asyncio.get_running_loop().create_future()
 
-    def publish_nowait(self, event: Event) -> asyncio.Future[bool]:
-        """Queue an event without waiting; the future resolves once it is stored.
+        async def enqueue() -> list[bool]:
+            await self._ingest.put((events, fut))
+            return await fut
 
-        Callers that feed many events (replay, benchmarks) use this to let the
-        writer batch them; order is the order of the calls.
-        """
-        if self._writer is None:
-            raise RuntimeError("Bus.start() has not been called")
-        fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._ingest.put_nowait((event, fut))
-        return fut
-
-    async def publish_many(self, events: list[Event]) -> None:
-        """Feed events in order, letting the writer batch them (waits for storage)."""
-        futures = []
-        for event in events:
-            while self._ingest.full():
-                await asyncio.sleep(0)
-            futures.append(self.publish_nowait(event))
-        if futures:
-            await asyncio.gather(*futures)
+        return enqueue()
 
     async def drain(self) -> None:
         """Wait until every accepted event has been stored and delivered."""
@@ -186,55 +184,59 @@ class Bus:
     async def _write_loop(self) -> None:
         stopping = False
         while not stopping:
-            first = await self._ingest.get()
-            batch: list[tuple[Event, asyncio.Future[bool]]] = []
-            taken = 1
-            if first is _STOP:
-                stopping = True
-            else:
-                batch.append(first)  # type: ignore[arg-type]
-            while len(batch) < self._batch_size and not self._ingest.empty() and not stopping:
-                item = self._ingest.get_nowait()
+            chunks: list[_Chunk] = []
+            count = 0
+            taken = 0
+            item = await self._ingest.get()
+            while True:
                 taken += 1
                 if item is _STOP:
                     stopping = True
-                else:
-                    batch.append(item)  # type: ignore[arg-type]
+                    break
+                chunk: _Chunk = item  # type: ignore[assignment]
+                chunks.append(chunk)
+                count += len(chunk[0])
+                if count >= self._batch_size or self._ingest.empty():
+                    break
+                item = self._ingest.get_nowait()
             try:
-                await self._store_and_route(batch)
+                await self._store_and_route(chunks)
             finally:
                 for _ in range(taken):
                     self._ingest.task_done()
 
-    async def _store_and_route(self, batch: list[tuple[Event, asyncio.Future[bool]]]) -> None:
-        if not batch:
+    async def _store_and_route(self, chunks: list[_Chunk]) -> None:
+        if not chunks:
             return
         events: list[Event] = []
-        futures: list[asyncio.Future[bool]] = []
-        for raw, fut in batch:
-            try:
-                event = self._transform(raw)
-            except Exception as exc:  # a broken transform must not lose the event
-                log.exception("transform failed for %s", raw.dedup_key)
-                await self._report("transform", raw, exc)
-                event = raw
-            if event is None:
-                if not fut.done():
-                    fut.set_result(False)
-                continue
-            events.append(event)
-            futures.append(fut)
+        owners: list[tuple[asyncio.Future[list[bool]], list[int | None]]] = []
+        for raw_events, fut in chunks:
+            slots: list[int | None] = []
+            for raw in raw_events:
+                try:
+                    event = self._transform(raw)
+                except Exception as exc:  # a broken transform must not lose the event
+                    log.exception("transform failed for %s", raw.dedup_key)
+                    await self._report("transform", raw, exc)
+                    event = raw
+                if event is None:
+                    slots.append(None)
+                else:
+                    slots.append(len(events))
+                    events.append(event)
+            owners.append((fut, slots))
         try:
             fresh = await self._log.append(events, [self._session_of(e) for e in events])
         except Exception as exc:
             log.exception("could not store %d events", len(events))
-            for fut in futures:
+            for fut, _ in owners:
                 if not fut.done():
                     fut.set_exception(exc)
             return
-        for event, is_new, fut in zip(events, fresh, futures, strict=True):
+        for fut, slots in owners:
             if not fut.done():
-                fut.set_result(is_new)
+                fut.set_result([fresh[i] if i is not None else False for i in slots])
+        for event, is_new in zip(events, fresh, strict=True):
             if is_new:
                 self._lane(event.place).put_nowait(event)
             else:

@@ -128,6 +128,9 @@ class ConsoleConfig(Section):
     channel: str = "room"
 
 
+from facilitation.questions.config import QuestionsConfig  # noqa: E402
+
+
 class Config(Section):
     bot: BotConfig = BotConfig()
     store: StoreConfig = StoreConfig()
@@ -137,6 +140,7 @@ class Config(Section):
     events: list[EventConfig] = Field(default_factory=list)
     replay: ReplayConfig = ReplayConfig()
     console: ConsoleConfig = ConsoleConfig()
+    questions: QuestionsConfig = QuestionsConfig()
     source: str = Field(default="<defaults>", exclude=True)
 
     def planned_sessions(self) -> list[PlannedSession]:

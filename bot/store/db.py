@@ -76,12 +76,17 @@ class Database:
         for version, script in enumerate(migrations, start=1):
             if version <= current:
                 continue
-            await self._conn.executescript(f"BEGIN;\n{script}\nCOMMIT;")
-            await self._conn.execute(
-                "INSERT INTO schema_migrations (component, version) VALUES (?, ?)",
-                (component, version),
-            )
-            await self._conn.commit()
+            body = script.strip().rstrip(";")
+            name = component.replace("'", "''")
+            async with self._lock:
+                try:
+                    await self._conn.executescript(
+                        f"BEGIN;\n{body};\nINSERT INTO schema_migrations (component, version)"
+                        f" VALUES ('{name}', {version});\nCOMMIT;"
+                    )
+                except Exception:
+                    await self._conn.rollback()
+                    raise
             log.info("migrated %s to version %d", component, version)
             ran += 1
         return ran

@@ -181,6 +181,10 @@ def _row(event: Event, session_id: int | None) -> tuple[Any, ...]:
     )
 
 
+def _json_list(items: tuple[str, ...]) -> str:
+    return json.dumps(list(items)) if items else "[]"
+
+
 def _describe(
     action: Action,
 ) -> tuple[str, str | None, str | None, str | None, str | None, str | None]:

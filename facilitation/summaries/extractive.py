@@ -33,6 +33,12 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
+_QUICK_SPLIT_CHARS = 400
+_QUICK_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATION_RE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|approx|No|Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
+    r"Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
+)
 _LOWER_RE = re.compile(r"(?<=\s)[a-z][a-z']*")
 _BOUNDARY_RE = re.compile(r"[.!?…]\s+\S")
 _COMMON = _word_set(
@@ -147,9 +153,12 @@ class ExtractiveSummariser:
         return found
 
     def _split(self, text: str) -> list[str]:
-        # Most chat messages are one sentence; pysbd is only worth its cost on the rest.
+        # Most chat messages are one sentence or a few plain ones; pysbd (about 2 ms a
+        # message) is only worth its cost on long texts, where its rules matter.
         if not _BOUNDARY_RE.search(text):
             return [text] if text else []
+        if len(text) <= _QUICK_SPLIT_CHARS:
+            return _quick_split(text)
         if self._segmenter is None:
             import pysbd
 
@@ -236,6 +245,17 @@ class ExtractiveSummariser:
             names.append(self.framing.others.format(count=len(counts) - 2))
         topics = list(keyphrases[: self.settings.topics_in_lead])
         return self.framing.topics.format(names=_and(names), topics=_and(topics))
+
+
+def _quick_split(text: str) -> list[str]:
+    """Split at a full stop followed by a capital, unless it ends an abbreviation."""
+    sentences: list[str] = []
+    for piece in _QUICK_SPLIT_RE.split(text):
+        if sentences and _ABBREVIATION_RE.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        elif piece.strip():
+            sentences.append(piece.strip())
+    return sentences
 
 
 def _content_words(text: str) -> set[str]:

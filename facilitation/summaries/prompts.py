@@ -5,8 +5,15 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Protocol
 
-__all__ = ["AbstractivePrompt", "Framing", "default_prompts_path", "load_summary_prompts"]
+__all__ = [
+    "AbstractivePrompt",
+    "Framing",
+    "default_prompts_path",
+    "load_summary_prompts",
+    "summary_prompts_from",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,34 @@ class AbstractivePrompt:
     system: str
     user: str
     line: str = "{speaker}: {text}"
+
+
+class _PromptBook(Protocol):
+    """What :class:`bot.prompts.Prompts` offers (organisers' overrides included)."""
+
+    def has(self, key: str) -> bool: ...
+
+    def raw(self, key: str) -> str: ...
+
+
+def summary_prompts_from(book: _PromptBook) -> tuple[Framing, AbstractivePrompt]:
+    """The framing and prompt from the bot's prompt book (``summaries.*`` keys).
+
+    Keys the book lacks keep the defaults, so an organiser's partial copy works.
+    """
+    framing = {
+        f.name: book.raw(f"summaries.framing.{f.name}")
+        for f in fields(Framing)
+        if book.has(f"summaries.framing.{f.name}")
+    }
+    prompt = {
+        f.name: book.raw(f"summaries.abstractive.{f.name}")
+        for f in fields(AbstractivePrompt)
+        if book.has(f"summaries.abstractive.{f.name}")
+    }
+    if "system" not in prompt or "user" not in prompt:
+        raise ValueError("the prompt book lacks summaries.abstractive.system/user")
+    return Framing(**framing), AbstractivePrompt(**prompt)
 
 
 def default_prompts_path() -> Path:

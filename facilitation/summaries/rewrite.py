@@ -42,7 +42,7 @@ _FILLER = (
     r"good|really|of course|i see|excuse me|sorry|please|thanks|thank you|haha|lol|oh no)"
 )
 _LEADING_FILLER_RE = re.compile(rf"^\s*{_FILLER}\s*[,.!…]+\s*", re.I)
-_LEADING_VOCATIVE_RE = re.compile(r"^\s*(?:hey|hi|hello|dear)\s+[A-Z][\w-]*\s*[,.!]+\s*")
+_LEADING_VOCATIVE_RE = re.compile(r"^\s*(?i:hey|hi|hello|dear)\s+[A-Z][\w-]*\s*[,.!]+\s*")
 _TRAILING_VOCATIVE_RE = re.compile(
     r",\s*(?:sir|madam|ma'am|doctor|mom|dad|honey|dear|guys)\s*([.?!]*)$", re.I
 )
@@ -171,7 +171,8 @@ def rewrite(
         return template.format(speaker=speaker, clause=_lower_first(clause, lowercase))
     clause = convert(tokens)
     if words[0] in ("i", "my"):
-        return clause[:1].upper() + clause[1:] + "."
+        # The clause opens with the speaker's name, written as they write it.
+        return clause + "."
     return framing.statement.format(speaker=speaker, clause=_lower_first(clause, lowercase))
 
 

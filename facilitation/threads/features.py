@@ -62,8 +62,21 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
+_Q0 = _IDX["q_system"]
+_C0 = _IDX["c_system"]
+_P0 = _IDX["self"]
+_NQ = _C0 - _Q0
+_NC = _P0 - _C0
+# columns of the per-candidate block (set when a message is pushed, two updated later)
+_SYS, _TGT, _BOT, _QUES, _LEN, _PREV_SAME, _NEXT_SAME, _SUPERSEDED = range(8)
+
+
 class History:
     """The last ``capacity`` messages of one channel, as ring arrays.
+
+    Positions count messages from 0; the message at position ``p`` sits in slot
+    ``p % capacity``. Who-addressed-whom and which words were used are kept as
+    small inverted indexes so a new message's features need no per-candidate loop.
 
     Args:
         capacity: candidates considered per message (the paper used 100).
@@ -77,18 +90,17 @@ class History:
         self.pos = np.full(w, -1, np.int64)
         self.author = np.full(w, -1, np.int64)
         self.minutes = np.zeros(w, np.float64)
-        self.flags = np.zeros((w, 8), np.float32)  # system, targeted, bot, question, ...
-        self.nwords = np.zeros(w, np.float32)
-        self.gap = np.full(w, -1, np.int64)
+        self.cand = np.zeros((w, _NC), np.float32)
+        self.ntokens = np.zeros(w, np.float32)
         self.emb = np.zeros((w, dim), np.float32)
-        self.tokens: list[frozenset[str]] = [frozenset()] * w
-        self.targets: list[frozenset[int]] = [frozenset()] * w
         self._last_pos: dict[int, int] = {}
         self._last_targeted: dict[int, bool] = {}
+        # src -> target -> positions where src addressed target, and the reverse
         self._addressed: dict[int, dict[int, deque[int]]] = {}
-
-    # flags columns
-    _SYS, _TGT, _BOT, _Q, _PREV_SAME, _NEXT_SAME, _SUPERSEDED = range(7)
+        self._addressed_by: dict[int, dict[int, deque[int]]] = {}
+        # author -> positions of messages addressing them; word -> positions using it
+        self._to: dict[int, deque[int]] = {}
+        self._words: dict[str, deque[int]] = {}
 
     def query(
         self,
@@ -116,6 +128,39 @@ class History:
             emb=emb,
         )
 
+    def _query_row(self, q: Query, last: int | None) -> FloatArray:
+        row = np.zeros(_NQ, np.float32)
+        f = _IDX
+        row[f["q_system"]] = q.system
+        row[f["q_targeted"]] = bool(q.targets)
+        row[f["q_opens"]] = q.opens
+        row[f["q_bot"]] = q.bot
+        row[f["q_question"]] = q.question
+        row[f["q_len"]] = math.log1p(q.nwords) / 3
+        if last is not None:
+            d = self.count - last
+            row[f["q_has_prev"]] = 1
+            row[f["q_prev_d1"]] = d == 1
+            row[f["q_prev_d2_4"]] = 2 <= d < 5
+            row[f["q_prev_d5_19"]] = 5 <= d < 20
+            row[f["q_prev_d20"]] = d >= 20
+            row[f["q_prev_targeted"]] = self._last_targeted.get(q.author, False)
+            if d <= self.capacity:
+                t = q.minutes - self.minutes[last % self.capacity]
+                row[f["q_prev_t0_2"]] = t < 2
+                row[f["q_prev_t2_10"]] = 2 <= t < 10
+                row[f["q_prev_t10"]] = t >= 10
+            else:
+                row[f["q_prev_t10"]] = 1
+        return row
+
+    def _mark(self, lo: int, n: int, positions: deque[int] | None) -> npt.NDArray[np.bool_]:
+        hit = np.zeros(n, bool)
+        if positions:
+            rows = [p - lo for p in positions if p >= lo]
+            hit[rows] = True
+        return hit
+
     def features(self, q: Query) -> tuple[npt.NDArray[np.int64], FloatArray]:
         """Features of ``q`` against every message in the window, then itself.
 
@@ -124,54 +169,22 @@ class History:
             a matrix with one row per position).
         """
         n = min(self.count, self.capacity)
-        order = np.argsort(self.pos)[self.capacity - n :] if n else np.zeros(0, np.int64)
         qpos = self.count
+        lo = qpos - n
         x = np.zeros((n + 1, len(FEATURES)), np.float32)
-        f = _IDX
-        # the new message: every row
         last = self._last_pos.get(q.author)
-        x[:, f["q_system"]] = q.system
-        x[:, f["q_targeted"]] = bool(q.targets)
-        x[:, f["q_opens"]] = q.opens
-        x[:, f["q_bot"]] = q.bot
-        x[:, f["q_question"]] = q.question
-        x[:, f["q_len"]] = math.log1p(q.nwords) / 3
-        if last is not None:
-            d = qpos - last
-            x[:, f["q_has_prev"]] = 1
-            x[:, f["q_prev_d1"]] = d == 1
-            x[:, f["q_prev_d2_4"]] = 2 <= d < 5
-            x[:, f["q_prev_d5_19"]] = 5 <= d < 20
-            x[:, f["q_prev_d20"]] = d >= 20
-            x[:, f["q_prev_targeted"]] = self._last_targeted.get(q.author, False)
-            if d <= self.capacity:
-                t = q.minutes - self.minutes[last % self.capacity]
-                x[:, f["q_prev_t0_2"]] = t < 2
-                x[:, f["q_prev_t2_10"]] = 2 <= t < 10
-                x[:, f["q_prev_t10"]] = t >= 10
-            else:
-                x[:, f["q_prev_t10"]] = 1
-        x[n, f["self"]] = 1
+        x[:, _Q0:_C0] = self._query_row(q, last)
+        x[n, _P0] = 1
+        pos = np.arange(lo, qpos, dtype=np.int64)
         if n == 0:
-            return np.array([qpos], np.int64), x
-        pos = self.pos[order]
+            return np.append(pos, qpos), x
+        order = pos % self.capacity
+        f = _IDX
         span = max(q.minutes - self.minutes[order[0]], 1.0)
         x[:, f["q_rate"]] = math.log1p(n / span) / 3
         c = x[:n]
-        flags = self.flags[order]
-        c[:, f["c_system"]] = flags[:, self._SYS]
-        c[:, f["c_targeted"]] = flags[:, self._TGT]
-        c[:, f["c_bot"]] = flags[:, self._BOT]
-        c[:, f["c_question"]] = flags[:, self._Q]
-        c[:, f["c_prev_same"]] = flags[:, self._PREV_SAME]
-        c[:, f["c_next_same"]] = flags[:, self._NEXT_SAME]
-        c[:, f["c_superseded"]] = flags[:, self._SUPERSEDED]
-        c[:, f["c_len"]] = np.log1p(self.nwords[order]) / 3
-        gap = self.gap[order]
-        c[:, f["c_gap_none"]] = gap < 0
-        c[:, f["c_gap1"]] = gap == 1
-        c[:, f["c_gap2_4"]] = (gap >= 2) & (gap < 5)
-        c[:, f["c_gap5"]] = gap >= 5
+        cand = self.cand[order]
+        c[:, _C0:_P0] = cand
         dist = (qpos - pos).astype(np.float32)
         c[:, f["dist"]] = np.minimum(dist, 100) / 100
         c[:, f["dist1"]] = dist == 1
@@ -185,40 +198,39 @@ class History:
         authors = self.author[order]
         same = authors == q.author
         c[:, f["same_author"]] = same
-        c[:, f["q_silent_since"]] = (last is None) | (pos > (last if last is not None else -1))
+        c[:, f["q_silent_since"]] = pos > (last if last is not None else -1)
         c[:, f["q_prev_own"]] = pos == (last if last is not None else -2)
+        latest = cand[:, _SUPERSEDED] == 0
+        c[:, f["c_targets_q"]] = self._mark(lo, n, self._to.get(q.author))
         if q.targets:
             hit = np.isin(authors, np.fromiter(q.targets, np.int64))
             c[:, f["q_targets_c"]] = hit
-            c[:, f["q_targets_c_latest"]] = hit & (flags[:, self._SUPERSEDED] == 0)
-        c[:, f["c_asks_q_answers"]] = flags[:, self._Q] * (not q.question) * (~same)
-        mine = self._addressed.get(q.author, {})
-        qtok = q.tokens
-        for row, slot in enumerate(order):
-            a = int(authors[row])
-            p = int(pos[row])
-            ctargets = self.targets[slot]
-            if q.author in ctargets:
-                c[row, f["c_targets_q"]] = 1
-            if q.targets and ctargets and not q.targets.isdisjoint(ctargets):
-                c[row, f["same_target"]] = 1
-            seen = mine.get(a)
-            if seen:
-                c[row, f["q_addr_c_before"]] = seen[0] < p
-                c[row, f["q_addr_c_between"]] = seen[-1] > p
-            theirs = self._addressed.get(a, {}).get(q.author)
-            if theirs:
-                c[row, f["c_addr_q_before"]] = theirs[0] < p
-                c[row, f["c_addr_q_between"]] = theirs[-1] > p
-            ctok = self.tokens[slot]
-            if ctok and qtok:
-                common = len(ctok & qtok)
-                c[row, f["overlap_c"]] = common / len(ctok)
-                c[row, f["overlap_q"]] = common / len(qtok)
-                c[row, f["common0"]] = common == 0
-                c[row, f["common1"]] = common == 1
-                c[row, f["common2"]] = common > 1
-                c[row, f["common6"]] = common > 5
+            c[:, f["q_targets_c_latest"]] = hit & latest
+            shared = np.zeros(n, bool)
+            for target in q.targets:
+                shared |= self._mark(lo, n, self._to.get(target))
+            c[:, f["same_target"]] = shared
+        c[:, f["c_asks_q_answers"]] = cand[:, _QUES] * (not q.question) * (~same)
+        for table, before, between in (
+            (self._addressed, "q_addr_c_before", "q_addr_c_between"),
+            (self._addressed_by, "c_addr_q_before", "c_addr_q_between"),
+        ):
+            for other, seen in table.get(q.author, {}).items():
+                rows = authors == other
+                if rows.any():
+                    c[rows, f[before]] = seen[0] < pos[rows]
+                    c[rows, f[between]] = seen[-1] > pos[rows]
+        if q.tokens:
+            hits = [p - lo for w in q.tokens for p in self._words.get(w, ()) if p >= lo]
+            common = np.bincount(np.asarray(hits, np.int64), minlength=n).astype(np.float32)
+            have = self.ntokens[order]
+            has = have > 0
+            c[:, f["overlap_c"]] = np.where(has, common / np.maximum(have, 1), 0)
+            c[:, f["overlap_q"]] = np.where(has, common / len(q.tokens), 0)
+            c[:, f["common0"]] = has & (common == 0)
+            c[:, f["common1"]] = common == 1
+            c[:, f["common2"]] = common > 1
+            c[:, f["common6"]] = common > 5
         cos = self.emb[order] @ q.emb
         c[:, f["cos"]] = cos
         best = float(cos.max())
@@ -229,31 +241,49 @@ class History:
     def push(self, q: Query) -> None:
         """Add ``q`` to the window (after its decision)."""
         qpos = self.count
-        slot = qpos % self.capacity
-        prev_slot = (qpos - 1) % self.capacity
+        w = self.capacity
+        slot = qpos % w
+        prev_slot = (qpos - 1) % w
         last = self._last_pos.get(q.author)
-        if self.count and self.author[prev_slot] == q.author:
-            self.flags[prev_slot, self._NEXT_SAME] = 1
-        if last is not None and qpos - last <= self.capacity - 1:
-            self.flags[last % self.capacity, self._SUPERSEDED] = 1
+        prev_same = bool(qpos) and self.author[prev_slot] == q.author
+        if prev_same:
+            self.cand[prev_slot, _NEXT_SAME] = 1
+        if last is not None and qpos - last <= w - 1:
+            self.cand[last % w, _SUPERSEDED] = 1
         self.pos[slot] = qpos
         self.author[slot] = q.author
         self.minutes[slot] = q.minutes
-        self.flags[slot] = 0
-        self.flags[slot, self._SYS] = q.system
-        self.flags[slot, self._TGT] = bool(q.targets)
-        self.flags[slot, self._BOT] = q.bot
-        self.flags[slot, self._Q] = q.question
-        self.flags[slot, self._PREV_SAME] = bool(self.count) and self.author[prev_slot] == q.author
-        self.nwords[slot] = q.nwords
-        self.gap[slot] = -1 if last is None else qpos - last
+        gap = -1 if last is None else qpos - last
+        row = self.cand[slot]
+        row[:] = 0
+        row[_SYS] = q.system
+        row[_TGT] = bool(q.targets)
+        row[_BOT] = q.bot
+        row[_QUES] = q.question
+        row[_LEN] = math.log1p(q.nwords) / 3
+        row[_PREV_SAME] = prev_same
+        # one-hot: no earlier message from this author, 1, 2-4, 5+ messages ago
+        row[_SUPERSEDED + 1 + (gap >= 1) + (gap >= 2) + (gap >= 5)] = 1
+        self.ntokens[slot] = len(q.tokens)
         self.emb[slot] = q.emb
-        self.tokens[slot] = q.tokens
-        self.targets[slot] = q.targets
         if not q.system:
             self._last_pos[q.author] = qpos
             self._last_targeted[q.author] = bool(q.targets)
         for target in q.targets:
             book = self._addressed.setdefault(q.author, {})
             book.setdefault(target, deque(maxlen=16)).append(qpos)
+            back = self._addressed_by.setdefault(target, {})
+            back.setdefault(q.author, deque(maxlen=16)).append(qpos)
+            self._to.setdefault(target, deque(maxlen=w)).append(qpos)
+        for word in q.tokens:
+            self._words.setdefault(word, deque(maxlen=w)).append(qpos)
         self.count += 1
+        if self.count % (8 * w) == 0:
+            self._forget(self.count - w)
+
+    def _forget(self, lo: int) -> None:
+        """Drop index entries that left the window, so memory stays bounded."""
+        for index in (self._words, self._to):
+            stale = [k for k, v in index.items() if v[-1] < lo]
+            for k in stale:
+                del index[k]

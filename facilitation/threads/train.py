@@ -118,7 +118,9 @@ def build_examples(
     return examples
 
 
-def _pad(examples: Sequence[Example]) -> tuple[FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def _pad(
+    examples: Sequence[Example],
+) -> tuple[FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     width = max(len(e.x) for e in examples)
     x = np.zeros((len(examples), width, len(FEATURES)), np.float32)
     valid = np.zeros((len(examples), width), bool)
@@ -206,20 +208,28 @@ def main(argv: list[str] | None = None) -> int:
         embedder = MiniLMEmbedder(max_length=args.max_length, dtype=args.dtype, cache_size=1)
         if args.cache:
             embedder = _DiskCache(embedder, args.cache)
-    blank = Scorer(np.zeros(len(FEATURES), np.float32), np.ones(len(FEATURES), np.float32), [],
-                   reserved=reserved)
+    blank = Scorer(
+        np.zeros(len(FEATURES), np.float32),
+        np.ones(len(FEATURES), np.float32),
+        [],
+        reserved=reserved,
+    )
     examples = build_examples(corpus[: -args.held_out], blank, embedder)
     held = build_examples(corpus[-args.held_out :], blank, embedder)
     if isinstance(embedder, _DiskCache):
         embedder.save()
     meta = {
         "attribution": ATTRIBUTION,
-        "embeddings": None if embedder is None else {"max_length": args.max_length, "dtype": args.dtype},
+        "embeddings": None
+        if embedder is None
+        else {"max_length": args.max_length, "dtype": args.dtype},
         "hidden": args.hidden,
         "train_files": len(corpus) - args.held_out,
         "examples": len(examples),
     }
-    scorer = fit(examples, held, hidden=args.hidden, epochs=args.epochs, reserved=reserved, meta=meta)
+    scorer = fit(
+        examples, held, hidden=args.hidden, epochs=args.epochs, reserved=reserved, meta=meta
+    )
     scorer.save(args.out)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0

@@ -1,0 +1,154 @@
+"""The ledger's working parts put together: read an event, figure it, remember the series.
+
+Used by the chat module (on event end, /export, /mydata) and by the CLI
+(``roundtable export``, ``roundtable evaluate``), so both give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config
+from bot.roles import Role
+from bot.sessions import Session
+from bot.store import Database
+from facilitation.ledger.config import LedgerConfig
+from facilitation.ledger.data import EventData, load_event
+from facilitation.ledger.metrics import PastEvent, compute_metrics
+from facilitation.ledger.privacy import Identities, resolve_secret
+from facilitation.ledger.sources import QuestionTables
+from facilitation.ledger.store import LedgerStore, PersonKey, load_sessions
+from facilitation.ledger.tone import ToneScorer
+
+__all__ = ["Ledger", "main_role"]
+
+RolesOf = Callable[[str, str], frozenset[Role]]
+_ORDER = (Role.PANELLIST, Role.ORGANISER, Role.MODERATOR)
+
+
+def main_role(roles: frozenset[Role]) -> str:
+    """The one role shown for a person: panellist first, then organiser, then moderator."""
+    return next((r.value for r in _ORDER if r in roles), Role.PARTICIPANT.value)
+
+
+class Ledger:
+    """Reads events, computes and stores figures, and knows each series' history.
+
+    Args:
+        db: the store.
+        config: the whole config (ledger, privacy, events, out_dir).
+        roles_of: the roles of ``(platform, user)``.
+        store: the ledger tables (set up by the caller).
+        tone: the sentiment scorer (loaded once).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        roles_of: RolesOf,
+        store: LedgerStore,
+        tone: ToneScorer | None = None,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.cfg: LedgerConfig = getattr(config, "ledger", LedgerConfig())
+        self.store = store
+        self._roles_of = roles_of
+        self.tone = tone or ToneScorer(self.cfg.positive_threshold)
+        self._past: dict[int, PastEvent] = {}
+        self._questions: QuestionTables | None = None
+
+    def forget_cache(self) -> None:
+        """Drop remembered history (after someone opts out)."""
+        self._past.clear()
+
+    async def questions(self) -> QuestionTables | None:
+        if self._questions is None:
+            self._questions = await QuestionTables.detect(self.db)
+        return self._questions
+
+    async def sessions(self) -> list[Session]:
+        return await load_sessions(self.db)
+
+    async def find(self, key: str) -> Session | None:
+        for s in await self.sessions():
+            if s.slug == key or str(s.id) == key:
+                return s
+        return None
+
+    def series_name(self, session: Session) -> str | None:
+        if session.series:
+            return session.series
+        for name, slugs in self.cfg.series.items():
+            if session.slug in slugs:
+                return name
+        return None
+
+    async def series(self, name: str) -> list[Session]:
+        """The events of a series, oldest first."""
+        return [s for s in await self.sessions() if self.series_name(s) == name]
+
+    async def earlier(self, session: Session) -> list[Session]:
+        name = self.series_name(session)
+        if name is None:
+            return []
+        members = await self.series(name)
+        ids = [s.id for s in members]
+        return members[: ids.index(session.id)] if session.id in ids else []
+
+    async def identities(self, *, real_names: bool | None = None) -> Identities:
+        real = (not self.config.privacy.pseudonymise_exports) if real_names is None else real_names
+        secret = await resolve_secret(self.config.privacy, self.store)
+        return Identities(secret, real_names=real)
+
+    async def load(self, session: Session, optouts: set[PersonKey] | None = None) -> EventData:
+        optouts = await self.store.optouts() if optouts is None else optouts
+        tables = await self.questions()
+        questions = await tables.for_session(session) if tables is not None else None
+        data = await load_event(
+            self.db,
+            session,
+            role_of=lambda p, u: main_role(self._roles_of(p, u)),
+            optouts=optouts,
+            labels=await self.store.labels(),
+            questions=questions,
+        )
+        self._past[session.id] = PastEvent.of(data)
+        return data
+
+    async def history(self, session: Session, optouts: set[PersonKey]) -> list[PastEvent]:
+        out = []
+        for s in await self.earlier(session):
+            if s.id not in self._past:
+                await self.load(s, optouts)
+            out.append(self._past[s.id])
+        return out
+
+    async def figures(self, session: Session) -> tuple[EventData, dict[str, Any]]:
+        """Read ``session`` and compute its figures (not stored)."""
+        optouts = await self.store.optouts()
+        earlier = await self.history(session, optouts)
+        data = await self.load(session, optouts)
+        figures = compute_metrics(data, earlier=earlier, cfg=self.cfg, tone=self.tone)
+        stored = await self.store.stored_metrics(session.id)
+        if stored is not None and _text_was_removed(data):
+            # the retention period removed message text: tone can't be recomputed
+            figures["tone"] = stored.get("tone", figures["tone"])
+        return data, figures
+
+    async def record(self, session: Session, now: datetime) -> tuple[EventData, dict[str, Any]]:
+        """Compute ``session``'s figures and store them in ``metrics``."""
+        data, figures = await self.figures(session)
+        await self.store.save_metrics(session.id, figures, now)
+        return data, figures
+
+    def out_dir(self) -> Path:
+        return self.config.resolve(self.config.bot.out_dir)
+
+
+def _text_was_removed(data: EventData) -> bool:
+    return any(m.text is None for m in data.messages)

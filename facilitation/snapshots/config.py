@@ -1,0 +1,118 @@
+"""The ``[snapshots]`` config section: which research, and when to offer it.
+
+```toml
+[snapshots]
+corpus = ["corpus/"]          # files or folders, relative to the config file
+threshold = 0.5               # how closely the chat must match a passage
+min_gap_minutes = 10          # at most one automatic snapshot per this many minutes
+require_approval = false      # true: a moderator approves each automatic snapshot
+
+[[snapshots.starters]]        # planned discussion starters
+at_minute = 30
+topic = "what the shading trial found"
+
+[snapshots.events.heat-panel] # one event's own corpus (and starters)
+corpus = ["heat-research/"]
+```
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from bot.config import Section
+
+__all__ = ["EventSnapshotsConfig", "SnapshotsConfig", "StarterConfig"]
+
+DEFAULT_CORPUS = "default"
+
+
+class StarterConfig(Section):
+    """A snapshot planned as a discussion starter, ``at_minute`` after the event starts.
+
+    ``topic`` is looked up in the corpus when the time comes; ``source`` (a file
+    name, like ``trial.html``) limits the search to one document.
+    """
+
+    at_minute: float = Field(ge=0)
+    topic: str = Field(min_length=2)
+    source: str | None = None
+
+
+class EventSnapshotsConfig(Section):
+    """One event's own research corpus and starters, under ``[snapshots.events.<slug>]``."""
+
+    corpus: list[Path] = Field(default_factory=list)
+    starters: list[StarterConfig] = Field(default_factory=list)
+
+
+class SnapshotsConfig(Section):
+    """Research snapshots: ingest a corpus, retrieve by meaning, surface at the right moment.
+
+    Attributes:
+        enabled: switch the whole module off.
+        corpus: files or folders of Markdown, text, HTML and PDF for every event.
+        events: per-event corpus and starters, keyed by the event's slug; an
+            event with its own corpus uses only that one.
+        auto_ingest: at start-up, ingest configured files that are new or changed.
+        surface: offer snapshots when the chat matches (off: only on request and
+            as starters).
+        threshold: the cosine (plus keyword boost) a conversation window must
+            reach against a passage before it is offered.
+        window: recent messages (per thread) that make up "the conversation".
+        min_messages: messages needed in the window before anything is offered.
+        min_gap_minutes: the rate limit between automatic snapshots in an event.
+        require_approval: hold each automatic snapshot until a moderator approves.
+        keyword_boost: weight of shared keywords on top of the cosine (0 = meaning only).
+        request_min_score: below this, ``/snapshot topic`` says it found nothing.
+        starters: planned discussion starters for every event.
+        rephrase_model: a text-generation chat model (hub name or folder) to say
+            each passage in plainer words; ``None`` quotes the passage as it is.
+        rephrase_timeout_seconds: give up on the model and quote instead.
+        effect_minutes: how long after a snapshot questions sharing its keywords
+            are counted as following it.
+        max_words: the longest passage, in words.
+    """
+
+    enabled: bool = True
+    corpus: list[Path] = Field(default_factory=list)
+    events: dict[str, EventSnapshotsConfig] = Field(default_factory=dict)
+    auto_ingest: bool = True
+    surface: bool = True
+    threshold: float = Field(default=0.5, ge=0.0, le=2.0)
+    window: int = Field(default=6, ge=1, le=100)
+    min_messages: int = Field(default=3, ge=1, le=100)
+    min_gap_minutes: float = Field(default=10.0, ge=0.0)
+    require_approval: bool = False
+    keyword_boost: float = Field(default=0.1, ge=0.0, le=1.0)
+    request_min_score: float = Field(default=0.3, ge=0.0, le=2.0)
+    starters: list[StarterConfig] = Field(default_factory=list)
+    rephrase_model: str | None = None
+    rephrase_timeout_seconds: float = Field(default=20.0, gt=0)
+    effect_minutes: float = Field(default=10.0, ge=0.0)
+    max_words: int = Field(default=70, ge=15, le=400)
+
+    @field_validator("events")
+    @classmethod
+    def _slugs(cls, value: dict[str, EventSnapshotsConfig]) -> dict[str, EventSnapshotsConfig]:
+        from bot.sessions import slugify
+
+        for slug in value:
+            if slugify(slug) != slug or slug == DEFAULT_CORPUS:
+                raise ValueError(f"{slug!r} should be an event id, like {slugify(slug)!r}")
+        return value
+
+    def corpus_name(self, slug: str | None) -> str:
+        """The corpus an event searches: its own if configured, else the default."""
+        if slug and slug in self.events and self.events[slug].corpus:
+            return slug
+        return DEFAULT_CORPUS
+
+    def corpus_paths(self, name: str) -> list[Path]:
+        return list(self.corpus) if name == DEFAULT_CORPUS else list(self.events[name].corpus)
+
+    def starters_for(self, slug: str) -> list[StarterConfig]:
+        own = self.events[slug].starters if slug in self.events else []
+        return sorted([*self.starters, *own], key=lambda s: s.at_minute)

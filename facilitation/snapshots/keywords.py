@@ -1,0 +1,68 @@
+"""Content words, for keyword boosting and for spotting questions that follow a snapshot."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+__all__ = ["KeywordScorer", "content_words"]
+
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9'-]*[a-z0-9]|[a-z0-9]")
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOP = _word_set(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further get got had has have having he her here hers him his how i if in into is it its
+    just like me more most my no nor not now of off on once only or other our ours out over own
+    really same she should so some such than that the their them then there these they this
+    those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yes ok okay thanks thank please hi hello one two much
+    many lot lots still even well think know want need said say says people thing things way
+    """
+)
+
+
+def _stem(word: str) -> str:
+    word = word.removesuffix("'s")
+    for suffix in ("ing", "ies", "es", "ed", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased, crudely stemmed words that carry meaning (no stop words, no 1-2 letters)."""
+    return {_stem(w) for w in _WORD_RE.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+class KeywordScorer:
+    """How much of a query's keyword weight (by inverse document frequency) a passage covers.
+
+    ``score(query, passage)`` is between 0 (no shared keyword) and 1 (every keyword
+    of the query is in the passage); rare words weigh more than common ones.
+    """
+
+    def __init__(self, word_sets: Iterable[set[str]]) -> None:
+        """Count document frequencies over each passage's :func:`content_words`."""
+        df: Counter[str] = Counter()
+        n = 0
+        for words in word_sets:
+            df.update(words)
+            n += 1
+        self._n = n
+        self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
+
+    def score(self, query_words: set[str], passage_words: set[str]) -> float:
+        # words the corpus never uses say nothing about which passage fits
+        known = [w for w in query_words if w in self._idf]
+        total = sum(self._idf[w] for w in known)
+        shared = sum(self._idf[w] for w in known if w in passage_words)
+        return shared / total if total else 0.0

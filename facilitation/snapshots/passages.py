@@ -1,0 +1,119 @@
+"""Split a document's blocks into short passages that stand on their own.
+
+A passage is a few sentences (at most ``max_words`` words) from one section and
+one page, so it can be quoted with "where it came from". Paragraphs are kept
+whole when they fit; a list stays with the line that introduces it; a long
+paragraph is cut at sentence ends; a scrap left at the end of a section joins
+the passage before it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from facilitation.snapshots.readers import Block, ParsedDocument
+
+__all__ = ["Passage", "split_passages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    text: str
+    heading: str
+    page: int | None
+    ordinal: int
+
+    def embedding_text(self) -> str:
+        """What is embedded: the heading gives a short passage its context."""
+        return f"{self.heading}: {self.text}" if self.heading else self.text
+
+
+@functools.cache
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _segmenter().segment(text) if s.strip()]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _as_sentence(text: str) -> str:
+    """A list item as a sentence: capitalised, with a full stop."""
+    text = text.strip().rstrip(";,")
+    text = text[:1].upper() + text[1:]
+    ends = text.rstrip(')"”')
+    return text if ends.endswith((".", "!", "?", ":")) else text + "."
+
+
+def _units(blocks: Sequence[Block], max_words: int) -> Iterator[tuple[str, bool, str]]:
+    """(sentence-ish unit, starts a new paragraph, the line introducing its list) in order."""
+    previous_item = False
+    intro = ""
+    for block in blocks:
+        new_paragraph = not (block.item and previous_item)
+        if new_paragraph and not block.item:
+            intro = ""
+        previous_item = block.item or block.text.rstrip().endswith(":")
+        text = _as_sentence(block.text) if block.item else block.text.strip()
+        units = [text] if _words(text) <= max_words else _sentences(text)
+        for i, unit in enumerate(units):
+            yield unit, new_paragraph and i == 0, intro
+            if unit.endswith(":"):
+                intro = unit
+
+
+def _pack(blocks: Sequence[Block], max_words: int) -> list[str]:
+    passages: list[list[str]] = []
+    current: list[str] = []
+    count = 0
+    for unit, new_paragraph, intro in _units(blocks, max_words):
+        n = _words(unit)
+        ends_intro = bool(current) and current[-1].endswith(":")
+        full = count + n > max_words
+        settled = new_paragraph and count >= 0.6 * max_words
+        if current and not ends_intro and (full or settled):
+            passages.append(current)
+            # a list continued in a new passage keeps the line that introduced it
+            current = [intro] if intro and not new_paragraph else []
+            count = _words(intro) if current else 0
+        current.append(unit)
+        count += n
+    if current:
+        tail = sum(_words(u) for u in current)
+        if (
+            passages
+            and tail < 0.3 * max_words
+            and (sum(_words(u) for u in passages[-1]) + tail <= 1.4 * max_words)
+        ):
+            passages[-1].extend(current)
+        else:
+            passages.append(current)
+    return [" ".join(p) for p in passages]
+
+
+def split_passages(doc: ParsedDocument, max_words: int = 70, min_words: int = 6) -> list[Passage]:
+    """The document's passages, in reading order.
+
+    Text before the first heading (bylines, dates) is left out when the
+    document has headings: it is rarely a finding.
+    """
+    blocks = list(doc.blocks)
+    if any(b.heading for b in blocks):
+        first = next(i for i, b in enumerate(blocks) if b.heading)
+        blocks = blocks[first:]
+    out: list[Passage] = []
+    for (heading, page), group in groupby(blocks, key=lambda b: (b.heading, b.page)):
+        for text in _pack(list(group), max_words):
+            if _words(text) >= min_words:
+                out.append(Passage(text, heading, page, len(out)))
+    return out

@@ -1,0 +1,328 @@
+"""Read research documents (Markdown, text, HTML, PDF) into headed blocks of text.
+
+Each reader returns the document's title, its source link (a ``Source: URL``
+line near the top, an HTML canonical link, or PDF metadata) and its blocks:
+paragraphs, list items and table rows, each with the heading it sits under
+and, for PDFs, its page number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "SUFFIXES",
+    "Block",
+    "ParsedDocument",
+    "UnreadableFile",
+    "read_document",
+]
+
+
+class UnreadableFile(Exception):
+    """A file that could not be read as a research document; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph, list item or table row, with where it came from."""
+
+    text: str
+    heading: str = ""
+    page: int | None = None
+    item: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    title: str
+    url: str | None
+    kind: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+
+_SOURCE_RE = re.compile(r"^\s*(?:source|url|link)\s*:\s*<?(https?://\S+?)>?\s*$", re.I | re.M)
+_URL_RE = re.compile(r"https?://\S+")
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_MD_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def read_document(path: Path) -> ParsedDocument:
+    """Read ``path`` by its suffix; raise :class:`UnreadableFile` with the reason."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise UnreadableFile(f"not a supported file type ({path.suffix or 'no suffix'})")
+    try:
+        if kind == "pdf":
+            return _read_pdf(path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(exc.strerror or str(exc)) from exc
+    text = _decode(raw)
+    if kind == "html":
+        return _read_html(text, path)
+    if kind == "markdown":
+        return _read_markdown(text, path)
+    return _read_text(text, path)
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _clean(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _source(text: str) -> str | None:
+    match = _SOURCE_RE.search(text[:3000])
+    return match.group(1).rstrip(".,;") if match else None
+
+
+def _is_source_line(line: str) -> bool:
+    return bool(_SOURCE_RE.fullmatch(line.strip()))
+
+
+def _paragraphs(lines: list[str]) -> Iterator[tuple[str, bool]]:
+    """Group lines into (text, is_list_item), breaking on blank lines and list markers."""
+    current: list[str] = []
+    item = False
+    for line in [*lines, ""]:
+        marker = _MD_ITEM_RE.match(line)
+        if not line.strip() or marker:
+            if current:
+                yield _clean(" ".join(current)), item
+            current, item = ([marker.group(1)], True) if marker else ([], False)
+        else:
+            current.append(line.strip())
+
+
+def _read_markdown(text: str, path: Path) -> ParsedDocument:
+    title, headings = "", ["", "", "", "", "", ""]
+    blocks: list[Block] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        heading = " › ".join(h for h in headings[1:] if h)
+        for group in _line_groups(pending):
+            if all(line.strip().startswith("|") for line in group):
+                cells = [[c.strip() for c in g.strip().strip("|").split("|")] for g in group]
+                cells = [row for row in cells if not all(set(c) <= set("-: ") for c in row)]
+                blocks.extend(Block(r, heading, None, True) for r in _table_rows(cells))
+                continue
+            for para, item in _paragraphs(group):
+                para = _MD_EMPHASIS_RE.sub(r"\2", _MD_LINK_RE.sub(r"\1", para))
+                if para and not _is_source_line(para):
+                    blocks.append(Block(para, heading, None, item))
+        pending.clear()
+
+    for line in text.splitlines():
+        match = _MD_HEADING_RE.match(line)
+        if match:
+            flush()
+            level, name = len(match.group(1)), _clean(match.group(2))
+            if level == 1 and not title:
+                title = name
+                continue
+            headings[level - 1] = name
+            for deeper in range(level, 6):
+                headings[deeper] = ""
+        else:
+            pending.append(line)
+    flush()
+    return ParsedDocument(title or _title_from(path), _source(text), "markdown", blocks)
+
+
+def _line_groups(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines."""
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            groups[-1].append(line)
+        elif groups[-1]:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _table_rows(rows: list[list[str]]) -> list[str]:
+    """Table rows as sentences: "Header: cell; Header: cell." under the first row's headers."""
+    if len(rows) < 2:
+        return [", ".join(r) + "." for r in rows if any(r)]
+    header = rows[0]
+    return [
+        "; ".join(f"{h}: {c}" for h, c in zip(header, row, strict=False)) + "." for row in rows[1:]
+    ]
+
+
+_COLUMNS_RE = re.compile(r"\S\s{2,}\S")
+
+
+def _is_short_title(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 10 and not line.rstrip().endswith((".", ",", ":", ";", "?", "!"))
+
+
+def _read_text(text: str, path: Path) -> ParsedDocument:
+    """Plain text: the first line is the title; CAPS or underlined lines are headings.
+
+    A short line standing alone is a subheading; an indented block with columns
+    is a table. A form feed starts a new page (as ``pdftotext`` writes).
+    """
+    blocks: list[Block] = []
+    title, section, sub = "", "", ""
+    paged = "\f" in text
+    for page_no, page in enumerate(text.split("\f"), start=1):
+        for group in _line_groups(page.splitlines()):
+            first = group[0].strip()
+            underlined = len(group) == 2 and bool(_UNDERLINE_RE.match(group[1]))
+            if not title:
+                title = _clean(first)
+                group = group[2:] if underlined else group[1:]
+                if not group:
+                    continue
+                first = group[0].strip()
+                underlined = len(group) == 2 and bool(_UNDERLINE_RE.match(group[1]))
+            if underlined or (len(group) == 1 and first.isupper() and _is_short_title(first)):
+                section, sub = _clean(first).capitalize() if first.isupper() else _clean(first), ""
+                continue
+            if len(group) == 1 and _is_short_title(first) and not _URL_RE.search(first):
+                sub = _clean(first)
+                continue
+            heading = f"{section} › {sub}" if section and sub else section or sub
+            page_value = page_no if paged else None
+            if len(group) > 1 and all(
+                line[:1].isspace() and _COLUMNS_RE.search(line) for line in group
+            ):
+                cells = [re.split(r"\s{2,}", line.strip()) for line in group]
+                blocks.extend(Block(r, heading, page_value, True) for r in _table_rows(cells))
+                continue
+            for para, item in _paragraphs(group):
+                if para and not _is_source_line(para):
+                    blocks.append(Block(para, heading, page_value, item))
+    return ParsedDocument(title or _title_from(path), _source(text), "text", blocks)
+
+
+_BLOCK_TAGS = ("p", "li", "tr", "pre", "blockquote", "dt", "dd", "figcaption", "caption")
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _read_html(text: str, path: Path) -> ParsedDocument:
+    from bs4 import BeautifulSoup, Tag
+
+    soup = BeautifulSoup(text, "html.parser")
+    for junk in soup(["script", "style", "nav", "footer", "noscript", "template"]):
+        junk.decompose()
+    canonical = soup.find("link", rel="canonical")
+    url = canonical.get("href") if isinstance(canonical, Tag) else None
+    title_tag = soup.find("title") or soup.find("h1")
+    title = _clean(title_tag.get_text(" ")) if title_tag is not None else ""
+    body_text = soup.get_text("\n")
+    url = str(url) if url else _source(body_text)
+    headings = ["", "", "", "", "", ""]
+    blocks: list[Block] = []
+    header_cells: list[str] = []
+    for el in soup.find_all([*_HEADING_TAGS, *_BLOCK_TAGS]):
+        if not isinstance(el, Tag):
+            continue
+        if el.name in _HEADING_TAGS:
+            level = int(el.name[1])
+            headings[level - 1] = _clean(el.get_text(" "))
+            for deeper in range(level, 6):
+                headings[deeper] = ""
+            continue
+        if any(p.name in _BLOCK_TAGS for p in el.parents):
+            continue  # its text is already in the enclosing block
+        heading = " › ".join(h for h in headings[1:] if h)
+        if el.name == "tr":
+            cells = [_clean(c.get_text(" ")) for c in el.find_all(["th", "td"])]
+            if el.find("th") and not el.find("td"):
+                header_cells = cells
+                continue
+            pairs = zip(header_cells, cells, strict=False) if header_cells else ()
+            row = "; ".join(f"{h}: {c}" for h, c in pairs) or ", ".join(cells)
+            blocks.append(Block(row + ".", heading, None, True))
+            continue
+        para = _clean(el.get_text(" "))
+        if para and not _is_source_line(para):
+            blocks.append(Block(para, heading, None, el.name in ("li", "dd")))
+    return ParsedDocument(title or _title_from(path), url, "html", blocks)
+
+
+def _read_pdf(path: Path) -> ParsedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        meta_title = reader.metadata.title if reader.metadata else None
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableFile(f"not a readable PDF ({exc})") from exc
+    if not any(p.strip() for p in pages):
+        raise UnreadableFile("the PDF has no text in it (a scan needs OCR first)")
+    blocks: list[Block] = []
+    heading = ""
+    title = _clean(str(meta_title)) if meta_title else ""
+    for page_no, page in enumerate(pages, start=1):
+        lines = page.splitlines()
+        pending: list[str] = []
+        for i, line in enumerate(lines):
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if not title and line.strip():
+                title = _clean(line)
+                continue
+            if _is_pdf_heading(line, nxt):
+                blocks.extend(_pdf_blocks(pending, heading, page_no))
+                pending = []
+                heading = _clean(line)
+            else:
+                pending.append(line)
+        blocks.extend(_pdf_blocks(pending, heading, page_no))
+    return ParsedDocument(title or _title_from(path), _source("\n".join(pages)), "pdf", blocks)
+
+
+def _is_pdf_heading(line: str, following: str) -> bool:
+    words = line.split()
+    return (
+        0 < len(words) <= 8
+        and not line.rstrip().endswith((".", ",", ";", ":"))
+        and line.strip()[:1].isupper()
+        and bool(following.strip())
+        and not _URL_RE.search(line)
+    )
+
+
+def _pdf_blocks(lines: list[str], heading: str, page: int) -> list[Block]:
+    # PDF text has hard line breaks mid-sentence: join lines with hyphenation mended.
+    joined = re.sub(r"-\n(?=[a-z])", "", "\n".join(lines))
+    return [
+        Block(para, heading, page, item)
+        for para, item in _paragraphs(joined.split("\n"))
+        if para and not _is_source_line(para)
+    ]
+
+
+def _title_from(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()

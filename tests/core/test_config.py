@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_example_config_loads_and_documents_every_section() -> None:
+    cfg = load_config(ROOT / "config.example.toml")
+    assert cfg.bot.name == "Roundtable"
+    text = (ROOT / "config.example.toml").read_text()
+    for section in type(cfg).model_fields:
+        if section == "source":
+            continue
+        marker = f"[[{section}]]" if section == "events" else f"[{section}]"
+        assert marker in text, f"config.example.toml does not document [{section}]"
+
+
+def test_the_demo_config_loads() -> None:
+    cfg = load_config(ROOT / "bot" / "demo" / "config.toml")
+    assert cfg.events[0].id == "heat-homes-health"
+
+
+def test_defaults_need_no_file() -> None:
+    cfg = load_config(None)
+    assert cfg.store.backend == "sqlite" and cfg.models.embeddings == "bundled"
+
+
+def test_an_unknown_key_names_file_key_and_a_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "rt.toml"
+    path.write_text('[bot]\nnmae = "x"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}: bot.nmae: unknown key (did you mean 'name'?)"
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "reason"),
+    [
+        ("[store]\nbatch_size = 0", "store.batch_size", "greater than or equal to 1"),
+        ('[bot]\ncommand_prefixes = ["ab"]', "bot.command_prefixes", "punctuation"),
+        ('[[events]]\nid = "Heat Panel"', "events[0].id", "like 'heat-panel'"),
+        (
+            '[[events]]\nid = "x"\nchannels = ["general"]',
+            "events[0].channels",
+            "platform:community:channel",
+        ),
+        ("[models]\nenabled = 'maybe'", "models.enabled", "boolean"),
+    ],
+)
+def test_bad_values_name_the_key_and_reason(
+    tmp_path: Path, toml: str, key: str, reason: str
+) -> None:
+    path = tmp_path / "rt.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    [(got_key, got_reason)] = info.value.problems
+    assert got_key == key and reason in got_reason
+    assert str(path) in str(info.value)
+
+
+def test_a_secret_in_the_file_is_refused() -> None:
+    with pytest.raises(ConfigError, match="secrets don't belong in the file"):
+        parse_config({"slack": {"bot_token": "xoxb-123"}}, "rt.toml")
+
+
+def test_broken_toml_and_missing_files_are_clear(tmp_path: Path) -> None:
+    path = tmp_path / "rt.toml"
+    path.write_text("[bot\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")

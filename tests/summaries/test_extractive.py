@@ -1,0 +1,100 @@
+"""The extractive summariser chooses representative, diverse sentences and tidies them."""
+
+from __future__ import annotations
+
+from bot.embeddings import MiniLMEmbedder
+from facilitation.summaries import ExtractiveSettings, ExtractiveSummariser, Turn
+from tests.summaries.conftest import TopicEmbedder
+
+
+def _turns(*lines: tuple[str, str]) -> list[Turn]:
+    return [Turn(speaker=s, text=t, message_id=f"m{i}") for i, (s, t) in enumerate(lines)]
+
+
+DISCUSSION = _turns(
+    ("Host", "Hello everyone, welcome!"),
+    ("Maya", "The sleep study followed forty students for a month."),
+    ("Sam", "Sleep quality dropped when students used phones late."),
+    ("Ana", "Sleep problems were worst during the exam weeks."),
+    ("Ben", "Who is paying for the next funding round?"),
+    ("Maya", "The funding comes from the council this year."),
+    ("Sam", "thanks!"),
+)
+
+
+def test_picks_the_main_topic_then_a_different_one() -> None:
+    summariser = ExtractiveSummariser(TopicEmbedder(["sleep", "funding"]))
+    summary = summariser.summarise(DISCUSSION, max_sentences=2)
+    assert [s.message_id for s in summary.sentences] == ["m1", "m4"]
+    assert summary.sentences[0].source.startswith("The sleep study")
+    assert summary.text == (
+        "Maya says the sleep study followed forty students for a month. "
+        "Ben asks who is paying for the next funding round."
+    )
+    assert summary.message_ids == ("m1", "m4")
+
+
+def test_without_diversity_it_repeats_the_main_topic() -> None:
+    settings = ExtractiveSettings(mmr_lambda=1.0)
+    summariser = ExtractiveSummariser(TopicEmbedder(["sleep", "funding"]), settings=settings)
+    summary = summariser.summarise(DISCUSSION, max_sentences=2)
+    assert all("sleep" in s.source.lower() for s in summary.sentences)
+
+
+def test_appreciated_messages_win_a_tie() -> None:
+    turns = [
+        Turn("Maya", "Sleep matters more than diet for mood.", message_id="a"),
+        Turn("Sam", "Sleep matters more than exercise for mood.", message_id="b", weight=6),
+        *(Turn("Ana", "ok!") for _ in range(20)),  # later chatter: position barely differs
+    ]
+    summary = ExtractiveSummariser(TopicEmbedder(["sleep"])).summarise(turns, max_sentences=1)
+    assert summary.message_ids == ("b",)
+
+
+def test_a_long_event_embeds_only_the_prefiltered_candidates() -> None:
+    turns = [Turn(f"p{i % 7}", f"Sleep study number {i} had a small sample.") for i in range(60)]
+    embedder = TopicEmbedder(["sleep"])
+    summariser = ExtractiveSummariser(embedder, settings=ExtractiveSettings(max_candidates=10))
+    summary = summariser.summarise(turns, max_sentences=3)
+    assert embedder.calls == [10]
+    assert len(summary.sentences) == 3
+
+
+def test_word_budget_is_kept_and_an_overlong_best_sentence_is_trimmed() -> None:
+    summariser = ExtractiveSummariser(TopicEmbedder(["sleep", "funding"]))
+    summary = summariser.summarise(DISCUSSION, max_sentences=3, max_words=6)
+    assert len(summary.sentences) == 1
+    assert len(summary.text.split()) == 6
+    assert summary.text.endswith("…")
+
+
+def test_lead_sentence_names_speakers_and_key_phrases() -> None:
+    settings = ExtractiveSettings(lead_with_topics=True)
+    summariser = ExtractiveSummariser(TopicEmbedder(["sleep", "funding"]), settings=settings)
+    summary = summariser.summarise(DISCUSSION, max_sentences=1)
+    lead = summary.sentences[0]
+    assert lead.message_id is None
+    assert lead.text.startswith("Maya, Sam and 3 others talk about ")
+    assert summary.keyphrases
+    assert summary.keyphrases[0] in lead.text
+
+
+def test_nothing_to_summarise_gives_an_empty_summary() -> None:
+    turns = _turns(("Ana", "hi!"), ("Ben", "Thanks, bye."))
+    summary = ExtractiveSummariser(TopicEmbedder(["x"])).summarise(turns)
+    assert summary.sentences == ()
+    assert summary.text == ""
+
+
+def test_real_minilm_prefers_the_discussion_over_the_aside(minilm: MiniLMEmbedder) -> None:
+    turns = _turns(
+        ("Maya", "Teenagers who sleep less than seven hours report lower mood."),
+        ("Dev", "My cat knocked the coffee off my desk again."),
+        ("Sam", "Late screen use seems to cut teenagers' sleep by an hour."),
+        ("Ana", "Schools that start later see students sleeping longer."),
+        ("Ben", "Could sleep education classes help teenagers get more rest?"),
+    )
+    summary = ExtractiveSummariser(minilm).summarise(turns, max_sentences=2)
+    assert len(summary.sentences) == 2
+    assert "m1" not in summary.message_ids
+    assert all(s.text.split()[0] in {"Maya", "Sam", "Ana", "Ben"} for s in summary.sentences)

@@ -1,0 +1,82 @@
+"""Clean-up rules: chat sentences become third-person sentences about the discussion."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitation.summaries.prompts import Framing
+from facilitation.summaries.rewrite import is_chatter, normalise, rewrite, strip_fillers
+
+FRAMING = Framing()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "addressee", "expected"),
+    [
+        (
+            "I am going to send you to a specialist.",
+            "#Person1#",
+            "#Person2#",
+            "#Person1# is going to send #Person2# to a specialist.",
+        ),
+        ("I just have a pain in my chest.", "Maya", "Sam", "Maya just has a pain in Maya's chest."),
+        ("I'm on a weekly schedule.", "Sam", None, "Sam is on a weekly schedule."),
+        (
+            "You need to stop eating sweets.",
+            "Maya",
+            "Sam",
+            "Maya says Sam needs to stop eating sweets.",
+        ),
+        ("Do you have any allergies?", "Maya", "Sam", "Maya asks whether Sam has any allergies."),
+        ("What time do you want to go?", "Sam", "Maya", "Sam asks what time Maya wants to go."),
+        ("Does he like the plan?", "Maya", None, "Maya asks whether he likes the plan."),
+        (
+            "Can you share the slides?",
+            "Maya",
+            None,
+            "Maya asks whether the others can share the slides.",
+        ),
+        ("Let's meet again next week.", "Sam", "Maya", "Sam suggests they meet again next week."),
+        ("Thank you for helping us.", "Sam", "Maya", "Sam thanks Maya for helping them."),
+        ("It happens when I work out.", "Sam", "Maya", "Sam says it happens when Sam works out."),
+        ("Where did you go?", "Maya", "Sam", 'Maya asks: "Where did you go?"'),
+    ],
+)
+def test_rewrite_turns_chat_into_third_person(
+    sentence: str, speaker: str, addressee: str | None, expected: str
+) -> None:
+    assert rewrite(sentence, speaker, addressee, FRAMING) == expected
+
+
+def test_rewrite_keeps_capitals_of_names_but_not_of_ordinary_words() -> None:
+    lowercase = frozenset({"today"})
+    assert rewrite("Today we train legs.", "Sam", "Maya", FRAMING, lowercase) == (
+        "Sam says today they train legs."
+    )
+    assert rewrite("London is far away.", "Sam", "Maya", FRAMING, lowercase) == (
+        "Sam says London is far away."
+    )
+
+
+def test_rewrite_uses_the_framing_templates() -> None:
+    framing = Framing(statement="{speaker} notes that {clause}.")
+    assert (
+        rewrite("The data is public.", "Ana", None, framing) == "Ana notes that the data is public."
+    )
+
+
+def test_strip_fillers_drops_openers_vocatives_and_trailing_sir() -> None:
+    assert strip_fillers("Well, oh, I see the point.") == "I see the point."
+    assert strip_fillers("Hey Jimmy. We should go") == "We should go"
+    assert strip_fillers("Please sit down, sir.") == "Please sit down."
+
+
+def test_chatter_is_greetings_thanks_and_one_word_replies() -> None:
+    assert is_chatter("Thank you for your help, doctor.")
+    assert is_chatter("Hello, how are you doing today?")
+    assert is_chatter("Yes.")
+    assert not is_chatter("The sample size was far too small to conclude anything.")
+
+
+def test_normalise_repairs_transcript_spacing() -> None:
+    assert normalise("I ' Ve been  busy, haven ' t I?") == "I've been busy, haven't I?"
