@@ -14,6 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from adapters.discord.config import DiscordConfig
+from adapters.slack.config import SlackConfig
+from adapters.telegram.config import TelegramConfig
 from bot.sessions import PlannedSession, slugify
 
 __all__ = [
@@ -128,9 +131,6 @@ class ConsoleConfig(Section):
     channel: str = "room"
 
 
-from facilitation.questions.config import QuestionsConfig  # noqa: E402
-
-
 class Config(Section):
     bot: BotConfig = BotConfig()
     store: StoreConfig = StoreConfig()
@@ -140,11 +140,35 @@ class Config(Section):
     events: list[EventConfig] = Field(default_factory=list)
     replay: ReplayConfig = ReplayConfig()
     console: ConsoleConfig = ConsoleConfig()
-    questions: QuestionsConfig = QuestionsConfig()
+    discord: DiscordConfig | None = None
+    slack: SlackConfig | None = None
+    telegram: TelegramConfig | None = None
     source: str = Field(default="<defaults>", exclude=True)
 
+    def platform_channels(self) -> dict[str, dict[str, str]]:
+        """Per enabled platform, its ``channels`` map (channel id -> event id)."""
+        found: dict[str, dict[str, str]] = {}
+        for name in ("discord", "slack", "telegram"):
+            section = getattr(self, name)
+            if section is not None:
+                found[name] = dict(section.channels)
+        return found
+
     def planned_sessions(self) -> list[PlannedSession]:
-        return [e.planned() for e in self.events]
+        """Events from ``[[events]]`` plus the platform sections' channel maps.
+
+        A platform's ``channels = {"123" = "heat-panel"}`` adds the place
+        ``platform:*:123`` to the event ``heat-panel`` (created if not listed).
+        """
+        plans = {e.id: e.planned() for e in self.events}
+        for platform, channels in self.platform_channels().items():
+            for channel, event_id in channels.items():
+                plan = plans.get(event_id) or PlannedSession(event_id)
+                place = f"{platform}:*:{channel}"
+                plans[event_id] = PlannedSession(
+                    plan.slug, plan.title, plan.series, (*plan.places, place)
+                )
+        return list(plans.values())
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""

@@ -17,7 +17,14 @@ from bot.clock import Clock
 from bot.events import Event
 from bot.store.db import Database, Row
 
-__all__ = ["SESSION_MIGRATIONS", "PlannedSession", "Session", "SessionRegistry", "slugify"]
+__all__ = [
+    "SESSION_MIGRATIONS",
+    "PlannedSession",
+    "Session",
+    "SessionRegistry",
+    "place_matches",
+    "slugify",
+]
 
 SESSION_MIGRATIONS = [
     """
@@ -40,6 +47,13 @@ SESSION_MIGRATIONS = [
 ]
 
 LIVE, PAUSED, ENDED = "live", "paused", "ended"
+
+
+def place_matches(pattern: str, place: str) -> bool:
+    """Whether ``place`` (platform:community:channel) fits ``pattern``; ``*`` is any part."""
+    want = pattern.split(":", 2)
+    have = place.split(":", 2)
+    return len(want) == len(have) and all(w in ("*", h) for w, h in zip(want, have, strict=True))
 
 
 def slugify(text: str) -> str:
@@ -124,7 +138,7 @@ class SessionRegistry:
 
     def planned_for(self, place: str) -> PlannedSession | None:
         for plan in self._planned:
-            if place in plan.places:
+            if any(place_matches(pattern, place) for pattern in plan.places):
                 return plan
         return None
 
@@ -176,7 +190,8 @@ class SessionRegistry:
         now = self._clock.now()
         title = title or (plan.title if plan else "") or "Ask the panel"
         slug = plan.slug if plan else slugify(title)
-        places = tuple(sorted(set(plan.places if plan else ()) | {place}))
+        planned = {p for p in (plan.places if plan else ()) if "*" not in p}
+        places = tuple(sorted(planned | {place}))
         if self.get(slug) is not None:
             slug = f"{slug}-{now:%Y%m%d-%H%M}"
         sid = await self._db.execute(

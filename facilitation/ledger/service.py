@@ -62,6 +62,10 @@ class Ledger:
         self._past: dict[int, PastEvent] = {}
         self._questions: QuestionTables | None = None
 
+    def past(self, session_id: int) -> PastEvent | None:
+        """What is remembered of an event already read (``None`` if not read yet)."""
+        return self._past.get(session_id)
+
     def forget_cache(self) -> None:
         """Drop remembered history (after someone opts out)."""
         self._past.clear()

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ __all__ = [
     "IngestProgress",
     "IngestReport",
     "Ingester",
+    "ProgressBar",
     "TextEmbedder",
     "collect_files",
 ]
@@ -212,3 +213,30 @@ class Ingester:
     def _tell(self, done: int, total: int, passages: int, path: Path | None) -> None:
         if self._progress is not None:
             self._progress(IngestProgress(done, total, passages, path))
+
+
+class ProgressBar:
+    """Shows ingest progress on stderr: a bar on a terminal, two lines otherwise."""
+
+    def __init__(self, label: str = "ingesting") -> None:
+        self._label = label
+        self._bar: Any = None
+
+    def __call__(self, p: IngestProgress) -> None:
+        import sys
+
+        from tqdm import tqdm
+
+        if self._bar is None:
+            self._bar = tqdm(total=p.total, unit="file", desc=self._label, file=sys.stderr)
+            if not sys.stderr.isatty():
+                print(f"{self._label}: {p.total} files", file=sys.stderr)
+                self._bar.disable = True
+        self._bar.n = p.done
+        self._bar.set_postfix(passages=p.passages, refresh=False)
+        self._bar.refresh()
+        if p.done >= p.total:
+            if self._bar.disable:
+                print(f"{self._label}: done, {p.passages} new passages", file=sys.stderr)
+            self._bar.close()
+            self._bar = None

@@ -102,6 +102,7 @@ class PostRow:
     said: str
     place: str
     thread: str | None
+    asked_by: str | None
     created_at: datetime
     posted_at: datetime | None
     message_ids: tuple[str, ...]
@@ -120,6 +121,7 @@ def _post(r: Row) -> PostRow:
         said=r["said"],
         place=r["place"],
         thread=r["thread"],
+        asked_by=r["asked_by"],
         created_at=datetime.fromisoformat(r["created_at"]),
         posted_at=datetime.fromisoformat(r["posted_at"]) if r["posted_at"] else None,
         message_ids=tuple(json.loads(r["message_ids"])),

@@ -20,6 +20,20 @@ def test_the_example_config_loads_and_documents_every_section() -> None:
         assert marker in text, f"config.example.toml does not document [{section}]"
 
 
+def test_the_example_platform_sections_load_when_uncommented(tmp_path: Path) -> None:
+    text = (ROOT / "config.example.toml").read_text().replace("#> ", "")
+    path = tmp_path / "all.toml"
+    path.write_text(text)
+    cfg = load_config(path)
+    assert cfg.discord is not None
+    assert cfg.slack is not None
+    assert cfg.telegram is not None
+    plan = {p.slug: p for p in cfg.planned_sessions()}["heat-homes-health"]
+    assert "discord:*:112233445566778899" in plan.places
+    assert "telegram:*:-1001234567890" in plan.places
+    assert plan.series == "riverside-conversations"
+
+
 def test_the_demo_config_loads() -> None:
     cfg = load_config(ROOT / "bot" / "demo" / "config.toml")
     assert cfg.events[0].id == "heat-homes-health"

@@ -1,0 +1,274 @@
+"""The download bundle of one event: messages, people, questions, ties, network, figures.
+
+Everything an analyst opens in a spreadsheet, Gephi or NetworkX. People appear
+as pseudonyms unless the organiser chose real names; anyone who opted out is
+absent. CSV cells that a spreadsheet would run as formulas are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from bot.sessions import Session
+from facilitation.ledger.data import EventData
+from facilitation.ledger.metrics import conversations, person_stats
+from facilitation.ledger.network import Pair, build_graph, directed_edges, pair
+from facilitation.ledger.privacy import Identities, safe_cell
+from facilitation.ledger.service import Ledger
+from facilitation.ledger.sources import snapshot_rows
+
+__all__ = ["export_event", "write_csv", "write_jsonl"]
+
+REPORT_FILES = ("report.html", "report.md")
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A UTF-8 CSV (with BOM, so spreadsheets read accents) with formula-safe cells."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([safe_cell(h) for h in header])
+        for row in rows:
+            writer.writerow([safe_cell("" if v is None else v) for v in row])
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _messages(data: EventData, ids: Identities) -> list[dict[str, Any]]:
+    reactions = Counter((r.platform, r.message_id) for r in data.reactions)
+    conv_of = {
+        (m.platform, m.message_id): key
+        for key, group in conversations(data.messages).items()
+        for m in group
+    }
+    rows = []
+    for m in sorted(data.messages, key=lambda m: m.seq):
+        row: dict[str, Any] = {
+            "message_id": m.message_id,
+            "platform": m.platform,
+            "channel": m.channel,
+            "thread": m.thread,
+            "conversation": conv_of.get((m.platform, m.message_id)),
+            "ts": m.ts.isoformat(),
+            "author": ids.ident(m.author),
+        }
+        if ids.real_names:
+            row["author_name"] = ids.name(m.author)
+        row |= {
+            "role": data.roles.get(m.author, "participant"),
+            "community": data.labels.get(m.author, ""),
+            "kind": m.kind,
+            "reply_to": m.reply_to,
+            "reply_to_author": ids.ident(m.reply_to_author) if m.reply_to_author else None,
+            "mentions": [ids.ident(p) for p in m.mentions],
+            "links": list(m.links),
+            "reactions": reactions.get((m.platform, m.message_id), 0),
+            "edited": m.edited,
+            "text": m.text,
+        }
+        rows.append(row)
+    return rows
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _write_table(folder: Path, stem: str, rows: list[dict[str, Any]], header: list[str]) -> None:
+    write_csv(folder / f"{stem}.csv", header, ([_csv_value(r.get(h)) for h in header] for r in rows))
+
+
+def _people(
+    data: EventData, ids: Identities, first_seen: dict[Any, str]
+) -> tuple[list[str], list[list[Any]]]:
+    stats = person_stats(data)
+    keys = (
+        "messages",
+        "replies_sent",
+        "replies_received",
+        "mentions_sent",
+        "mentions_received",
+        "reactions_given",
+        "reactions_received",
+        "questions",
+    )
+    header = ["id", *(["name"] if ids.real_names else []), "platform", "role", "community"]
+    header += ["status", "first_event", *keys]
+    rows = []
+    for who in sorted(data.people(), key=ids.ident):
+        s = stats.get(who, {})
+        first = first_seen.get(who, data.session.slug)
+        row: list[Any] = [ids.ident(who), *([ids.name(who)] if ids.real_names else [])]
+        row += [who[0], data.roles.get(who, "participant"), data.labels.get(who, "")]
+        row += ["new" if first == data.session.slug else "returning", first]
+        row += [s.get(k, 0) for k in keys]
+        rows.append(row)
+    return header, rows
+
+
+def _readme(session: Session, ids: Identities, files: list[str]) -> str:
+    who = (
+        "Real platform ids and names (the organiser's config asked for them)."
+        if ids.real_names
+        else "People appear as pseudonyms (p-…): the same person has the same pseudonym in "
+        "every export of this deployment, and names are not included."
+    )
+    listing = "\n".join(f"- {f}" for f in files)
+    return (
+        f"# {session.title} ({session.slug})\n\n{who} People who opted out are absent.\n"
+        "CSV cells that start with = + - @ are prefixed with ' so spreadsheets show them as "
+        "text.\n\n"
+        f"{listing}\n"
+    )
+
+
+async def export_event(
+    ledger: Ledger,
+    session: Session,
+    out: Path,
+    *,
+    zip_file: bool = False,
+    real_names: bool | None = None,
+) -> Path:
+    """Write ``session``'s bundle to the folder ``out`` (or the zip file ``out``).
+
+    Returns the folder or zip written.
+    """
+    data, figures = await ledger.figures(session)
+    ids = await ledger.identities(real_names=real_names)
+    ids.learn(data.names)
+    earlier = await ledger.history(session, await ledger.store.optouts())
+    old_pairs: set[Pair] = set()
+    first_seen: dict[Any, str] = {}
+    for past in earlier:
+        old_pairs |= past.pairs
+        for who in past.participants:
+            first_seen.setdefault(who, past.slug)
+    if zip_file:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / session.slug
+            await _fill(ledger, session, folder, data, figures, ids, old_pairs, first_seen)
+            target = out if out.suffix == ".zip" else out.with_name(out.name + ".zip")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in sorted(folder.iterdir()):
+                    zf.write(path, f"{session.slug}/{path.name}")
+            return target
+    await _fill(ledger, session, out, data, figures, ids, old_pairs, first_seen)
+    return out
+
+
+async def _fill(
+    ledger: Ledger,
+    session: Session,
+    folder: Path,
+    data: EventData,
+    figures: dict[str, Any],
+    ids: Identities,
+    old_pairs: set[Pair],
+    first_seen: dict[Any, str],
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    messages = _messages(data, ids)
+    header = list(messages[0]) if messages else ["message_id", "author", "text"]
+    _write_table(folder, "messages", messages, header)
+    write_jsonl(folder / "messages.jsonl", messages)
+
+    p_header, p_rows = _people(data, ids, first_seen)
+    write_csv(folder / "participants.csv", p_header, p_rows)
+
+    q_header = ["id", "platform", "asker", "text", "votes", "state", "asked_at", "answered_at"]
+    q_header += ["answer_seconds", "message_id", "answer_ids"]
+    write_csv(
+        folder / "questions.csv",
+        q_header,
+        (
+            [
+                q.id,
+                q.platform,
+                ids.ident(q.asker) if q.asker else "anonymous",
+                q.text,
+                q.votes,
+                q.state,
+                q.asked_at.isoformat() if q.asked_at else None,
+                q.answered_at.isoformat() if q.answered_at else None,
+                round((q.answered_at - q.asked_at).total_seconds(), 1)
+                if q.asked_at and q.answered_at
+                else None,
+                q.message_id,
+                " ".join(q.answer_ids),
+            ]
+            for q in data.questions
+        ),
+    )
+
+    snaps = await snapshot_rows(ledger.db, session.id)
+    if snaps is not None:
+        for row in snaps:
+            platform = str(row.get("place") or ":").split(":", 1)[0]
+            for col in ("asked_by", "decided_by"):
+                if row.get(col):
+                    row[col] = ids.ident((platform, str(row[col])))
+            row["effects"] = json.dumps(row["effects"], ensure_ascii=False)
+        s_header = list(snaps[0]) if snaps else ["id", "source", "passage_text", "effects"]
+        _write_table(folder, "snapshots", snaps, s_header)
+
+    edges = list(directed_edges(data).values())
+    new_pairs = {pair(e.source, e.target) for e in edges} - old_pairs
+    write_csv(
+        folder / "ties.csv",
+        ["source", "target", "weight", "replies", "mentions", "first_ts", "new_tie"]
+        + ["cross_community", "source_community", "target_community"],
+        (
+            [
+                ids.ident(e.source),
+                ids.ident(e.target),
+                e.weight,
+                e.replies,
+                e.mentions,
+                e.first_ts.isoformat() if e.first_ts else None,
+                int(pair(e.source, e.target) in new_pairs),
+                int(
+                    bool(data.labels.get(e.source))
+                    and bool(data.labels.get(e.target))
+                    and data.labels.get(e.source) != data.labels.get(e.target)
+                ),
+                data.labels.get(e.source, ""),
+                data.labels.get(e.target, ""),
+            ]
+            for e in edges
+        ),
+    )
+    graph = build_graph(
+        data, edges, ident=ids.ident, name=ids.name, new_pairs=new_pairs, stats=person_stats(data)
+    )
+    nx.write_graphml(graph, folder / "network.graphml")
+    nx.write_gexf(graph, folder / "network.gexf")
+
+    (folder / "metrics.json").write_text(
+        json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    report_dir = ledger.out_dir() / session.slug
+    for name in REPORT_FILES:
+        source = report_dir / name
+        if source.is_file() and source.resolve() != (folder / name).resolve():
+            shutil.copyfile(report_dir / name, folder / name)
+    files = sorted(p.name for p in folder.iterdir() if p.name != "README.md")
+    (folder / "README.md").write_text(_readme(session, ids, files), encoding="utf-8")
