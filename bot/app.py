@@ -11,7 +11,7 @@ from bot.bus import Bus
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRouter, as_command
 from bot.config import Config
-from bot.events import CommandIssued
+from bot.events import CommandIssued, Event
 from bot.outbox import Outbox
 from bot.prompts import Prompts
 from bot.roles import RoleBook
@@ -24,6 +24,7 @@ __all__ = ["Roundtable"]
 log = logging.getLogger("roundtable")
 
 ModuleFactory = Callable[[Services], Sequence[Module]]
+LOG_SCOPED_PLATFORMS = frozenset({"discord", "slack", "telegram"})
 
 
 class Roundtable:
@@ -88,6 +89,8 @@ class Roundtable:
             batch_size=cfg.store.batch_size,
         )
         self.bus.add_transform(as_command(cfg.bot.command_prefixes, self.commands.knows))
+        if not cfg.bot.log_unmapped_channels:
+            self.bus.add_transform(self._in_scope)
         self.bus.subscribe(CommandIssued, self.commands.handle, name="commands")
         embedder = self._embedder or EmbedderProvider(
             cfg.models.embeddings, enabled=cfg.models.enabled, max_length=cfg.models.max_length
@@ -114,6 +117,20 @@ class Roundtable:
             await module.setup()
             module.register(self.bus, self.commands)
         await self.bus.start()
+
+    def _in_scope(self, event: Event) -> Event | None:
+        """Drop chatter from channels no event uses, on real platforms.
+
+        Commands and direct messages always pass (someone is talking to the bot);
+        replays and the console room log everything they are given.
+        """
+        if event.platform not in LOG_SCOPED_PLATFORMS or event.private:
+            return event
+        if isinstance(event, CommandIssued):
+            return event
+        if self.sessions.at(event.place) or self.sessions.planned_for(event.place):
+            return event
+        return None
 
     async def _respond(self, command: CommandIssued, text: str, private: bool) -> None:
         await self.outbox.respond(command, text, private)

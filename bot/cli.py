@@ -51,6 +51,24 @@ def _parser() -> argparse.ArgumentParser:
     doctor.add_argument("-c", "--config", type=Path, help="config file (TOML)")
     doctor.add_argument("--load-models", action="store_true", help="also load the models (slower)")
 
+    for name, help_text in (
+        ("export", "download an event's data: messages, questions, network, metrics"),
+        ("evaluate", "compare the events of a series (reach, ties, the matrix)"),
+        ("ingest", "add research documents (Markdown, text, HTML, PDF) for snapshots"),
+        ("report", "write an event's social report (HTML and Markdown)"),
+    ):
+        delegated = sub.add_parser(name, help=help_text, add_help=False)
+        delegated.add_argument("rest", nargs=argparse.REMAINDER)
+
+    manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    manifest.add_argument(
+        "--http",
+        metavar="URL",
+        default=None,
+        help="public https URL for the Events API (default: Socket Mode)",
+    )
+
     ev = sub.add_parser("eval", help="measure quality on annotated data")
     ev_sub = ev.add_subparsers(dest="what", metavar="WHAT")
     threads = ev_sub.add_parser("threads", help="conversation disentanglement on IRC logs")
@@ -61,6 +79,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # These commands parse their own options (argparse's REMAINDER drops a leading --help).
+    if argv and argv[0] in DELEGATED:
+        logging.basicConfig(level=logging.WARNING)
+        try:
+            return _delegate(argv[0], argv[1:])
+        except ConfigError as exc:
+            print(f"Config problem:\n{exc}", file=sys.stderr)
+            return 2
+    if len(argv) >= 2 and argv[0] == "eval" and argv[1] in ("threads", "summaries"):
+        logging.basicConfig(level=logging.WARNING)
+        return _delegate(f"eval {argv[1]}", argv[2:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -96,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from bot.doctor import doctor
 
                 return asyncio.run(doctor(args.config, load_models=args.load_models))
+            case "export" | "evaluate" | "ingest" | "report":
+                return _delegate(args.command, list(args.rest))
+            case "slack-manifest":
+                from bot.runner import slack_manifest
+
+                return asyncio.run(slack_manifest(_config(args.config), args.http))
             case "eval":
                 return _eval(args, parser)
     except ConfigError as exc:
@@ -109,6 +145,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config(path: Path | None) -> Config:
     return load_config(path)
+
+
+DELEGATED = ("export", "evaluate", "ingest", "report")
+
+
+def _delegate(command: str, rest: list[str]) -> int:
+    """Commands whose options live with their module."""
+    match command:
+        case "eval threads":
+            from facilitation.threads.evaluate import main as eval_threads
+
+            return int(eval_threads(rest))
+        case "eval summaries":
+            from facilitation.summaries.evaluate import main as eval_summaries
+
+            return int(eval_summaries(rest))
+        case "export":
+            from facilitation.ledger.cli import export_main
+
+            return int(export_main(rest))
+        case "evaluate":
+            from facilitation.ledger.cli import evaluate_main
+
+            return int(evaluate_main(rest))
+        case "ingest":
+            from facilitation.snapshots.cli import main as ingest_main
+
+            return int(ingest_main(rest))
+        case "report":
+            from facilitation.report.cli import main as report_main
+
+            return int(report_main(rest))
+    return 2
 
 
 def _eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

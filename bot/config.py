@@ -57,6 +57,9 @@ class BotConfig(Section):
     command_prefixes: list[str] = Field(default_factory=lambda: ["/", "!"])
     prompts_dir: Path | None = None
     out_dir: Path = Path("out")
+    # Log messages from channels where no event is planned or running (off: only event
+    # channels, commands and direct messages to the bot are logged on real platforms).
+    log_unmapped_channels: bool = False
 
     @field_validator("command_prefixes")
     @classmethod
@@ -140,6 +143,10 @@ class Config(Section):
     events: list[EventConfig] = Field(default_factory=list)
     replay: ReplayConfig = ReplayConfig()
     console: ConsoleConfig = ConsoleConfig()
+    snapshots: SnapshotsConfig = Field(default_factory=lambda: SnapshotsConfig())
+    ledger: LedgerConfig = Field(default_factory=lambda: LedgerConfig())
+    questions: QuestionsConfig = Field(default_factory=lambda: QuestionsConfig())
+    report: ReportConfig = Field(default_factory=lambda: ReportConfig())
     discord: DiscordConfig | None = None
     slack: SlackConfig | None = None
     telegram: TelegramConfig | None = None
@@ -266,3 +273,12 @@ def load_config(path: str | Path | None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [("", f"not valid TOML: {exc}")]) from None
     return parse_config(data, str(path))
+
+
+# Module configs live in their packages, which import this module: import them last.
+from facilitation.ledger.config import LedgerConfig  # noqa: E402
+from facilitation.questions.config import QuestionsConfig  # noqa: E402
+from facilitation.report.config import ReportConfig  # noqa: E402
+from facilitation.snapshots.config import SnapshotsConfig  # noqa: E402
+
+Config.model_rebuild()

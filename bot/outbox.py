@@ -79,4 +79,7 @@ class Outbox:
         target = Target.of(command)
         if command.message_id:
             return await self.send(Reply(target=target, message_id=command.message_id, text=text))
-        return await self.send(Say(target=target, text=text))
+        # A native slash command is seen only by its caller, so a public answer
+        # quotes it: the channel then knows what was asked.
+        quoted = f"{command.display_name}: {command.text}\n{text}"
+        return await self.send(Say(target=target, text=quoted))

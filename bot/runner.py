@@ -172,3 +172,22 @@ async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> 
     ):
         print(f"  {path}")
     return 0
+
+
+async def command_list(config: Config) -> list[tuple[str, str]]:
+    """The top-level commands of the whole grammar, for registering native commands."""
+    async with Roundtable(config, db_path=":memory:") as bot:
+        return bot.commands.top_level()
+
+
+async def slack_manifest(config: Config, request_url: str | None) -> int:
+    """Print the Slack app manifest (JSON) with every command Roundtable understands."""
+    import json
+
+    from adapters.slack.manifest import build_manifest
+
+    commands = await command_list(config)
+    socket_mode = request_url is None
+    manifest = build_manifest(commands, config.bot.name, socket_mode, request_url)
+    print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return 0

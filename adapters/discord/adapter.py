@@ -14,7 +14,8 @@ from adapters.base import Sink
 from adapters.discord import translate
 from adapters.discord.commands import build_tree, sync_tree
 from adapters.discord.config import DiscordConfig
-from adapters.discord.outbound import MESSAGE_LIMIT, Outbox, PendingInteractions
+from adapters.discord.outbound import MESSAGE_LIMIT, SAFE_MENTIONS, Outbox, PendingInteractions
+from adapters.discord.translate import neutralise_mass_mentions
 from bot.actions import Action, MessageRef
 from bot.clock import Clock, SystemClock
 from bot.events import Capabilities, Event
@@ -163,8 +164,14 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[discord.Client], name: str, args: str
     ) -> None:
         # Discord drops an interaction not acknowledged within 3 s, so acknowledge
-        # before the bot does any work; its answer arrives later as a followup.
-        await interaction.response.defer()
+        # before the bot does any work. A deferral would leave a "thinking..."
+        # placeholder that only a followup clears, and many commands are answered
+        # by a DM or a channel message instead; so the acknowledgement is a short
+        # echo only the caller sees, and the bot's answer arrives as usual.
+        echo = f"/{name} {args}".strip()
+        await interaction.response.send_message(
+            neutralise_mass_mentions(echo[:1900]), ephemeral=True, allowed_mentions=SAFE_MENTIONS
+        )
         self._interactions.add(interaction)
         self.emit(translate.command_issued(interaction, name=name, args=args))
 

@@ -32,6 +32,25 @@ MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 
+# Telegram accepts only a fixed list of reaction emoji; the bot's usual marks are
+# mapped to the nearest one on the list so they still show.
+_NEAREST_REACTION = {
+    "✅": "👌",
+    "☑": "👌",
+    "✔": "👌",
+    "🙋": "👀",
+    "❓": "🤔",
+    "📌": "👀",
+    "⭐": "🔥",
+}
+
+
+def telegram_reaction(emoji: str) -> str:
+    """``emoji`` as Telegram's reaction list spells it (no variation selectors)."""
+    bare = emoji.replace("\ufe0f", "")
+    return _NEAREST_REACTION.get(bare, bare)
+
+
 class Outbox:
     """Performs actions with a connected bot.
 
@@ -59,7 +78,7 @@ class Outbox:
                     await bot.set_message_reaction(
                         _chat(target.channel),
                         parse_message_id(message_id),
-                        ReactionTypeEmoji(emoji.replace("\ufe0f", "")),
+                        ReactionTypeEmoji(telegram_reaction(emoji)),
                     )
                 except BadRequest as exc:  # Telegram allows only a fixed set of emoji
                     log.warning("Telegram refused reaction %r: %s", emoji, exc)

@@ -4,7 +4,7 @@
 [ledger]
 labels = ["academic", "policy", "practice", "community"]  # what /iam accepts
 audience_threshold = 20      # participants from which an event counts as "large"
-depth_threshold = 1.5        # interactions per participant from which it counts as "deep"
+depth_threshold = 3.0        # interactions per participant from which it counts as "deep"
 export_on_end = true         # write out/<event>/export/ when an event ends
 
 [ledger.series]              # group events that were not planned with a series
@@ -42,7 +42,7 @@ class LedgerConfig(Section):
 
     labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
     audience_threshold: int = Field(default=20, ge=1)
-    depth_threshold: float = Field(default=1.5, gt=0)
+    depth_threshold: float = Field(default=3.0, gt=0)
     export_on_end: bool = True
     series: dict[str, list[str]] = Field(default_factory=dict)
     positive_threshold: float = Field(default=0.05, gt=0, lt=1)

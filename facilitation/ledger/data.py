@@ -68,6 +68,11 @@ class Question:
     state: str = ""
     message_id: str | None = None
     answer_ids: tuple[str, ...] = ()
+    merged_into: str | None = None
+    counted: bool = True
+    """Counts in asked/answered (not a merged duplicate, not rejected or withdrawn)."""
+    asked: bool = True
+    """Its asker counts as having asked (merged duplicates too)."""
 
 
 @dataclass(slots=True)
@@ -87,7 +92,7 @@ class EventData:
     def people(self) -> set[PersonKey]:
         """Everyone who posted, reacted or asked (panel and moderators included)."""
         found = {m.author for m in self.messages} | {r.author for r in self.reactions}
-        found |= {q.asker for q in self.questions if q.asker is not None}
+        found |= {q.asker for q in self.questions if q.asker is not None and q.asked}
         return found
 
     def participants(self) -> set[PersonKey]:
@@ -142,14 +147,15 @@ async def load_event(
         author: PersonKey = (platform, r["author"])
         if author in optouts or r["private"]:
             continue
-        if r["author_name"]:
-            data.names[author] = r["author_name"]
+        name = r["author_name"]
+        if name and (name != r["author"] or author not in data.names):
+            data.names[author] = name  # a real name beats a bare id (reactions may lack one)
         mid = r["message_id"]
         if kind == "MessagePosted" or (kind == "CommandIssued" and _is_ask(r["text"])):
             if mid is None:
                 continue
             mentions = tuple(
-                (platform, u) for u in json.loads(r["mentions"]) if (platform, u) not in optouts
+                (platform, u) for u in _list(r["mentions"]) if (platform, u) not in optouts
             )
             msg = Message(
                 seq=r["seq"],
@@ -164,7 +170,7 @@ async def load_event(
                 text=r["text"],
                 reply_to=r["reply_to"],
                 mentions=tuple(m for m in mentions if m != author),
-                links=tuple(json.loads(r["links"])),
+                links=tuple(_list(r["links"])),
                 kind="message" if kind == "MessagePosted" else "question",
             )
             by_id[(platform, mid)] = msg
@@ -205,24 +211,26 @@ async def load_event(
     return data
 
 
+def _list(value: str | None) -> list[str]:
+    if not value or value == "[]":
+        return []  # most rows: skip the parser
+    parsed: list[str] = json.loads(value)
+    return parsed
+
+
 def _is_ask(text: str | None) -> bool:
     return bool(text) and (text == "/ask" or str(text).startswith("/ask "))
 
 
 def _asked_in_chat(data: EventData, asks: list[Message]) -> list[Question]:
     """Questions when there is no question queue: ``/ask`` answered by a panel reply."""
+    replies: dict[tuple[str, str], list[Message]] = {}
+    for m in data.messages:
+        if m.reply_to is not None and data.roles.get(m.author) == "panellist":
+            replies.setdefault((m.platform, m.reply_to), []).append(m)
     out = []
     for ask in asks:
-        answers = sorted(
-            (
-                m
-                for m in data.messages
-                if m.reply_to == ask.message_id
-                and m.platform == ask.platform
-                and data.roles.get(m.author) == "panellist"
-            ),
-            key=lambda m: m.ts,
-        )
+        answers = sorted(replies.get((ask.platform, ask.message_id), []), key=lambda m: m.ts)
         out.append(
             Question(
                 id=ask.message_id,
@@ -250,7 +258,9 @@ async def _members(
     """
     if not session.places:
         return None
-    clauses = " OR ".join("(platform = ? AND community = ? AND channel = ?)" for _ in session.places)
+    clauses = " OR ".join(
+        "(platform = ? AND community = ? AND channel = ?)" for _ in session.places
+    )
     params: list[str] = []
     for place in session.places:
         platform, community, channel = place.split(":", 2)

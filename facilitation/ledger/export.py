@@ -30,6 +30,18 @@ from facilitation.ledger.sources import snapshot_rows
 __all__ = ["export_event", "write_csv", "write_jsonl"]
 
 REPORT_FILES = ("report.html", "report.md")
+TIE_HEADER = [
+    "source",
+    "target",
+    "weight",
+    "replies",
+    "mentions",
+    "first_ts",
+    "new_tie",
+    "cross_community",
+    "source_community",
+    "target_community",
+]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -92,7 +104,9 @@ def _csv_value(value: Any) -> Any:
 
 
 def _write_table(folder: Path, stem: str, rows: list[dict[str, Any]], header: list[str]) -> None:
-    write_csv(folder / f"{stem}.csv", header, ([_csv_value(r.get(h)) for h in header] for r in rows))
+    write_csv(
+        folder / f"{stem}.csv", header, ([_csv_value(r.get(h)) for h in header] for r in rows)
+    )
 
 
 def _people(
@@ -234,8 +248,7 @@ async def _fill(
     new_pairs = {pair(e.source, e.target) for e in edges} - old_pairs
     write_csv(
         folder / "ties.csv",
-        ["source", "target", "weight", "replies", "mentions", "first_ts", "new_tie"]
-        + ["cross_community", "source_community", "target_community"],
+        TIE_HEADER,
         (
             [
                 ids.ident(e.source),
@@ -259,8 +272,8 @@ async def _fill(
     graph = build_graph(
         data, edges, ident=ids.ident, name=ids.name, new_pairs=new_pairs, stats=person_stats(data)
     )
-    nx.write_graphml(graph, folder / "network.graphml")
-    nx.write_gexf(graph, folder / "network.gexf")
+    nx.write_graphml(graph, folder / "network.graphml", prettyprint=False)
+    nx.write_gexf(graph, folder / "network.gexf", prettyprint=False)
 
     (folder / "metrics.json").write_text(
         json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -23,7 +23,7 @@ from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.data import EventData, Message, Question
 from facilitation.ledger.network import Pair, directed_edges, pair
 from facilitation.ledger.store import PersonKey
-from facilitation.ledger.tone import ToneScorer
+from facilitation.ledger.tone import VOTE_EMOJI, ToneScorer
 
 __all__ = ["PastEvent", "compute_metrics", "conversations", "person_stats", "quadrant"]
 
@@ -105,12 +105,14 @@ def person_stats(data: EventData) -> dict[PersonKey, dict[str, int]]:
         if target is not None:
             stats[target]["reactions_received"] += 1
     for q in data.questions:
-        if q.asker is not None:
+        if q.asker is not None and q.asked:
             stats[q.asker]["questions"] += 1
     return {k: dict(v) for k, v in stats.items()}
 
 
 def _question_figures(questions: Sequence[Question]) -> dict[str, Any]:
+    """Asked, answered, answer rate and time to answer (merged duplicates count once)."""
+    questions = [q for q in questions if q.counted]
     answered = [q for q in questions if q.answered_at is not None]
     waits = [
         (q.answered_at - q.asked_at).total_seconds()
@@ -152,7 +154,7 @@ def compute_metrics(
     stats = person_stats(data)
     posters = {m.author for m in data.messages}
     reactors = {r.author for r in data.reactions}
-    askers = {q.asker for q in data.questions if q.asker is not None}
+    askers = {q.asker for q in data.questions if q.asker is not None and q.asked}
     members = data.members
 
     audience = {
@@ -183,6 +185,7 @@ def compute_metrics(
         for p in participants
         for k in ("replies_sent", "mentions_sent", "reactions_given")
     )
+    matrix_depth = _ratio(interactions, len(participants), 2) or 0.0
     depth = {
         "messages": len(data.messages),
         "messages_by_participants": len(by_participants),
@@ -196,12 +199,13 @@ def compute_metrics(
         "mentions": sum(len(m.mentions) for m in data.messages),
         "reactions": len(data.reactions),
         "conversations": len(convs),
-        "conversation_sizes": sizes,
+        # how many conversations had 1, 2, 3... messages
+        "conversation_sizes": {str(k): v for k, v in sorted(Counter(sizes).items())},
         "largest_conversation": sizes[0] if sizes else 0,
         "conversations_with_2plus_people": sum(
             1 for v in convs.values() if len({m.author for m in v}) >= 2
         ),
-        "interactions_per_participant": _ratio(interactions, len(participants), 2) or 0.0,
+        "interactions_per_participant": matrix_depth,
     }
 
     seen_before: set[PersonKey] = set()
@@ -235,12 +239,21 @@ def compute_metrics(
         "new_ties_share": _ratio(len(new_pairs), len(pairs)),
         "labelled_ties": len(labelled),
         "cross_community_ties": len(cross),
-        "communities": dict(sorted(Counter(data.labels[p] for p in people if p in data.labels).items())),
+        "communities": dict(
+            sorted(Counter(data.labels[p] for p in people if p in data.labels).items())
+        ),
     }
 
     texts = [(m.text or "").removeprefix("/ask").strip() for m in data.messages if m.text]
-    tone_figures = tone.figures(texts, (r.emoji for r in data.reactions)).as_dict()
-    matrix_depth = float(depth["interactions_per_participant"])
+    # a 👍 on a question is a vote ("me too"), not appreciation
+    question_ids = {(q.platform, q.message_id) for q in data.questions if q.message_id}
+    question_ids |= {(m.platform, m.message_id) for m in data.messages if m.kind == "question"}
+    emoji = [
+        r.emoji
+        for r in data.reactions
+        if r.emoji not in VOTE_EMOJI or (r.platform, r.message_id) not in question_ids
+    ]
+    tone_figures = tone.figures(texts, emoji).as_dict()
     return {
         "event": {
             "id": s.id,

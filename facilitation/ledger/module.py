@@ -9,6 +9,7 @@ no text and no name.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,14 +17,14 @@ from pathlib import Path
 from bot.actions import Target, UploadFile
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
-from bot.events import CommandIssued, Event, MessagePosted, SessionChanged
+from bot.events import CommandIssued, Event, MessageEdited, MessagePosted, SessionChanged
 from bot.roles import Role
 from bot.sessions import ENDED, Session
 from facilitation.base import Services
 from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.export import export_event
 from facilitation.ledger.mydata import person_data, to_json
-from facilitation.ledger.privacy import apply_retention, forget_person
+from facilitation.ledger.privacy import apply_retention, forget_person, name_patterns, redact
 from facilitation.ledger.service import Ledger
 from facilitation.ledger.store import LedgerStore, PersonKey
 
@@ -46,10 +47,13 @@ class LedgerModule:
         self.ledger = Ledger(services.db, services.config, services.roles.roles_of, self.store)
         self._optouts: set[PersonKey] = set()
         self._retention_at: datetime | None = None
+        self._redact: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
     async def setup(self) -> None:
         await self.store.setup()
         self._optouts = await self.store.optouts()
+        for platform, names in (await self.store.optout_names()).items():
+            self._redact[platform] = name_patterns(set(names))
         await self._retention(self._s.clock.now())
 
     async def aclose(self) -> None:
@@ -62,28 +66,57 @@ class LedgerModule:
         bus.subscribe(Event, self._tick, name="ledger.retention")
         add = commands.add
         labels = "|".join(self.cfg.labels)
-        add(CommandSpec("iam", f"Say which community you're from ({labels})", self._iam,
-                        args=(Arg("label", "word", optional=True),)))
-        add(CommandSpec("optout", "Remove what I hold about you and stop recording you",
-                        self._optout,
-                        args=(Arg("questions", "choice", optional=True,
-                                  choices=("keep-questions",)),)))
+        add(
+            CommandSpec(
+                "iam",
+                f"Say which community you're from ({labels})",
+                self._iam,
+                args=(Arg("label", "word", optional=True),),
+            )
+        )
+        add(
+            CommandSpec(
+                "optout",
+                "Remove what I hold about you and stop recording you",
+                self._optout,
+                args=(Arg("questions", "choice", optional=True, choices=("keep-questions",)),),
+            )
+        )
         add(CommandSpec("optin", "Be included in the records again", self._optin))
         add(CommandSpec("mydata", "See what I hold about you", self._mydata))
-        add(CommandSpec("export", "Download an event's messages, network and figures",
-                        self._export, args=(Arg("event", "word", optional=True),),
-                        roles=MODERATORS))
+        add(
+            CommandSpec(
+                "export",
+                "Download an event's messages, network and figures",
+                self._export,
+                args=(Arg("event", "word", optional=True),),
+                roles=MODERATORS,
+            )
+        )
 
     # -- not logging people who opted out -----------------------------------
 
     def _drop_opted_out(self, event: Event) -> Event | None:
         if (event.platform, event.author) not in self._optouts:
-            return event
+            return self._without_opted_out(event)
         if isinstance(event, CommandIssued | SessionChanged):
             return event  # answered, then blanked in _after_command
         if isinstance(event, MessagePosted) and event.from_bot:
             return event
         return None
+
+    def _without_opted_out(self, event: Event) -> Event:
+        """Someone else's message, with no mention or name of people who opted out."""
+        if not isinstance(event, MessagePosted | MessageEdited) or getattr(
+            event, "from_bot", False
+        ):
+            return event
+        patterns = self._redact.get(event.platform)
+        mentions = tuple(m for m in event.mentions if (event.platform, m) not in self._optouts)
+        text = redact(event.text, patterns) if patterns else event.text
+        if text == event.text and mentions == event.mentions:
+            return event
+        return replace(event, text=text, mentions=mentions)
 
     async def _after_command(self, event: CommandIssued) -> None:
         who = (event.platform, event.author)
@@ -161,9 +194,17 @@ class LedgerModule:
             return
         keep = inv.args.get("questions") == "keep-questions"
         self._optouts.add(who)
-        await self.store.add_optout(who, self._s.clock.now(), keep)
+        names = sorted({inv.event.author_name} - {"", inv.event.author})
+        await self.store.add_optout(who, self._s.clock.now(), keep, names)
+        self._redact[who[0]] = name_patterns(
+            {*names, *(n for n, _ in self._redact.get(who[0], []))}
+        )
         removed = await forget_person(
-            self._s.db, who, keep_questions=keep, questions=await self.ledger.questions()
+            self._s.db,
+            who,
+            keep_questions=keep,
+            questions=await self.ledger.questions(),
+            names=(inv.event.author_name,),
         )
         log.info("opt-out removed %s", removed)
         self.ledger.forget_cache()
@@ -183,7 +224,9 @@ class LedgerModule:
         who = (inv.event.platform, inv.event.author)
         changed = await self.store.remove_optout(who)
         self._optouts.discard(who)
-        await inv.tell(self._s.prompts("ledger.optin_done" if changed else "ledger.optin_not_needed"))
+        await inv.tell(
+            self._s.prompts("ledger.optin_done" if changed else "ledger.optin_not_needed")
+        )
 
     async def _mydata(self, inv: Invocation) -> None:
         p = self._s.prompts
@@ -198,9 +241,16 @@ class LedgerModule:
         c = data["counts"]
         label_line = p("ledger.mydata_label", label=label) if label else ""
         await inv.tell(
-            p("ledger.mydata_summary", messages=c["messages"], reactions=c["reactions"],
-              questions=c["questions"], commands=c["commands"], events=c["events"],
-              label_line=label_line, pseudonym=ids.pseudonym(who))
+            p(
+                "ledger.mydata_summary",
+                messages=c["messages"],
+                reactions=c["reactions"],
+                questions=c["questions"],
+                commands=c["commands"],
+                events=c["events"],
+                label_line=label_line,
+                pseudonym=ids.pseudonym(who),
+            )
         )
         if not self._s.outbox.capabilities(ev.platform).file_upload:
             await inv.tell(p("ledger.mydata_no_file"))
@@ -209,8 +259,12 @@ class LedgerModule:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(to_json(data), encoding="utf-8")
         await self._s.outbox.send(
-            UploadFile(target=Target.of(ev), path=path, comment=p("ledger.mydata_file"),
-                       private_to=ev.author)
+            UploadFile(
+                target=Target.of(ev),
+                path=path,
+                comment=p("ledger.mydata_file"),
+                private_to=ev.author,
+            )
         )
 
     async def _export(self, inv: Invocation) -> None:
@@ -233,9 +287,12 @@ class LedgerModule:
         ev = inv.event
         if self._s.outbox.capabilities(ev.platform).file_upload:
             await self._s.outbox.send(
-                UploadFile(target=Target.of(ev), path=path,
-                           comment=p("ledger.export_file", title=session.title),
-                           private_to=ev.author),
+                UploadFile(
+                    target=Target.of(ev),
+                    path=path,
+                    comment=p("ledger.export_file", title=session.title),
+                    private_to=ev.author,
+                ),
                 session.id,
             )
             if not ev.private:

@@ -58,9 +58,7 @@ async def evaluate_series(ledger: Ledger, name: str) -> dict[str, Any]:
             "reciprocity": round(between / replies, 3) if replies else None,
             "ties": ties,
             "new_ties": new_ties,
-            "cross_community_ties": sum(
-                e["relationships"]["cross_community_ties"] for e in events
-            ),
+            "cross_community_ties": sum(e["relationships"]["cross_community_ties"] for e in events),
             "appreciation": sum(
                 e["tone"]["appreciation_messages"] + e["tone"]["appreciation_reactions"]
                 for e in events
@@ -181,16 +179,25 @@ def plot_matrix(result: dict[str, Any], path: Path, audience_t: float, depth_t: 
             (0.98, 0.03, "large and shallow"),
         ):
             ax.text(
-                qx, qy, label, transform=ax.transAxes, color="#666", fontsize=9,
-                ha="left" if qx < 0.5 else "right", va="top" if qy > 0.5 else "bottom",
+                qx,
+                qy,
+                label,
+                transform=ax.transAxes,
+                color="#666",
+                fontsize=9,
+                ha="left" if qx < 0.5 else "right",
+                va="top" if qy > 0.5 else "bottom",
             )
         if len(xs) > 1:
             ax.plot(xs, ys, color="#4a7ab5", lw=1, alpha=0.5)
         ax.scatter(xs, ys, s=60, color="#4a7ab5", zorder=3)
         for i, e in enumerate(events):
             ax.annotate(
-                f"{i + 1}. {e['event']['slug']}", (xs[i], ys[i]), textcoords="offset points",
-                xytext=(6, 6), fontsize=8,
+                f"{i + 1}. {e['event']['slug']}",
+                (xs[i], ys[i]),
+                textcoords="offset points",
+                xytext=(6, 6),
+                fontsize=8,
             )
         ax.set_xlabel("audience size (participants)")
         ax.set_ylabel("depth (interactions per participant)")
@@ -216,16 +223,29 @@ def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path
         header,
         (
             [
-                e["event"]["slug"], e["event"]["title"], e["event"]["started_at"],
-                e["audience"]["participants"], e["reach"]["new"], e["reach"]["returning"],
-                e["depth"]["messages"], e["questions"]["asked"], e["questions"]["answered"],
-                e["questions"]["answer_rate"], e["depth"]["reciprocity"],
-                e["relationships"]["ties"], e["relationships"]["new_ties"],
-                e["relationships"]["cross_community_ties"], e["tone"]["sentiment_mean"],
-                e["matrix"]["audience"], e["matrix"]["depth"], e["matrix"]["quadrant"],
+                e["event"]["slug"],
+                e["event"]["title"],
+                e["event"]["started_at"],
+                e["audience"]["participants"],
+                e["reach"]["new"],
+                e["reach"]["returning"],
+                e["depth"]["messages"],
+                e["questions"]["asked"],
+                e["questions"]["answered"],
+                e["questions"]["answer_rate"],
+                e["depth"]["reciprocity"],
+                e["relationships"]["ties"],
+                e["relationships"]["new_ties"],
+                e["relationships"]["cross_community_ties"],
+                e["tone"]["sentiment_mean"],
+                e["matrix"]["audience"],
+                e["matrix"]["depth"],
+                e["matrix"]["quadrant"],
             ]
             for e in result["events"]
         ),
     )
-    plot_matrix(result, out / "matrix.png", ledger.cfg.audience_threshold, ledger.cfg.depth_threshold)
+    plot_matrix(
+        result, out / "matrix.png", ledger.cfg.audience_threshold, ledger.cfg.depth_threshold
+    )
     return [out / n for n in ("series.json", "series.md", "events.csv", "matrix.png")]

@@ -7,7 +7,6 @@ export works without them and includes them when they are there.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,34 +19,7 @@ from facilitation.ledger.store import PersonKey, table_columns, table_exists
 
 __all__ = ["QuestionTables", "snapshot_rows"]
 
-# candidates for each field, in order of preference
-_Q_FIELDS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "question_id"),
-    "session": ("session_id",),
-    "platform": ("platform",),
-    "asker": ("asker", "author", "asked_by", "user"),
-    "text": ("text", "question", "body"),
-    "state": ("state", "status"),
-    "asked_at": ("asked_at", "created_at", "ts"),
-    "answered_at": ("answered_at",),
-    "votes": ("votes", "vote_count", "upvotes"),
-    "message_id": ("message_id",),
-    "answers": ("answer_ids", "answer_message_ids", "answer_message_id", "answered_by_message"),
-    "anonymous": ("anonymous", "is_anonymous"),
-}
-_V_FIELDS: dict[str, tuple[str, ...]] = {
-    "question": ("question_id",),
-    "platform": ("platform",),
-    "voter": ("voter", "user", "author"),
-}
-
-
-def _pick(columns: list[str], fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {
-        name: next(c for c in options if c in columns)
-        for name, options in fields.items()
-        if any(c in columns for c in options)
-    }
+_NOT_ASKED = ("rejected", "withdrawn")
 
 
 def _dt(value: Any) -> datetime | None:
@@ -59,126 +31,131 @@ def _dt(value: Any) -> datetime | None:
         return None
 
 
-def _ids(value: Any) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    text = str(value)
-    if text.startswith("["):
-        return tuple(str(v) for v in json.loads(text))
-    return (text,)
-
-
 @dataclass
 class QuestionTables:
-    """The question queue's tables, as far as the ledger needs them.
+    """The question queue's tables (``facilitation/questions/store.py``), read-only.
 
-    Assumed shape (checked column by column): a ``questions`` table with a
-    session id, platform, asker, text, state, asked/answered times and answer
-    message ids, and a ``question_votes`` table of (question id, platform, voter).
+    Read: ``questions`` (id, session_id, number, platform, asker, anonymous,
+    text, state, merged_into, asked_at, first_answer_at, answered_at,
+    message_id), ``question_votes`` (question_id, platform, voter) and
+    ``question_answers`` (question_id, message_id, author). Optional columns and
+    tables are looked up first, so an older or newer schema degrades gracefully.
     """
 
     db: Database
-    table: str
-    cols: dict[str, str]
-    votes_table: str | None
-    vcols: dict[str, str]
+    cols: set[str]
+    has_votes: bool
+    has_answers: bool
 
     @classmethod
     async def detect(cls, db: Database) -> QuestionTables | None:
         if not await table_exists(db, "questions"):
             return None
-        cols = _pick(await table_columns(db, "questions"), _Q_FIELDS)
-        if not {"id", "session"} <= cols.keys():
+        cols = set(await table_columns(db, "questions"))
+        if not {"id", "session_id", "platform", "asker", "state", "asked_at"} <= cols:
             return None
-        votes_table = None
-        vcols: dict[str, str] = {}
-        for name in ("question_votes", "votes"):
-            if await table_exists(db, name):
-                picked = _pick(await table_columns(db, name), _V_FIELDS)
-                if {"question", "voter"} <= picked.keys():
-                    votes_table, vcols = name, picked
-                    break
-        return cls(db, "questions", cols, votes_table, vcols)
-
-    async def _vote_counts(self) -> Counter[str]:
-        if self.votes_table is None:
-            return Counter()
-        rows = await self.db.fetchall(
-            f"SELECT {self.vcols['question']} AS q, COUNT(*) AS n FROM {self.votes_table}"
-            f" GROUP BY {self.vcols['question']}"
+        return cls(
+            db,
+            cols,
+            await table_exists(db, "question_votes"),
+            await table_exists(db, "question_answers"),
         )
-        return Counter({str(r["q"]): int(r["n"]) for r in rows})
 
     async def for_session(self, session: Session) -> list[Question]:
-        c = self.cols
+        """Every question row of the event; anonymous ones are attributed to nobody."""
         rows = await self.db.fetchall(
-            f"SELECT * FROM {self.table} WHERE {c['session']} = ? ORDER BY {c['id']}",
-            (session.id,),
+            "SELECT * FROM questions WHERE session_id = ? ORDER BY id", (session.id,)
         )
-        votes = await self._vote_counts() if "votes" not in c else Counter()
-        default_platform = next(iter(sorted(session.platforms)), "")
+        ids = [int(r["id"]) for r in rows]
+        votes: Counter[int] = Counter()
+        answers: dict[int, list[str]] = {}
+        if ids and self.has_votes:
+            for v in await self.db.fetchall(
+                "SELECT question_id, COUNT(*) AS n FROM question_votes WHERE question_id IN"
+                " (SELECT id FROM questions WHERE session_id = ?) GROUP BY question_id",
+                (session.id,),
+            ):
+                votes[int(v["question_id"])] = int(v["n"])
+        if ids and self.has_answers:
+            for a in await self.db.fetchall(
+                "SELECT question_id, message_id FROM question_answers WHERE question_id IN"
+                " (SELECT id FROM questions WHERE session_id = ?) ORDER BY id",
+                (session.id,),
+            ):
+                if a["message_id"]:
+                    answers.setdefault(int(a["question_id"]), []).append(str(a["message_id"]))
+        first_answer = "first_answer_at" if "first_answer_at" in self.cols else "answered_at"
         out = []
         for r in rows:
-
-            def get(name: str, row: Any = r) -> Any:
-                return row[c[name]] if name in c else None
-
-            platform = str(get("platform") or default_platform)
-            asker = get("asker")
-            anonymous = bool(get("anonymous"))
+            anonymous = bool(r["anonymous"]) if "anonymous" in self.cols else False
+            qid = int(r["id"])
+            merged = r["merged_into"] if "merged_into" in self.cols else None
             out.append(
                 Question(
-                    id=str(get("id")),
-                    platform=platform,
-                    asker=None if anonymous or not asker else (platform, str(asker)),
-                    text=get("text"),
-                    asked_at=_dt(get("asked_at")),
-                    answered_at=_dt(get("answered_at")),
-                    votes=int(get("votes") or votes.get(str(get("id")), 0)),
-                    state=str(get("state") or ""),
-                    message_id=get("message_id"),
-                    answer_ids=_ids(get("answers")),
+                    id=str(r["number"]) if "number" in self.cols else str(qid),
+                    platform=str(r["platform"]),
+                    asker=None if anonymous or not r["asker"] else (r["platform"], r["asker"]),
+                    text=r["text"] if "text" in self.cols else None,
+                    asked_at=_dt(r["asked_at"]),
+                    answered_at=_dt(r[first_answer]) if first_answer in self.cols else None,
+                    votes=votes.get(qid, 0),
+                    state=str(r["state"]),
+                    message_id=r["message_id"] if "message_id" in self.cols else None,
+                    answer_ids=tuple(answers.get(qid, ())),
+                    merged_into=None if merged is None else str(merged),
+                    counted=r["state"] not in (*_NOT_ASKED, "merged"),
+                    asked=r["state"] not in _NOT_ASKED,
                 )
             )
         return out
 
     async def forget(self, who: PersonKey, *, keep_questions: bool) -> dict[str, int]:
-        """Remove a person's votes, and their questions (or just their name on them)."""
-        platform, user = who
+        """Remove a person's votes, and their questions (or only their name on them).
+
+        A question others' duplicates were merged into stays, without a name,
+        because it is their question too.
+        """
         removed: dict[str, int] = {}
-        if self.votes_table is not None:
-            where = f"{self.vcols['voter']} = ?"
-            params: tuple[str, ...] = (user,)
-            if "platform" in self.vcols:
-                where += f" AND {self.vcols['platform']} = ?"
-                params = (user, platform)
+        if self.has_votes:
             removed["votes"] = await self.db.execute(
-                f"DELETE FROM {self.votes_table} WHERE {where}", params
+                "DELETE FROM question_votes WHERE platform = ? AND voter = ?", who
             )
-        if "asker" not in self.cols:
-            return removed
-        where = f"{self.cols['asker']} = ?"
-        params = (user,)
-        if "platform" in self.cols:
-            where += f" AND {self.cols['platform']} = ?"
-            params = (user, platform)
-        if keep_questions:
-            sets = f"{self.cols['asker']} = NULL"
-            if "anonymous" in self.cols:
-                sets += f", {self.cols['anonymous']} = 1"
-            removed["questions_made_anonymous"] = await self.db.execute(
-                f"UPDATE {self.table} SET {sets} WHERE {where}", params
+        if self.has_answers:
+            removed["answers"] = await self.db.execute(
+                "UPDATE question_answers SET author = '', author_name = '', text = ''"
+                " WHERE platform = ? AND author = ?",
+                who,
             )
-        else:
-            ids = await self.db.fetchall(f"SELECT {self.cols['id']} AS id FROM {self.table} WHERE {where}", params)
-            if self.votes_table is not None and ids:
-                marks = ",".join("?" * len(ids))
-                await self.db.execute(
-                    f"DELETE FROM {self.votes_table} WHERE {self.vcols['question']} IN ({marks})",
-                    [r["id"] for r in ids],
-                )
+        theirs = await self.db.fetchall(
+            "SELECT id FROM questions WHERE platform = ? AND asker = ?", who
+        )
+        ids = [int(r["id"]) for r in theirs]
+        shared: set[int] = set()
+        if ids and "merged_into" in self.cols:
+            marks = ",".join("?" * len(ids))
+            rows = await self.db.fetchall(
+                f"SELECT DISTINCT merged_into FROM questions WHERE merged_into IN ({marks})", ids
+            )
+            shared = {int(r["merged_into"]) for r in rows}
+        drop = [] if keep_questions else [i for i in ids if i not in shared]
+        keep = [i for i in ids if i not in drop]
+        if keep:
+            sets = "asker = NULL"
+            sets += ", asker_name = ''" if "asker_name" in self.cols else ""
+            sets += ", anonymous = 1" if "anonymous" in self.cols else ""
+            marks = ",".join("?" * len(keep))
+            removed["questions_kept_anonymous"] = await self.db.execute(
+                f"UPDATE questions SET {sets} WHERE id IN ({marks})", keep
+            )
+        if drop:
+            marks = ",".join("?" * len(drop))
+            for table in ("question_votes", "question_answers", "question_messages"):
+                if await table_exists(self.db, table):
+                    await self.db.execute(
+                        f"DELETE FROM {table} WHERE question_id IN ({marks})", drop
+                    )
             removed["questions"] = await self.db.execute(
-                f"DELETE FROM {self.table} WHERE {where}", params
+                f"DELETE FROM questions WHERE id IN ({marks})", drop
             )
         return removed
 

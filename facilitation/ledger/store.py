@@ -45,6 +45,11 @@ LEDGER_MIGRATIONS = [
         computed_at TEXT NOT NULL
     );
     """,
+    # v2: the display names of people who opted out, only to keep them out of
+    # later messages ("thanks Yusuf") -- a suppression list
+    """
+    ALTER TABLE ledger_optouts ADD COLUMN names TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 
 _SECRET_KEY = "ledger.pseudonym_secret"
@@ -143,18 +148,25 @@ class LedgerStore:
         rows = await self.db.fetchall("SELECT platform, user FROM ledger_optouts")
         return {(r["platform"], r["user"]) for r in rows}
 
-    async def add_optout(self, who: PersonKey, ts: datetime, keep_questions: bool) -> None:
+    async def add_optout(
+        self, who: PersonKey, ts: datetime, keep_questions: bool, names: list[str]
+    ) -> None:
         await self.db.execute(
-            "INSERT OR REPLACE INTO ledger_optouts (platform, user, ts, keep_questions)"
-            " VALUES (?,?,?,?)",
-            (*who, ts.isoformat(), int(keep_questions)),
+            "INSERT OR REPLACE INTO ledger_optouts (platform, user, ts, keep_questions, names)"
+            " VALUES (?,?,?,?,?)",
+            (*who, ts.isoformat(), int(keep_questions), json.dumps(names)),
         )
+
+    async def optout_names(self) -> dict[str, list[str]]:
+        """Per platform, the names of people who opted out."""
+        out: dict[str, list[str]] = {}
+        for r in await self.db.fetchall("SELECT platform, names FROM ledger_optouts"):
+            out.setdefault(r["platform"], []).extend(json.loads(r["names"]))
+        return out
 
     async def remove_optout(self, who: PersonKey) -> bool:
         return (
-            await self.db.execute(
-                "DELETE FROM ledger_optouts WHERE platform = ? AND user = ?", who
-            )
+            await self.db.execute("DELETE FROM ledger_optouts WHERE platform = ? AND user = ?", who)
             > 0
         )
 

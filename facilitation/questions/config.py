@@ -30,6 +30,7 @@ class QuestionsConfig(Section):
             score = votes and co-askers x vote_weight + minutes waiting /
             minutes_per_point + newcomer_bonus if nobody answered the asker yet.
         queue_length: questions shown by /queue.
+        max_length: the longest question accepted, in characters.
     """
 
     detect: bool = True
@@ -42,6 +43,7 @@ class QuestionsConfig(Section):
     max_per_person: int = Field(default=3, ge=1)
     rate_window_seconds: float = Field(default=300.0, ge=0)
     vote_weight: float = Field(default=1.0, ge=0)
-    minutes_per_point: float = Field(default=10.0, gt=0)
-    newcomer_bonus: float = Field(default=1.5, ge=0)
+    minutes_per_point: float = Field(default=30.0, gt=0)
+    newcomer_bonus: float = Field(default=1.0, ge=0)
     queue_length: int = Field(default=8, ge=1, le=50)
+    max_length: int = Field(default=1000, ge=20)

@@ -29,7 +29,9 @@ _LEAD = re.compile(
     r"sorry|right|hmm|genuinely asking|quick one|out of interest|ok so|i'm confused)\b[,:!]?\s*)+",
     re.I,
 )
-_ADDRESS = re.compile(r"^(?:(?:dr|prof|ms|mr|mrs)\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s*[,:-]\s+")
+_ADDRESS = re.compile(
+    r"^(?:(?:dr|prof|ms|mr|mrs)\.?\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s*[,:-]\s+"
+)
 _MARKER = re.compile(
     r"^(?:q|question|quick question|(?:q|question)\s+for\s+[^:,-]+?)(?:\s*[:,-]\s*|$)", re.I
 )
@@ -78,7 +80,9 @@ _REQUEST = re.compile(
     re.I,
 )
 _ELLIPTICAL = re.compile(r"^(?:what about|and (?:for|what about)|same for|how about for)\b", re.I)
-_TAG = re.compile(r",\s*(?:isn't|aren't|wasn't|didn't|doesn't|don't|right|yes|no)\b[^?]*\?\s*$", re.I)
+_TAG = re.compile(
+    r",\s*(?:isn't|aren't|wasn't|didn't|doesn't|don't|right|yes|no)\b[^?]*\?\s*$", re.I
+)
 
 # Looks like a question, isn't one. Checked per sentence unless noted.
 _NOT = re.compile(
@@ -116,7 +120,7 @@ _SPECULATIVE_END = re.compile(r"\?\s*(?:not sure|no wait|love it|weather|great|g
 
 def _clean(text: str) -> str:
     text = _URL.sub(" ", text)
-    text = _QUOTED.sub(" \"…\" ", text)
+    text = _QUOTED.sub(' "…" ', text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

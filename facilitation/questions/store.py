@@ -128,7 +128,9 @@ class QuestionStore:
 
     async def setup(self) -> None:
         await self._db.migrate("questions", QUESTION_MIGRATIONS)
-        rows = await self._db.fetchall("SELECT platform, message_id, question_id FROM question_messages")
+        rows = await self._db.fetchall(
+            "SELECT platform, message_id, question_id FROM question_messages"
+        )
         self._messages = {(r["platform"], r["message_id"]): r["question_id"] for r in rows}
 
     # -- questions ------------------------------------------------------------
@@ -202,7 +204,9 @@ class QuestionStore:
                 (into, qid),
             )
 
-    async def count_recent(self, session_id: int, platform: str, asker: str, since: datetime) -> int:
+    async def count_recent(
+        self, session_id: int, platform: str, asker: str, since: datetime
+    ) -> int:
         row = await self._db.fetchone(
             "SELECT COUNT(*) AS n FROM questions WHERE session_id = ? AND platform = ?"
             " AND asker = ? AND asked_at >= ?",
@@ -265,8 +269,14 @@ class QuestionStore:
     # -- answers --------------------------------------------------------------
 
     async def add_answer(
-        self, q: Question, platform: str, message_id: str | None, author: str, name: str,
-        text: str, ts: datetime,
+        self,
+        q: Question,
+        platform: str,
+        message_id: str | None,
+        author: str,
+        name: str,
+        text: str,
+        ts: datetime,
     ) -> None:
         """Link an answer; the first one marks the question answered and its time."""
         async with self._db.transaction():

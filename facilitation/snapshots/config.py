@@ -3,7 +3,7 @@
 ```toml
 [snapshots]
 corpus = ["corpus/"]          # files or folders, relative to the config file
-threshold = 0.5               # how closely the chat must match a passage
+threshold = 0.65              # how closely the chat must match a passage
 min_gap_minutes = 10          # at most one automatic snapshot per this many minutes
 require_approval = false      # true: a moderator approves each automatic snapshot
 
@@ -81,7 +81,7 @@ class SnapshotsConfig(Section):
     events: dict[str, EventSnapshotsConfig] = Field(default_factory=dict)
     auto_ingest: bool = True
     surface: bool = True
-    threshold: float = Field(default=0.5, ge=0.0, le=2.0)
+    threshold: float = Field(default=0.65, ge=0.0, le=2.0)
     window: int = Field(default=6, ge=1, le=100)
     min_messages: int = Field(default=3, ge=1, le=100)
     min_gap_minutes: float = Field(default=10.0, ge=0.0)

@@ -240,7 +240,7 @@ class SnapshotsModule:
         )
         log.debug("snapshot check at %s: %s", event.message_id, decision.reason)
         if decision.hit is not None:
-            await self._offer(state, decision.hit, event.thread, window)
+            await self._offer(state, decision.hit, event.place, event.thread, window)
 
     async def _on_reaction(self, event: ReactionAdded) -> None:
         await self.effects.on_reaction(event)
@@ -272,7 +272,7 @@ class SnapshotsModule:
     # offering and posting
 
     async def _offer(
-        self, state: _State, hit: Hit, thread: str | None, window: ConversationWindow
+        self, state: _State, hit: Hit, place: str, thread: str | None, window: ConversationWindow
     ) -> None:
         now = self._s.clock.now()
         state.offered.add(hit.passage.id)
@@ -280,7 +280,6 @@ class SnapshotsModule:
         gist = window.gist()
         window.clear()
         said = await self.framer.frame(hit.passage, "auto")
-        place = state.session.places[0] if state.session.places else ""
         post_id = await self._record(state, hit, "auto", said, place, thread, None)
         if not self.cfg.require_approval:
             await self._publish(post_id, state.session, _target(place, thread), said, None)

@@ -39,7 +39,8 @@ _CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(c) for c in _CONTRACTIO
 _FILLER = (
     r"(?:well|oh|ah|um+|uh+|er|erm|hmm+|yeah|yes|yep|no|nope|ok|okay|so|hey|hi|hello|sure|"
     r"right|alright|aright|wow|great|look|listen|anyway|c'mon|come on|oh dear|gosh|fine|"
-    r"good|really|of course|i see|excuse me|sorry|please|thanks|thank you|haha|lol|oh no)"
+    r"good|really|of course|i see|excuse me|sorry|please|thanks|thank you|haha|lol|oh no|"
+    r"you see|you know|i mean|honey|darling|sweetie|dear|mom|dad|sir|madam|man|dude|guys)"
 )
 _LEADING_FILLER_RE = re.compile(rf"^\s*{_FILLER}\s*[,.!…]+\s*", re.I)
 _LEADING_VOCATIVE_RE = re.compile(r"^\s*(?i:hey|hi|hello|dear)\s+[A-Z][\w-]*\s*[,.!]+\s*")
@@ -58,6 +59,7 @@ _CHATTER_RE = re.compile(
 _AUX = _word_set(
     "do does did can could will would should shall may might must are is was were am have has had"
 )
+_TAGS = _word_set("right ok okay yes no eh huh")
 _PRONOUN_SUBJECTS = _word_set("i you we they he she it there this that")
 _WH = _word_set("what where when why how who which whose whom")
 # Words after which "you" starts a clause (so it is a subject, not an object).
@@ -89,6 +91,12 @@ _KEEP_VERB = _word_set(
     "can could will would shall should may might must can't won't wouldn't couldn't shouldn't "
     "didn't was wasn't had hadn't did is isn't has hasn't does doesn't to the a an not "
     "and or but too as at in on of for with by from so if myself yourself also"
+)
+_IRREGULAR_PAST = _word_set(
+    "spent went saw got made said took came knew thought told found gave felt left kept bought "
+    "brought met ran sent lost paid heard sat stood won wrote ate drank began forgot broke chose "
+    "drove fell flew grew hung held led meant rode rang rose sold shook sang slept spoke stole "
+    "swam taught threw understood woke wore"
 )
 _STOPWORDS = _word_set(
     "a an the it its this that these those there they them their he she his her we our you your "
@@ -161,7 +169,7 @@ def rewrite(
         clause = convert(([("", prefix, "")] if prefix else []) + tokens[skip:])
         return framing.suggestion.format(speaker=speaker, clause=_lower_first(clause, lowercase))
     if is_question:
-        tokens, words = _last_clause(tokens, words)
+        tokens, words = _last_clause(*_drop_tag(tokens, words))
         reordered = _declarative(tokens, words)
         if reordered is None:
             return framing.quoted_question.format(speaker=speaker, text=sentence.strip())
@@ -199,6 +207,16 @@ def _suggestion(words: list[str], framing: Framing) -> tuple[int, str] | None:
     if words[:2] == ["why", "not"] and len(words) > 2:
         return 2, ""
     return None
+
+
+def _drop_tag(tokens: list[_Token], words: list[str]) -> tuple[list[_Token], list[str]]:
+    """Drop an opening "but" and a tag: "But you know it, right" -> "you know it"."""
+    if len(words) > 3 and words[0] in ("but", "and", "so"):
+        tokens, words = tokens[1:], words[1:]
+    if len(words) > 3 and tokens[-2][2].endswith(",") and words[-1] in _TAGS:
+        last = tokens[-2]
+        tokens, words = [*tokens[:-2], (last[0], last[1], last[2][:-1])], words[:-1]
+    return tokens, words
 
 
 def _last_clause(tokens: list[_Token], words: list[str]) -> tuple[list[_Token], list[str]]:
@@ -297,7 +315,7 @@ def _conjugate(verb: str) -> str:
     lower = verb.lower()
     if lower in _THIRD_PERSON:
         return _THIRD_PERSON[lower]
-    if lower in _KEEP_VERB or not lower.isalpha() or _past(lower) or len(lower) < 2:
+    if lower in _KEEP_VERB or lower in _IRREGULAR_PAST or not lower.isalpha() or _past(lower):
         return verb
     if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"

@@ -283,7 +283,7 @@ class History:
 
     def _forget(self, lo: int) -> None:
         """Drop index entries that left the window, so memory stays bounded."""
-        for index in (self._words, self._to):
-            stale = [k for k, v in index.items() if v[-1] < lo]
-            for k in stale:
-                del index[k]
+        for word in [k for k, v in self._words.items() if v[-1] < lo]:
+            del self._words[word]
+        for author in [k for k, v in self._to.items() if v[-1] < lo]:
+            del self._to[author]

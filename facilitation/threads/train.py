@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,7 +59,9 @@ class _DiskCache:
         if todo:
             for t, v in zip(todo, self.inner.embed(todo), strict=True):
                 self.known[t] = v
-        return np.stack([self.known[t] for t in texts]) if texts else np.zeros((0, self.dim))
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([self.known[t] for t in texts]).astype(np.float32)
 
     def save(self) -> None:
         texts = list(self.known)
@@ -141,8 +144,13 @@ def fit(
     seed: int = 0,
     reserved: frozenset[str] = frozenset(),
     meta: dict[str, object] | None = None,
+    checkpoint: Path | None = None,
 ) -> Scorer:
-    """Train a two-hidden-layer tanh net with a softmax over each message's candidates."""
+    """Train a two-hidden-layer tanh net with a softmax over each message's candidates.
+
+    The epoch with the best held-out link accuracy wins; with ``checkpoint`` its
+    weights are written as soon as it is found.
+    """
     import torch
 
     torch.manual_seed(seed)
@@ -182,9 +190,24 @@ def fit(
         print(f"  epoch {epoch + 1}: held-out link accuracy {100 * acc:.2f}", file=sys.stderr)
         if acc > best[0]:
             best = (acc, [p.detach().clone() for p in net.parameters()])
-    params = [p.numpy() for p in best[1]]
-    layers = [(params[i].T.copy(), params[i + 1]) for i in range(0, len(params), 2)]
-    return Scorer(mean, scale, layers, meta=dict(meta or {}), reserved=reserved)
+            if checkpoint is not None:
+                _to_scorer(best[1], mean, scale, reserved, meta, acc).save(checkpoint)
+    return _to_scorer(best[1], mean, scale, reserved, meta, best[0])
+
+
+def _to_scorer(
+    params: Sequence[Any],
+    mean: FloatArray,
+    scale: FloatArray,
+    reserved: frozenset[str],
+    meta: dict[str, object] | None,
+    accuracy: float,
+) -> Scorer:
+    arrays = [p.numpy() for p in params]
+    layers = [(arrays[i].T.copy(), arrays[i + 1]) for i in range(0, len(arrays), 2)]
+    info = dict(meta or {})
+    info["held_out_link_accuracy"] = round(100 * accuracy, 2)
+    return Scorer(mean, scale, layers, meta=info, reserved=reserved)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,7 +251,13 @@ def main(argv: list[str] | None = None) -> int:
         "examples": len(examples),
     }
     scorer = fit(
-        examples, held, hidden=args.hidden, epochs=args.epochs, reserved=reserved, meta=meta
+        examples,
+        held,
+        hidden=args.hidden,
+        epochs=args.epochs,
+        reserved=reserved,
+        meta=meta,
+        checkpoint=args.out,
     )
     scorer.save(args.out)
     print(f"wrote {args.out}", file=sys.stderr)

@@ -71,3 +71,23 @@ async def test_a_planned_event_takes_its_id_and_series_from_config() -> None:
     _, bot = await run_script(s.lines, cfg=cfg, modules=lambda sv: [CoreModule(sv)])
     [session] = bot.sessions.all()
     assert (session.slug, session.title, session.series) == ("heat-2026", "Heat", "riverside")
+
+
+async def test_platform_chatter_outside_event_channels_is_not_logged() -> None:
+    from bot.app import Roundtable
+    from bot.clock import FakeClock
+    from tests.factories import config, message
+
+    cfg = config({"events": [{"id": "panel", "channels": ["slack:*:C1"]}]})
+    async with Roundtable(cfg, clock=FakeClock(), db_path=":memory:",
+                          modules=lambda s: [CoreModule(s)]) as bot:
+        assert await bot.bus.publish(message("in the event channel", platform="slack",
+                                             channel="C1")) is True
+        assert await bot.bus.publish(message("elsewhere", platform="slack",
+                                             channel="C2")) is False
+        assert await bot.bus.publish(message("/help", platform="slack", channel="C2")) is True
+        assert await bot.bus.publish(message("hi bot", platform="slack", channel="D1",
+                                             private=True)) is True
+        await bot.drain()
+        rows = await bot.db.fetchall("SELECT text FROM events ORDER BY seq")
+    assert [r["text"] for r in rows] == ["in the event channel", "/help", "hi bot"]

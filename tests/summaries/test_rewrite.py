@@ -40,6 +40,8 @@ FRAMING = Framing()
         ("Thank you for helping us.", "Sam", "Maya", "Sam thanks Maya for helping them."),
         ("It happens when I work out.", "Sam", "Maya", "Sam says it happens when Sam works out."),
         ("Where did you go?", "Maya", "Sam", 'Maya asks: "Where did you go?"'),
+        ("But you know it hurts, right?", "Maya", "Sam", "Maya asks whether Sam knows it hurts."),
+        ("I spent the day at home.", "Sam", "Maya", "Sam spent the day at home."),
     ],
 )
 def test_rewrite_turns_chat_into_third_person(
@@ -69,6 +71,7 @@ def test_strip_fillers_drops_openers_vocatives_and_trailing_sir() -> None:
     assert strip_fillers("Well, oh, I see the point.") == "I see the point."
     assert strip_fillers("Hey Jimmy. We should go") == "We should go"
     assert strip_fillers("Please sit down, sir.") == "Please sit down."
+    assert strip_fillers("Honey, you see, I think so.") == "I think so."
 
 
 def test_chatter_is_greetings_thanks_and_one_word_replies() -> None:

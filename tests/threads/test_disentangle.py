@@ -94,7 +94,7 @@ def test_interleaved_topics_are_separated_by_meaning(
     msgs = chat(
         ("ann", "my printer prints blank pages since the upgrade"),
         ("bob", "what's a good recipe for pasta sauce with fresh tomatoes?"),
-        ("cat", "did you reinstall the printer driver after upgrading?"),
+        ("cat", "the printer driver often breaks after an upgrade, reinstall it"),
         ("dan", "simmer the tomatoes with garlic and olive oil for an hour"),
         ("ann", "reinstalling the driver fixed the blank pages"),
         ("bob", "adding basil to the sauce at the end works well"),

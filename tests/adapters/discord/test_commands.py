@@ -45,16 +45,20 @@ async def test_slash_command_acknowledged_then_answered_by_followup(
         MODERATOR["id"],
     )
     assert command.author_roles == {"moderator"}
-    # The adapter deferred (type 5) before the bot saw the command: no 3 s timeout.
-    assert fake.interactions[iid].acked == 5
+    # The adapter answered at once (type 4) with an echo only the caller sees: no
+    # 3 s timeout, and no "thinking..." placeholder left waiting for a followup.
+    assert fake.interactions[iid].acked == 4
+    assert fake.interactions[iid].loading_message_id is None
     [callback] = [c for c in fake.calls if c.path.endswith("/callback")]
     assert callback.authorization is None  # interaction callbacks carry their token in the URL
     assert callback.status == 200
+    assert callback.body["data"]["flags"] & 64  # ephemeral
+    assert callback.body["data"]["content"] == '/event start "Sleep research"'
 
     refs = await adapter.send(Reply(target=TARGET, message_id=iid, text="Started: Sleep research"))
-    placeholder = fake.interactions[iid].loading_message_id
-    assert [r.message_id for r in refs] == [placeholder]  # replaced "thinking..."
+    assert len(refs) == 1
     assert fake.sent[-1]["content"] == "Started: Sleep research"
+    assert fake.interactions[iid].followups == 1
 
 
 async def test_command_without_text_and_plain_say_after(

@@ -1,0 +1,187 @@
+"""Research snapshots: ingest throughput and retrieval latency over 100,000 passages.
+
+1. Ingest: generated Markdown reports (sentences of the demo corpus, shuffled into
+   sections) are read, split and embedded with the bundled MiniLM into a fresh
+   store: files/s and passages/s, with reading and splitting alone as the baseline.
+2. Retrieval: 100,000 passages (clustered, normalised random vectors like real
+   embeddings, short random texts for the keyword boost). Latency of one search
+   (cosine + keyword boost) with the coarse index, against brute-force exact
+   search in the same run, and the share of queries where both agree (recall@1).
+3. Query embedding: the time to embed a chat window (the other half of a lookup).
+
+    python bench/bench_snapshots.py [--files 40] [--passages 100000] [--queries 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from bot.clock import SystemClock
+from bot.demo import DEMO_DIR
+from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
+from bot.store import Database
+from facilitation.snapshots.index import PassageIndex
+from facilitation.snapshots.ingest import Ingester
+from facilitation.snapshots.passages import split_passages
+from facilitation.snapshots.readers import read_document
+from facilitation.snapshots.store import SnapshotStore, StoredPassage
+
+
+def _sentences() -> list[str]:
+    text = " ".join(p.read_text("utf-8") for p in sorted((DEMO_DIR / "corpus").glob("*.md")))
+    text = re.sub(r"[#|*_-]+", " ", text)
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if len(s) > 40]
+
+
+def generate_docs(folder: Path, files: int, seed: int = 0) -> None:
+    rng = random.Random(seed)
+    pool = _sentences()
+    for i in range(files):
+        parts = [f"# Generated report {i}\n\nSource: https://example.org/r/{i}\n"]
+        for j in range(8):
+            parts.append(f"## Section {j}\n")
+            for _ in range(3):
+                parts.append(" ".join(rng.sample(pool, 3)) + "\n")
+        (folder / f"report-{i:03d}.md").write_text("\n".join(parts), "utf-8")
+
+
+def bench_ingest(files: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "docs"
+        folder.mkdir()
+        generate_docs(folder, files)
+        paths = sorted(folder.glob("*.md"))
+        began = time.perf_counter()
+        n = sum(len(split_passages(read_document(p))) for p in paths)
+        split_s = time.perf_counter() - began
+        print(f"read + split only: {files / split_s:8.1f} files/s {n / split_s:8.1f} passages/s")
+
+        async def run() -> tuple[int, float]:
+            db = await Database.open(Path(tmp) / "bench.db")
+            store = SnapshotStore(db)
+            await store.setup()
+            embedder = AsyncEmbedder(MiniLMEmbedder())
+            try:
+                ingester = Ingester(store, embedder, SystemClock(), model_name="bundled")
+                report = await ingester.ingest([folder], "bench")
+                again = await ingester.ingest([folder], "bench")
+                print(f"re-ingest of {len(again.unchanged)} unchanged files: {again.seconds:.2f} s")
+                return report.passages, report.seconds
+            finally:
+                embedder.close()
+                await db.close()
+
+        passages, seconds = asyncio.run(run())
+        print(
+            f"full ingest (MiniLM): {files / seconds:8.1f} files/s {passages / seconds:8.1f}"
+            f" passages/s ({passages} passages, {seconds:.1f} s)"
+        )
+
+
+def _latency(
+    fn: Callable[[np.ndarray, str], None], queries: np.ndarray, texts: list[str]
+) -> list[float]:
+    times = []
+    for q, t in zip(queries, texts, strict=True):
+        began = time.perf_counter()
+        fn(q, t)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def _summary(times: list[float]) -> str:
+    p99 = float(np.percentile(times, 99))
+    return f"median {statistics.median(times):6.2f} ms  p99 {p99:6.2f} ms"
+
+
+def bench_retrieval(n: int, n_queries: int, dim: int = 384, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    topics = rng.standard_normal((max(10, n // 50), dim)).astype(np.float32)
+    vectors = np.empty((n, dim), np.float32)
+    for lo in range(0, n, 10_000):
+        hi = min(n, lo + 10_000)
+        noise = rng.standard_normal((hi - lo, dim)).astype(np.float32)
+        vectors[lo:hi] = topics[rng.integers(0, len(topics), hi - lo)] + 0.7 * noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vocab = [f"word{i}" for i in range(5000)]
+    words = rng.integers(0, len(vocab), (n, 12))
+    passages = [
+        StoredPassage(i, "bench", "T", None, "/bench.md", "", None, " ".join(vocab[w] for w in row))
+        for i, row in enumerate(words)
+    ]
+    began = time.perf_counter()
+    coarse = PassageIndex(passages, vectors)
+    print(
+        f"index build over {n:,} passages: {time.perf_counter() - began:.1f} s"
+        f" ({coarse.coarse.n_lists if coarse.coarse else 0} lists)"
+    )
+    exact = PassageIndex(passages, vectors, exact_limit=n + 1)
+    picks = rng.integers(0, n, n_queries)
+    queries = vectors[picks] + 0.5 * rng.standard_normal((n_queries, dim)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    texts = [" ".join(vocab[w] for w in words[i][:4]) for i in picks]
+    coarse.search(queries[0], texts[0], boost=0.1)  # builds the keyword statistics once
+    exact.search(queries[0], texts[0], boost=0.1)
+
+    def with_coarse(q: np.ndarray, t: str) -> None:
+        coarse.search(q, t, k=3, boost=0.1)
+
+    def with_exact(q: np.ndarray, t: str) -> None:
+        exact.search(q, t, k=3, boost=0.1)
+
+    fast = _latency(with_coarse, queries, texts)
+    slow = _latency(with_exact, queries, texts)
+    agree = sum(
+        coarse.search(q, k=1, boost=0)[0].passage.id == exact.search(q, k=1, boost=0)[0].passage.id
+        for q in queries
+    )
+    print(f"coarse index + boost : {_summary(fast)}")
+    print(f"exact (brute force)  : {_summary(slow)}   <- baseline")
+    print(
+        f"speed-up: {statistics.median(slow) / statistics.median(fast):.1f}x median,"
+        f" {np.percentile(slow, 99) / np.percentile(fast, 99):.1f}x p99;"
+        f" recall@1 against exact: {agree / n_queries:.1%}"
+    )
+
+
+def bench_query_embedding(n_queries: int) -> None:
+    embedder = MiniLMEmbedder(cache_size=0)
+    pool = _sentences()
+    rng = random.Random(1)
+    windows = [" ".join(rng.sample(pool, 2)) for _ in range(n_queries)]
+    embedder.embed(windows[:2])
+    times = []
+    for w in windows:
+        began = time.perf_counter()
+        embedder.embed([w])
+        times.append((time.perf_counter() - began) * 1000)
+    print(f"query embedding (MiniLM, one window): {_summary(times)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--files", type=int, default=40, help="generated documents to ingest")
+    p.add_argument("--passages", type=int, default=100_000, help="passages to search")
+    p.add_argument("--queries", type=int, default=500, help="searches to time")
+    args = p.parse_args(argv)
+    print("== ingest ==")
+    bench_ingest(args.files)
+    print(f"\n== retrieval over {args.passages:,} passages ==")
+    bench_retrieval(args.passages, args.queries)
+    print("\n== query embedding ==")
+    bench_query_embedding(min(args.queries, 200))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""``roundtable export`` and ``roundtable evaluate``: downloads and series comparisons."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.roles import RoleBook
+from bot.store import Database
+from facilitation.ledger.service import Ledger
+from facilitation.ledger.store import LedgerStore, table_exists
+
+__all__ = ["evaluate_main", "export_main"]
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="roundtable export",
+        description="Write one event's downloads: messages (CSV, JSON Lines), participants, "
+        "questions, snapshots, ties, the network (GraphML, GEXF), figures and the report.",
+    )
+    p.add_argument("event", help="the event's id (slug) or number")
+    p.add_argument("--out", type=Path, required=True, help="folder to write (or zip file)")
+    p.add_argument("--zip", action="store_true", help="write one zip file instead of a folder")
+    p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    p.add_argument(
+        "--real-names",
+        action="store_true",
+        help="use platform ids and names instead of pseudonyms (mind your privacy notice)",
+    )
+    return p
+
+
+def _evaluate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="roundtable evaluate",
+        description="Compare the events of a series: platforms, shared value, new audiences, "
+        "new relationships, and the knowledge-exchange matrix.",
+    )
+    p.add_argument("--series", required=True, help="the series name from the config")
+    p.add_argument("--out", type=Path, help="output folder (default: OUT_DIR/series-NAME)")
+    p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    return p
+
+
+async def open_ledger(config: Config, db_path: Path | None) -> tuple[Database, Ledger] | None:
+    """Open an existing store read for evaluation (the ledger's own tables are created)."""
+    path = db_path if db_path is not None else config.resolve(config.store.path)
+    if not Path(path).is_file():
+        print(f"There is no database at {path}.", file=sys.stderr)
+        return None
+    db = await Database.open(path)
+    if not await table_exists(db, "events"):
+        await db.close()
+        print(f"{path} is not a Roundtable database.", file=sys.stderr)
+        return None
+    roles = RoleBook(
+        db,
+        organisers=config.roles.organisers,
+        moderators=config.roles.moderators,
+        panellists=config.roles.panellists,
+        trust_platform_roles=config.roles.trust_platform_roles,
+    )
+    await roles.setup()
+    store = LedgerStore(db)
+    await store.setup()
+    return db, Ledger(db, config, roles.roles_of, store)
+
+
+async def _export(args: argparse.Namespace) -> int:
+    from facilitation.ledger.export import export_event
+
+    opened = await open_ledger(load_config(args.config), args.db)
+    if opened is None:
+        return 2
+    db, ledger = opened
+    try:
+        session = await ledger.find(args.event)
+        if session is None:
+            known = ", ".join(s.slug for s in await ledger.sessions()) or "none yet"
+            print(f"No event {args.event!r}. Events: {known}", file=sys.stderr)
+            return 2
+        path = await export_event(
+            ledger,
+            session,
+            args.out,
+            zip_file=args.zip,
+            real_names=True if args.real_names else None,
+        )
+        print(f"Wrote {path}")
+        return 0
+    finally:
+        await db.close()
+
+
+async def _evaluate(args: argparse.Namespace) -> int:
+    from facilitation.ledger.series import evaluate_series, write_series
+
+    config = load_config(args.config)
+    opened = await open_ledger(config, args.db)
+    if opened is None:
+        return 2
+    db, ledger = opened
+    try:
+        result = await evaluate_series(ledger, args.series)
+        if not result["events"]:
+            names = sorted({n for s in await ledger.sessions() if (n := ledger.series_name(s))})
+            print(
+                f"No events in series {args.series!r}. Series: {', '.join(names) or 'none yet'}",
+                file=sys.stderr,
+            )
+            return 2
+        out = args.out or ledger.out_dir() / f"series-{args.series}"
+        for path in write_series(ledger, result, out):
+            print(f"Wrote {path}")
+        return 0
+    finally:
+        await db.close()
+
+
+def export_main(argv: list[str]) -> int:
+    """``roundtable export EVENT --out PATH [--zip] [--config FILE] [--db FILE] [--real-names]``."""
+    args = _export_parser().parse_args(argv)
+    try:
+        return asyncio.run(_export(args))
+    except ConfigError as exc:
+        print(f"Config problem:\n{exc}", file=sys.stderr)
+        return 2
+
+
+def evaluate_main(argv: list[str]) -> int:
+    """``roundtable evaluate --series NAME [--out PATH] [--config FILE] [--db FILE]``."""
+    args = _evaluate_parser().parse_args(argv)
+    try:
+        return asyncio.run(_evaluate(args))
+    except ConfigError as exc:
+        print(f"Config problem:\n{exc}", file=sys.stderr)
+        return 2

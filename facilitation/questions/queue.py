@@ -1,0 +1,182 @@
+"""The queue's rules, apart from chat: submit (with duplicate merging), vote, answer, rank.
+
+Nothing here speaks to users; :mod:`facilitation.questions.module` and
+:mod:`facilitation.questions.commands` turn outcomes into messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.clock import Clock
+from facilitation.base import EmbedderProvider
+from facilitation.questions.config import QuestionsConfig
+from facilitation.questions.ranking import Ranked, rank
+from facilitation.questions.store import Question, QuestionStore, States
+
+__all__ = ["Asked", "Outcome", "QuestionQueue", "Tally"]
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question as it arrives: who, where, what."""
+
+    session_id: int
+    platform: str
+    community: str
+    channel: str
+    thread: str | None
+    asker: str
+    asker_name: str
+    text: str
+    message_id: str | None
+    source: str  # "ask", "detected" or "private"
+    anonymous: bool = False
+    exempt: bool = False  # staff are not rate-limited
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """``kind``: added, pending, merged, repeat or limited; ``question`` is the one to name."""
+
+    kind: str
+    question: Question | None = None
+    also: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    votes: int
+    also: int
+    voices: frozenset[tuple[str, str]]  # everyone credited as asking
+
+
+class QuestionQueue:
+    """One queue per session, all state in the store."""
+
+    def __init__(
+        self,
+        store: QuestionStore,
+        cfg: QuestionsConfig,
+        clock: Clock,
+        embedder: EmbedderProvider,
+        *,
+        keep_anonymous: bool = False,
+    ) -> None:
+        self.store = store
+        self.cfg = cfg
+        self._clock = clock
+        self._embedder = embedder
+        self._keep_anonymous = keep_anonymous
+        self._vectors: dict[int, npt.NDArray[np.float32]] = {}
+
+    def forget_vector(self, qid: int) -> None:
+        self._vectors.pop(qid, None)
+
+    async def tally(self, root: Question) -> Tally:
+        group = [q for q in await self.store.group(root) if q.state != States.WITHDRAWN]
+        voices = frozenset(q.voice for q in group)
+        voters = await self.store.voters([q.id for q in group])
+        return Tally(len(voters - voices), len(voices) - 1, voices)
+
+    async def submit(self, asked: Asked) -> Outcome:
+        now = self._clock.now()
+        if not asked.exempt:
+            since = now - timedelta(seconds=self.cfg.rate_window_seconds)
+            recent = await self.store.count_recent(
+                asked.session_id, asked.platform, asked.asker, since
+            )
+            if recent >= self.cfg.max_per_person:
+                return Outcome("limited")
+        live = [q for q in await self.store.in_session(asked.session_id) if q.state in States.LIVE]
+        twin = await self._find_duplicate(asked.text, live)
+        keep_asker = not asked.anonymous or self._keep_anonymous
+        row = {
+            "session_id": asked.session_id,
+            "platform": asked.platform,
+            "community": asked.community,
+            "channel": asked.channel,
+            "thread": asked.thread,
+            "asker": asked.asker if keep_asker else None,
+            "asker_name": "" if asked.anonymous else asked.asker_name,
+            "anonymous": int(asked.anonymous),
+            "text": asked.text,
+            "original_text": asked.text,
+            "message_id": asked.message_id,
+            "source": asked.source,
+            "asked_at": now.isoformat(),
+        }
+        if twin is not None:
+            tally = await self.tally(twin)
+            if (asked.platform, asked.asker) in tally.voices:
+                return Outcome("repeat", twin)
+            await self.store.add({**row, "state": States.MERGED, "merged_into": twin.id})
+            # an earlier vote by this person is not counted twice: tally() counts
+            # voters who are not also askers
+            return Outcome("merged", twin, (await self.tally(twin)).also)
+        state = States.PENDING if self.cfg.premoderation else States.OPEN
+        q = await self.store.add({**row, "state": state})
+        return Outcome("pending" if state == States.PENDING else "added", q)
+
+    async def _find_duplicate(self, text: str, live: list[Question]) -> Question | None:
+        roots = [q for q in live if q.merged_into is None]
+        if not roots:
+            return None
+        emb = await self._embedder.get() if self.cfg.duplicate_threshold < 1 else None
+        if emb is None:
+            mine = set(_WORD.findall(text.lower()))
+            for q in roots:
+                theirs = set(_WORD.findall(q.text.lower()))
+                union = mine | theirs
+                if union and len(mine & theirs) / len(union) >= 0.9:
+                    return q
+            return None
+        missing = [q for q in roots if q.id not in self._vectors]
+        vecs = await emb.embed([text, *(q.text for q in missing)])
+        for q, vec in zip(missing, vecs[1:], strict=True):
+            self._vectors[q.id] = vec
+        matrix = np.stack([self._vectors[q.id] for q in roots])
+        sims = matrix @ vecs[0]
+        best = int(np.argmax(sims))
+        return roots[best] if float(sims[best]) >= self.cfg.duplicate_threshold else None
+
+    async def vote(self, q: Question, platform: str, voter: str, via: str) -> str:
+        """``counted``, ``own``, ``already`` or ``closed``."""
+        root = await self.store.root(q)
+        if root.state not in States.LIVE:
+            return "closed"
+        tally = await self.tally(root)
+        if (platform, voter) in tally.voices:
+            return "own"
+        voters = await self.store.voters([g.id for g in await self.store.group(root)])
+        if (platform, voter) in voters:
+            return "already"
+        added = await self.store.add_vote(root.id, platform, voter, via, self._clock.now())
+        return "counted" if added else "already"
+
+    async def unvote(self, q: Question, platform: str, voter: str) -> bool:
+        root = await self.store.root(q)
+        removed = False
+        for member in await self.store.group(root):
+            removed = (
+                await self.store.remove_vote(member.id, platform, voter, "reaction") or removed
+            )
+        return removed
+
+    async def ranked(self, session_id: int) -> list[Ranked]:
+        questions = await self.store.in_session(session_id)
+        heard = await self.store.answered_voices(session_id)
+        entries = []
+        for q in questions:
+            if q.state not in States.QUEUED:
+                continue
+            tally = await self.tally(q)
+            entries.append((q, tally.votes, tally.also, q.voice not in heard))
+        return rank(entries, self._clock.now(), self.cfg)

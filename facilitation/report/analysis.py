@@ -1,0 +1,156 @@
+"""Reading an event's shape: its conversations, highlights, timeline and links.
+
+Conversations come from the threads module (the ``conversation`` column) where
+it ran; otherwise reply chains and mentions join messages, which is cheap and
+right for the messages that matter most (answers and exchanges).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from facilitation.ledger.data import Message
+from facilitation.ledger.store import PersonKey
+from facilitation.summaries import Turn
+
+__all__ = [
+    "Highlight",
+    "Timeline",
+    "conversations",
+    "highlights",
+    "timeline",
+    "turns_of",
+]
+
+_MENTION_WINDOW = timedelta(minutes=10)
+
+
+def turns_of(messages: Sequence[Message], reactions: Counter[str]) -> list[Turn]:
+    """Messages as summariser turns: names, reactions as weight, replies as addressees."""
+    names = {m.author: m.author_name for m in messages}
+    return [
+        Turn(
+            speaker=m.author_name or "someone",
+            text=m.text or "",
+            message_id=m.message_id,
+            ts=m.ts,
+            weight=float(reactions.get(m.message_id, 0)),
+            addressee=names.get(m.reply_to_author) if m.reply_to_author else None,
+        )
+        for m in messages
+    ]
+
+
+def conversations(messages: Sequence[Message]) -> list[list[Message]]:
+    """Messages grouped into conversations, biggest first; one-off messages left out."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    known = {m.message_id for m in messages}
+    by_conv: dict[str, str] = {}
+    last_by: dict[PersonKey, Message] = {}
+    for m in messages:
+        find(m.message_id)
+        if m.conversation:
+            first = by_conv.setdefault(m.conversation, m.message_id)
+            union(first, m.message_id)
+            continue
+        if m.reply_to and m.reply_to in known:
+            union(m.reply_to, m.message_id)
+        for who in m.mentions:
+            prev = last_by.get(who)
+            if prev is not None and m.ts - prev.ts <= _MENTION_WINDOW:
+                union(prev.message_id, m.message_id)
+        last_by[m.author] = m
+    groups: dict[str, list[Message]] = {}
+    for m in messages:
+        groups.setdefault(find(m.message_id), []).append(m)
+    found = [g for g in groups.values() if len(g) >= 2]
+    return sorted(found, key=lambda g: (-len(g), g[0].ts))
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    message: Message
+    why: str
+    """"well received", "turned the discussion" or "representative"."""
+    reactions: int
+    replies: int
+
+
+def highlights(
+    messages: Sequence[Message],
+    reactions: Counter[str],
+    representative: Sequence[str],
+    limit: int,
+) -> list[Highlight]:
+    """Messages worth showing again: well received, drawing replies, or typical."""
+    replies = Counter(m.reply_to for m in messages if m.reply_to)
+    by_id = {m.message_id: m for m in messages}
+    chosen: dict[str, Highlight] = {}
+
+    def add(mid: str, why: str) -> None:
+        m = by_id.get(mid)
+        if m is not None and mid not in chosen and len(chosen) < limit:
+            chosen[mid] = Highlight(m, why, reactions.get(mid, 0), replies.get(mid, 0))
+
+    share = max(1, limit // 3)
+    for mid, n in reactions.most_common():
+        if n < 2 or sum(h.why == "well received" for h in chosen.values()) >= share:
+            break
+        add(mid, "well received")
+    for mid, n in replies.most_common():
+        if n < 2 or sum(h.why == "turned the discussion" for h in chosen.values()) >= share:
+            break
+        add(mid, "turned the discussion")
+    for mid in representative:
+        add(mid, "representative")
+    return sorted(chosen.values(), key=lambda h: h.message.ts)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Per time bin: when it starts, messages, people posting, people seen so far."""
+
+    starts: list[datetime]
+    messages: list[int]
+    people: list[int]
+    cumulative: list[int]
+    minutes: int
+
+
+def timeline(messages: Sequence[Message], start: datetime | None = None) -> Timeline:
+    """Activity in bins of 1 to 30 minutes: about 15 to 40 bins over the event."""
+    if not messages:
+        return Timeline([], [], [], [], 5)
+    first = min(start or messages[0].ts, messages[0].ts)
+    last = max(m.ts for m in messages)
+    span = max((last - first).total_seconds() / 60, 1.0)
+    minutes = next((b for b in (1, 2, 5, 10, 15, 30, 60) if span / b <= 40), 120)
+    count = int(span // minutes) + 1
+    starts = [first + timedelta(minutes=minutes * i) for i in range(count)]
+    per: list[int] = [0] * count
+    who: list[set[PersonKey]] = [set() for _ in range(count)]
+    for m in messages:
+        i = min(int((m.ts - first).total_seconds() // (60 * minutes)), count - 1)
+        per[i] += 1
+        who[i].add(m.author)
+    seen: set[PersonKey] = set()
+    cumulative = []
+    for people in who:
+        seen |= people
+        cumulative.append(len(seen))
+    return Timeline(starts, per, [len(p) for p in who], cumulative, minutes)

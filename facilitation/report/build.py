@@ -1,0 +1,160 @@
+"""Putting a report together: the narrative, themes, questions, highlights and figures."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from facilitation.ledger.data import Message
+from facilitation.report.analysis import (
+    Highlight,
+    Timeline,
+    conversations,
+    highlights,
+    timeline,
+    turns_of,
+)
+from facilitation.report.config import ReportConfig
+from facilitation.report.gather import Answer, ReportData, links_of
+from facilitation.report.store import Idea
+from facilitation.report.summarise import ReportSummariser
+from facilitation.summaries import KeyphraseExtractor, Summary
+
+__all__ = ["QuestionView", "Report", "Theme", "build_report"]
+
+_THEMES = 6
+_CLOUD = 28
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    phrases: tuple[str, ...]
+    gist: str
+    messages: int
+    people: tuple[str, ...]
+    start: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    number: str
+    text: str
+    asker: str
+    votes: int
+    state: str
+    answers: tuple[Answer, ...]
+
+
+@dataclass(slots=True)
+class Report:
+    """A finished report, ready to render as HTML, Markdown or a short chat post."""
+
+    title: str
+    slug: str
+    started: datetime | None
+    ended: datetime | None
+    messages: int
+    people: int
+    narrative: Summary
+    cloud: list[tuple[str, float]]
+    themes: list[Theme]
+    questions: list[QuestionView]
+    highlights: list[Highlight]
+    links: list[tuple[str, str, datetime]]
+    snapshots: list[dict[str, object]]
+    ideas: list[Idea]
+    timeline: Timeline
+    ties: list[tuple[str, str, int]]
+    speakers: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for q in self.questions if q.answers or q.state == "answered")
+
+
+async def build_report(data: ReportData, summariser: ReportSummariser, cfg: ReportConfig) -> Report:
+    """Build the report of ``data``'s event (summaries run off the loop)."""
+    messages = data.messages
+    turns = turns_of(messages, data.reactions)
+    narrative = await summariser.summarise(turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences)
+    cloud = await asyncio.to_thread(_cloud, messages)
+    themes = []
+    for group in conversations(messages)[:_THEMES]:
+        gist = await summariser.gist(turns_of(group, data.reactions))
+        people = Counter(m.author_name for m in group)
+        themes.append(
+            Theme(
+                phrases=gist.keyphrases[:3],
+                gist=gist.text,
+                messages=len(group),
+                people=tuple(n for n, _ in people.most_common(4)),
+                start=group[0].ts,
+            )
+        )
+    themes.sort(key=lambda t: t.start)
+    speakers = Counter(data.name(m.author) for m in messages)
+    roles = {data.name(p): r for p, r in data.event.roles.items()}
+    return Report(
+        title=data.session.title or data.session.slug,
+        slug=data.session.slug,
+        started=data.session.started_at,
+        ended=data.session.ended_at,
+        messages=len(messages),
+        people=len({m.author for m in messages} | {r.author for r in data.event.reactions}),
+        narrative=narrative,
+        cloud=cloud,
+        themes=themes,
+        questions=_questions(data),
+        highlights=highlights(messages, data.reactions, narrative.message_ids, cfg.highlights),
+        links=links_of(messages),
+        snapshots=list(data.snapshots or []),
+        ideas=data.ideas,
+        timeline=timeline(messages, data.session.started_at),
+        ties=_ties(data),
+        speakers=dict(speakers),
+        roles=roles,
+    )
+
+
+def _cloud(messages: list[Message]) -> list[tuple[str, float]]:
+    """Key phrases weighted by how many messages use them (at least once)."""
+    texts = [m.text or "" for m in messages]
+    phrases = KeyphraseExtractor(top=_CLOUD).extract(texts)
+    lower = [t.lower() for t in texts]
+    out = []
+    for rank, phrase in enumerate(phrases):
+        pattern = re.compile(rf"\b{re.escape(phrase)}\b")
+        uses = sum(1 for t in lower if phrase in t and pattern.search(t))
+        out.append((phrase, max(uses, 1) * (1.0 + (len(phrases) - rank) / len(phrases))))
+    return out
+
+
+def _questions(data: ReportData) -> list[QuestionView]:
+    out = []
+    for q in data.event.questions:
+        if not q.counted or not q.text:
+            continue
+        asker = data.name(q.asker) if q.asker is not None else "anonymous"
+        out.append(
+            QuestionView(
+                q.id, q.text, asker, q.votes, q.state, tuple(data.answers.get(q.id, ()))
+            )
+        )
+    return out
+
+
+def _ties(data: ReportData) -> list[tuple[str, str, int]]:
+    """Who talked with whom: replies and mentions between two people, both ways counted."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for m in data.event.messages:
+        others = set(m.mentions)
+        if m.reply_to_author is not None:
+            others.add(m.reply_to_author)
+        for who in others - {m.author}:
+            a, b = sorted((data.name(m.author), data.name(who)))
+            counts[(a, b)] += 1
+    return [(a, b, n) for (a, b), n in counts.most_common()]

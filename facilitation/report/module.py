@@ -1,0 +1,224 @@
+"""Rolling summaries, /summary, /idea, and the social report when an event ends."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from adapters.base import split_text
+from bot.actions import Say, Target
+from bot.bus import Bus
+from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
+from bot.events import MessagePosted, SessionChanged
+from bot.roles import Role
+from bot.sessions import ENDED, LIVE, Session
+from facilitation.base import Services
+from facilitation.report.analysis import conversations, turns_of
+from facilitation.report.build import Report, build_report
+from facilitation.report.config import ReportConfig
+from facilitation.report.digest import digest_text, is_due
+from facilitation.report.gather import gather
+from facilitation.report.render_html import render_html
+from facilitation.report.render_md import render_markdown, short_version
+from facilitation.report.store import Idea, ReportStore
+from facilitation.report.summarise import ReportSummariser
+
+__all__ = ["ReportModule", "write_report"]
+
+log = logging.getLogger("roundtable.report")
+_RECHECK = timedelta(minutes=1)
+
+
+def write_report(report: Report, folder: Path, generated: datetime | None = None) -> list[Path]:
+    """Write ``report.html`` and ``report.md`` into ``folder``; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, md_path = folder / "report.html", folder / "report.md"
+    html_path.write_text(render_html(report, generated=generated), encoding="utf-8")
+    md_path.write_text(render_markdown(report), encoding="utf-8")
+    return [html_path, md_path]
+
+
+class ReportModule:
+    """Summaries during the event and the social report at its end."""
+
+    name = "report"
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+        self.cfg: ReportConfig = getattr(services.config, "report", ReportConfig())
+        self.store = ReportStore(services.db)
+        self.summariser = ReportSummariser(self.cfg, services.embedder, services.prompts)
+        self._last: dict[int, tuple[datetime, int]] = {}
+        self._checked: dict[int, datetime] = {}
+        self._busy: set[int] = set()
+
+    async def setup(self) -> None:
+        await self.store.setup()
+
+    async def aclose(self) -> None:
+        self.summariser.close()
+
+    def register(self, bus: Bus, commands: CommandRouter) -> None:
+        bus.subscribe(MessagePosted, self._on_message, name="report.cadence")
+        bus.subscribe(SessionChanged, self._on_session, name="report.end")
+        commands.add(
+            CommandSpec(
+                "summary",
+                "Catch up: what was said lately (or in one thread)",
+                self._summary,
+                args=(Arg("what", "choice", optional=True, choices=("thread",)),),
+                needs_session=True,
+            )
+        )
+        commands.add(
+            CommandSpec(
+                "idea",
+                "Put an idea forward, so it's followed up after the event",
+                self._idea,
+                args=(Arg("text", "text", optional=True),),
+                needs_session=True,
+            )
+        )
+
+    # -- rolling summaries ----------------------------------------------------
+
+    async def _mark(self, session: Session) -> tuple[datetime, int]:
+        found = self._last.get(session.id) or await self.store.last_digest(session.id)
+        if found is None:
+            found = (session.started_at or self._s.clock.now(), 0)
+        self._last[session.id] = found
+        return found
+
+    async def _latest_seq(self, session_id: int) -> int:
+        row = await self._s.db.fetchone(
+            "SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE session_id = ?", (session_id,)
+        )
+        return int(row["seq"]) if row is not None else 0
+
+    async def _on_message(self, event: MessagePosted) -> None:
+        if event.private or event.from_bot or self.cfg.cadence_minutes <= 0:
+            return
+        session = self._s.sessions.for_event(event)
+        if session is None or session.state != LIVE or session.id in self._busy:
+            return
+        now = self._s.clock.now()
+        last, seq = await self._mark(session)
+        if now - last < timedelta(minutes=self.cfg.cadence_minutes):
+            return
+        checked = self._checked.get(session.id)
+        if checked is not None and now - checked < _RECHECK:
+            return  # counting is a query: at most once a minute while it is due
+        self._checked[session.id] = now
+        row = await self._s.db.fetchone(
+            "SELECT COUNT(*) AS n FROM events WHERE session_id = ? AND seq > ?"
+            " AND kind = 'MessagePosted' AND private = 0",
+            (session.id, seq),
+        )
+        count = int(row["n"]) if row is not None else 0
+        if is_due(now, last, count, self.cfg):
+            await self._post_digest(session, Target.of(event), last, now)
+
+    async def _digest(self, session: Session, since: datetime, now: datetime) -> str | None:
+        data = await gather(self._s.db, session, self._s.roles.roles_of)
+        return await digest_text(
+            data.messages,
+            data.event.questions,
+            data.reactions,
+            since,
+            now,
+            self.summariser,
+            self._s.prompts,
+            self.cfg,
+        )
+
+    async def _post_digest(
+        self, session: Session, target: Target, since: datetime, now: datetime
+    ) -> bool:
+        self._busy.add(session.id)
+        try:
+            text = await self._digest(session, since, now)
+            seq = await self._latest_seq(session.id)
+            self._last[session.id] = (now, seq)
+            await self.store.mark_digest(session.id, now, seq)
+            if text is None:
+                return False
+            await self._say(replace(target, thread=None), text, session.id)
+            return True
+        finally:
+            self._busy.discard(session.id)
+
+    async def _say(self, target: Target, text: str, session_id: int | None) -> None:
+        limit = self._s.outbox.capabilities(target.platform).message_limit
+        for chunk in split_text(text, limit):
+            await self._s.outbox.send(Say(target=target, text=chunk), session_id)
+
+    async def _summary(self, inv: Invocation) -> None:
+        session = inv.session
+        assert session is not None  # needs_session
+        if inv.args.get("what") == "thread":
+            await self._thread_summary(inv, session)
+            return
+        now = self._s.clock.now()
+        since, _ = await self._mark(session)
+        if now - since < timedelta(minutes=1):
+            since = session.started_at or since  # asked right after a digest: cover it all
+        if inv.has(Role.MODERATOR) and not inv.event.private:
+            if not await self._post_digest(session, Target.of(inv.event), since, now):
+                await inv.reply(self._s.prompts("report.digest.quiet"))
+            return
+        text = await self._digest(session, since, now)
+        await inv.tell(text or self._s.prompts("report.digest.quiet"))
+
+    async def _thread_summary(self, inv: Invocation, session: Session) -> None:
+        anchor = inv.event.reply_to
+        if anchor is None:
+            await inv.reply(self._s.prompts("report.digest.no_thread"))
+            return
+        data = await gather(self._s.db, session, self._s.roles.roles_of)
+        group = next((g for g in conversations(data.messages) if anchor in {m.message_id for m in g}), None)
+        if group is None:
+            await inv.reply(self._s.prompts("report.digest.no_thread"))
+            return
+        summary = await self.summariser.summarise(turns_of(group, data.reactions), 3, 90)
+        await inv.reply(self._s.prompts("report.digest.thread_summary", gist=summary.text))
+
+    # -- ideas ------------------------------------------------------------------
+
+    async def _idea(self, inv: Invocation) -> None:
+        text = str(inv.args.get("text") or "").strip()
+        if not text:
+            await inv.reply(self._s.prompts("report.idea.empty"))
+            return
+        assert inv.session is not None
+        event = inv.event
+        name = event.author_name or event.author
+        idea = Idea(event.platform, event.author, name, text, event.message_id, event.ts)
+        await self.store.add_idea(inv.session.id, idea)
+        await inv.reply(self._s.prompts("report.idea.thanks", name=name))
+
+    # -- the end-of-event report ---------------------------------------------------
+
+    async def report(self, session: Session) -> Report:
+        """Build ``session``'s report from the store."""
+        data = await gather(self._s.db, session, self._s.roles.roles_of)
+        return await build_report(data, self.summariser, self.cfg)
+
+    async def _on_session(self, event: SessionChanged) -> None:
+        if event.state != ENDED or not (self.cfg.write_on_end or self.cfg.post_on_end):
+            return
+        session = self._s.sessions.get(event.session_id)
+        if session is None:
+            return
+        if session.ended_at is None:  # ENDED arrives just before the state is stored
+            session = replace(session, state=ENDED, ended_at=event.ts)
+        report = await self.report(session)
+        if self.cfg.write_on_end:
+            out = self._s.config.resolve(self._s.config.bot.out_dir) / session.slug
+            paths = write_report(report, out, self._s.clock.now())
+            log.info("report written: %s", ", ".join(str(p) for p in paths))
+        if self.cfg.post_on_end:
+            target = Target(event.platform, event.community, event.channel, None)
+            await self._say(target, short_version(report, self._s.prompts), session.id)
+

@@ -1,0 +1,114 @@
+"""The report's own tables: ideas put forward with /idea, and when the last digest ran."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.store import Database
+
+__all__ = ["REPORT_MIGRATIONS", "Idea", "ReportStore", "load_ideas"]
+
+REPORT_MIGRATIONS = [
+    """
+    CREATE TABLE report_ideas (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id INTEGER NOT NULL,
+        platform TEXT NOT NULL,
+        author TEXT NOT NULL,
+        author_name TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        message_id TEXT,
+        ts TEXT NOT NULL,
+        UNIQUE (platform, message_id)
+    );
+    CREATE TABLE report_digests (
+        session_id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    """,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Idea:
+    platform: str
+    author: str
+    author_name: str
+    text: str
+    message_id: str | None
+    ts: datetime
+
+
+async def _exists(db: Database, name: str) -> bool:
+    row = await db.fetchone(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    )
+    return row is not None
+
+
+async def load_ideas(db: Database, session_id: int) -> list[Idea]:
+    """The ideas of an event, oldest first (none when the table does not exist)."""
+    if not await _exists(db, "report_ideas"):
+        return []
+    rows = await db.fetchall(
+        "SELECT platform, author, author_name, text, message_id, ts FROM report_ideas"
+        " WHERE session_id = ? ORDER BY id",
+        (session_id,),
+    )
+    return [
+        Idea(
+            r["platform"],
+            r["author"],
+            r["author_name"],
+            r["text"],
+            r["message_id"],
+            datetime.fromisoformat(r["ts"]),
+        )
+        for r in rows
+    ]
+
+
+class ReportStore:
+    """Ideas and digest marks; the state survives a restart."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def setup(self) -> None:
+        await self.db.migrate("report", REPORT_MIGRATIONS)
+
+    async def add_idea(self, session_id: int, idea: Idea) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO report_ideas (session_id, platform, author, author_name,"
+            " text, message_id, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                idea.platform,
+                idea.author,
+                idea.author_name,
+                idea.text,
+                idea.message_id,
+                idea.ts.isoformat(),
+            ),
+        )
+
+    async def last_digest(self, session_id: int) -> tuple[datetime, int] | None:
+        row = await self.db.fetchone(
+            "SELECT ts, seq FROM report_digests WHERE session_id = ?", (session_id,)
+        )
+        return None if row is None else (datetime.fromisoformat(row["ts"]), int(row["seq"]))
+
+    async def mark_digest(self, session_id: int, ts: datetime, seq: int) -> None:
+        await self.db.execute(
+            "INSERT INTO report_digests (session_id, ts, seq) VALUES (?, ?, ?)"
+            " ON CONFLICT (session_id) DO UPDATE SET ts = excluded.ts, seq = excluded.seq",
+            (session_id, ts.isoformat(), seq),
+        )
+
+    async def forget(self, platform: str, author: str) -> None:
+        """Remove a person's ideas (they opted out)."""
+        await self.db.execute(
+            "DELETE FROM report_ideas WHERE platform = ? AND author = ?", (platform, author)
+        )

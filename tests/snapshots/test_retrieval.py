@@ -1,0 +1,157 @@
+"""Retrieval on a small built corpus where the right passage is known (real MiniLM)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.clock import FakeClock
+from bot.store import Database
+from facilitation.snapshots.index import CoarseIndex, PassageIndex
+from facilitation.snapshots.ingest import Ingester
+from facilitation.snapshots.store import SnapshotStore, StoredPassage
+from tests.snapshots.conftest import write_corpus
+
+DOCS = {
+    name: f"# {title}\n\n## {heading}\n\n{text}\n"
+    for name, title, heading, text in [
+        (
+            "fans.md",
+            "Fans",
+            "Findings",
+            "Electric fans help people keep cool up to about 35"
+            " degrees; above that they can make heat stress worse, especially for older people.",
+        ),
+        (
+            "insulin.md",
+            "Medicines",
+            "Storage",
+            "Insulin pens and eye drops lose strength when"
+            " kept warm, so they should be stored in a fridge between 2 and 8 degrees.",
+        ),
+        (
+            "trees.md",
+            "Green space",
+            "Shade",
+            "Streets lined with mature trees were several"
+            " degrees cooler on summer afternoons than streets of bare concrete.",
+        ),
+        (
+            "rent.md",
+            "Costs",
+            "Who pays",
+            "The landlord paid for the window shutters from the"
+            " planned works budget, so rents and service charges did not go up.",
+        ),
+        (
+            "babies.md",
+            "Infants",
+            "Sleep",
+            "Babies sleep more safely in hot weather in a vest or"
+            " nappy, with no covers, and prams should never be covered with a blanket.",
+        ),
+        (
+            "nights.md",
+            "Hospital admissions",
+            "Hot nights",
+            "Emergency admissions of people over"
+            " 75 rose after nights when the temperature stayed above 16 degrees.",
+        ),
+    ]
+}
+
+CASES = [
+    ("does a fan actually help when the room is really hot", "fans.md"),
+    ("where should we keep insulin during a heatwave", "insulin.md"),
+    ("are leafy streets any cooler", "trees.md"),
+    ("will tenants end up paying for the shading through their rent", "rent.md"),
+    ("how should I dress my baby for bed when it's hot", "babies.md"),
+    ("do warm nights send older people to hospital", "nights.md"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, embedder_provider: Any) -> Any:
+    """The corpus ingested with the real model, and the queries' vectors."""
+    folder = write_corpus(tmp_path_factory.mktemp("corpus"), DOCS)
+
+    async def build() -> Any:
+        db = await Database.open(":memory:")
+        try:
+            store = SnapshotStore(db)
+            await store.setup()
+            embedder = await embedder_provider.get()
+            ingester = Ingester(store, embedder, FakeClock(), model_name="bundled")
+            await ingester.ingest([folder], "default")
+            passages, vectors = await store.passages("default")
+            queries = [q for q, _ in CASES]
+            return PassageIndex(passages, vectors), dict(
+                zip(queries, await embedder.embed(queries), strict=True)
+            )
+        finally:
+            await db.close()
+
+    return asyncio.run(build())
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
+def test_the_right_passage_comes_first(built: Any, query: str, expected: str) -> None:
+    index, vectors = built
+    hits = index.search(vectors[query], query, k=3, boost=0.1)
+    assert Path(hits[0].passage.path).name == expected
+    assert hits[0].score > hits[1].score
+
+
+def test_exclude_and_source_filter(built: Any) -> None:
+    index, vectors = built
+    query = CASES[1][0]
+    first = index.search(vectors[query], query, k=1)[0]
+    second = index.search(vectors[query], query, k=1, exclude={first.passage.id})[0]
+    assert second.passage.id != first.passage.id
+    only = index.search(vectors[query], query, k=5, source="trees.md")
+    assert [Path(h.passage.path).name for h in only] == ["trees.md"]
+
+
+def _passages(n: int) -> list[StoredPassage]:
+    return [StoredPassage(i, "c", "T", None, f"/{i}.md", "", None, f"p{i}") for i in range(n)]
+
+
+def test_keyword_boost_breaks_a_near_tie_and_works_without_vectors() -> None:
+    passages = [
+        StoredPassage(1, "c", "T", None, "/a.md", "", None, "Cool spaces opened in libraries."),
+        StoredPassage(2, "c", "T", None, "/b.md", "", None, "Shutters cut bedroom temperatures."),
+    ]
+    vectors = np.array([[1, 0], [0.999, 0.0447]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = PassageIndex(passages, vectors)
+    query = np.array([1, 0], np.float32)
+    assert index.search(query, "", k=1, boost=0.0)[0].passage.id == 1
+    assert index.search(query, "bedroom shutters", k=1, boost=0.1)[0].passage.id == 2
+    keyword_only = PassageIndex(passages, None)
+    assert [h.passage.id for h in keyword_only.search(None, "library cool spaces")] == [1]
+    assert keyword_only.search(None, "the and of") == []
+
+
+def test_coarse_index_finds_what_exact_search_finds() -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((60, 64)).astype(np.float32)
+    rows = centres[rng.integers(0, 60, 6000)] + 0.5 * rng.standard_normal((6000, 64)).astype(
+        np.float32
+    )
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    exact = PassageIndex(_passages(6000), rows)
+    coarse = PassageIndex(_passages(6000), rows, exact_limit=1000)
+    assert exact.coarse is None
+    assert isinstance(coarse.coarse, CoarseIndex)
+    queries = rows[rng.integers(0, 6000, 50)] + 0.3 * rng.standard_normal((50, 64)).astype(
+        np.float32
+    )
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    agree = sum(
+        exact.search(q, k=1)[0].passage.id == coarse.search(q, k=1)[0].passage.id for q in queries
+    )
+    assert agree >= 45  # recall@1 of at least 90%
