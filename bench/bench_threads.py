@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="messages per log (0: all)")
     parser.add_argument("--max-length", type=int, default=0, help="0: as the weights were trained")
     parser.add_argument("--dtype", default="", help="float32 or bfloat16 (default: as trained)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     args = parser.parse_args(argv)
 
     paths = sorted(args.data.glob("*.ascii.txt"))
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     dtype = args.dtype or str(trained["dtype"])
 
     off = run(logs, scorer, None, args.batch)
-    embedder = MiniLMEmbedder(max_length=max_length, dtype=dtype)
+    embedder = MiniLMEmbedder(max_length=max_length, dtype=dtype, threads=args.threads or None)
     embedder.embed(["warm up the model once"])
     on = run(logs, scorer, embedder, args.batch)
     print(f"threads: {total} messages from {len(logs)} logs, micro-batches of {args.batch}")

@@ -12,11 +12,12 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from adapters.discord.config import DiscordConfig
 from adapters.slack.config import SlackConfig
 from adapters.telegram.config import TelegramConfig
+from bot.section import Section
 from bot.sessions import PlannedSession, slugify
 
 __all__ = [
@@ -44,12 +45,6 @@ class ConfigError(Exception):
             f"{file}: {key}: {reason}" if key else f"{file}: {reason}" for key, reason in problems
         ]
         super().__init__("\n".join(lines))
-
-
-class Section(BaseModel):
-    """Base for config sections: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class BotConfig(Section):
@@ -144,6 +139,7 @@ class Config(Section):
     replay: ReplayConfig = ReplayConfig()
     console: ConsoleConfig = ConsoleConfig()
     snapshots: SnapshotsConfig = Field(default_factory=lambda: SnapshotsConfig())
+    threads: ThreadsConfig = Field(default_factory=lambda: ThreadsConfig())
     ledger: LedgerConfig = Field(default_factory=lambda: LedgerConfig())
     questions: QuestionsConfig = Field(default_factory=lambda: QuestionsConfig())
     report: ReportConfig = Field(default_factory=lambda: ReportConfig())
@@ -280,5 +276,6 @@ from facilitation.ledger.config import LedgerConfig  # noqa: E402
 from facilitation.questions.config import QuestionsConfig  # noqa: E402
 from facilitation.report.config import ReportConfig  # noqa: E402
 from facilitation.snapshots.config import SnapshotsConfig  # noqa: E402
+from facilitation.threads.config import ThreadsConfig  # noqa: E402
 
 Config.model_rebuild()

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.bus import Bus
 from bot.clock import Clock
 from bot.commands import CommandRouter
-from bot.config import Config
 from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
 from bot.outbox import Outbox
 from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
 from bot.store import Database, EventLog
+
+if TYPE_CHECKING:  # bot.config imports every module's config class, which imports this
+    from bot.config import Config
 
 __all__ = ["EmbedderProvider", "Module", "Services"]
 

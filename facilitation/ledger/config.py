@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from bot.config import Section
+from bot.section import Section
 
 __all__ = ["LedgerConfig"]
 

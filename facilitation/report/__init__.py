@@ -1,18 +1,9 @@
-"""Rolling summaries during an event and the social report at its end."""
+"""Rolling summaries during an event and the social report at its end.
+
+Import from the submodules (``facilitation.report.module`` and so on): ``bot.config``
+imports ``facilitation.report.config``, so this package imports nothing itself.
+"""
 
 from __future__ import annotations
 
-from facilitation.report.build import Report, build_report
-from facilitation.report.config import ReportConfig
-from facilitation.report.gather import ReportData, gather
-from facilitation.report.module import ReportModule, write_report
-
-__all__ = [
-    "Report",
-    "ReportConfig",
-    "ReportData",
-    "ReportModule",
-    "build_report",
-    "gather",
-    "write_report",
-]
+__all__: list[str] = []

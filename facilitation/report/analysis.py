@@ -23,6 +23,7 @@ __all__ = [
     "highlights",
     "timeline",
     "turns_of",
+    "without_names",
 ]
 
 _MENTION_WINDOW = timedelta(minutes=10)
@@ -154,3 +155,9 @@ def timeline(messages: Sequence[Message], start: datetime | None = None) -> Time
         seen |= people
         cumulative.append(len(seen))
     return Timeline(starts, per, [len(p) for p in who], cumulative, minutes)
+
+
+def without_names(phrases: Sequence[str], messages: Sequence[Message]) -> tuple[str, ...]:
+    """Key phrases that are not people's names (chat names its speakers a lot)."""
+    names = {w.lower() for m in messages for w in (m.author_name or "").split()}
+    return tuple(p for p in phrases if not names & set(p.split()))

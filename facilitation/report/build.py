@@ -16,6 +16,7 @@ from facilitation.report.analysis import (
     highlights,
     timeline,
     turns_of,
+    without_names,
 )
 from facilitation.report.config import ReportConfig
 from facilitation.report.gather import Answer, ReportData, links_of
@@ -80,7 +81,9 @@ async def build_report(data: ReportData, summariser: ReportSummariser, cfg: Repo
     """Build the report of ``data``'s event (summaries run off the loop)."""
     messages = data.messages
     turns = turns_of(messages, data.reactions)
-    narrative = await summariser.summarise(turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences)
+    narrative = await summariser.summarise(
+        turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences
+    )
     cloud = await asyncio.to_thread(_cloud, messages)
     themes = []
     for group in conversations(messages)[:_THEMES]:
@@ -88,7 +91,7 @@ async def build_report(data: ReportData, summariser: ReportSummariser, cfg: Repo
         people = Counter(m.author_name for m in group)
         themes.append(
             Theme(
-                phrases=gist.keyphrases[:3],
+                phrases=without_names(gist.keyphrases, group)[:3],
                 gist=gist.text,
                 messages=len(group),
                 people=tuple(n for n, _ in people.most_common(4)),
@@ -123,7 +126,7 @@ async def build_report(data: ReportData, summariser: ReportSummariser, cfg: Repo
 def _cloud(messages: list[Message]) -> list[tuple[str, float]]:
     """Key phrases weighted by how many messages use them (at least once)."""
     texts = [m.text or "" for m in messages]
-    phrases = KeyphraseExtractor(top=_CLOUD).extract(texts)
+    phrases = without_names(KeyphraseExtractor(top=_CLOUD).extract(texts), messages)
     lower = [t.lower() for t in texts]
     out = []
     for rank, phrase in enumerate(phrases):
@@ -140,9 +143,7 @@ def _questions(data: ReportData) -> list[QuestionView]:
             continue
         asker = data.name(q.asker) if q.asker is not None else "anonymous"
         out.append(
-            QuestionView(
-                q.id, q.text, asker, q.votes, q.state, tuple(data.answers.get(q.id, ()))
-            )
+            QuestionView(q.id, q.text, asker, q.votes, q.state, tuple(data.answers.get(q.id, ())))
         )
     return out
 

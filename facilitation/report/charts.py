@@ -16,11 +16,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+from matplotlib.figure import Figure
 
-from facilitation.report.analysis import Timeline  # noqa: E402
+from facilitation.report.analysis import Timeline
 
 __all__ = ["activity_svg", "network_svg", "tag_cloud"]
 
@@ -38,7 +38,7 @@ def _svg(fig: Figure) -> str:
     return re.sub(r'(<svg[^>]*?)\s(width|height)="[^"]*"', r"\1", text, count=2)
 
 
-def _style(ax: plt.Axes) -> None:
+def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.config import Section
+from bot.section import Section
 
 __all__ = ["ReportConfig"]
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.prompts import Prompts
 from facilitation.ledger.data import Message, Question
-from facilitation.report.analysis import conversations, turns_of
+from facilitation.report.analysis import conversations, turns_of, without_names
 from facilitation.report.config import ReportConfig
 from facilitation.report.gather import links_of
 from facilitation.report.summarise import ReportSummariser
@@ -62,7 +62,7 @@ async def digest_text(
         gist = await summariser.gist(turns_of(group, reactions))
         if not gist.text:
             continue
-        topic = ", ".join(gist.keyphrases[:2])
+        topic = ", ".join(without_names(gist.keyphrases, group)[:2])
         key = "report.digest.thread" if topic else "report.digest.thread_untitled"
         lines.append(prompts(key, topic=topic, gist=gist.text))
     answered = [

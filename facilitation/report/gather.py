@@ -35,7 +35,7 @@ class Answer:
     message_id: str
 
 
-@dataclass(slots=True)
+@dataclass
 class ReportData:
     """One event's material, with the names to show and nobody who opted out."""
 

@@ -177,7 +177,9 @@ class ReportModule:
             await inv.reply(self._s.prompts("report.digest.no_thread"))
             return
         data = await gather(self._s.db, session, self._s.roles.roles_of)
-        group = next((g for g in conversations(data.messages) if anchor in {m.message_id for m in g}), None)
+        group = next(
+            (g for g in conversations(data.messages) if anchor in {m.message_id for m in g}), None
+        )
         if group is None:
             await inv.reply(self._s.prompts("report.digest.no_thread"))
             return
@@ -221,4 +223,3 @@ class ReportModule:
         if self.cfg.post_on_end:
             target = Target(event.platform, event.community, event.channel, None)
             await self._say(target, short_version(report, self._s.prompts), session.id)
-

@@ -46,23 +46,26 @@ def render_markdown(report: Report) -> str:
         lines += ["## Questions and answers", ""]
         for q in sorted(report.questions, key=lambda q: (not q.answers, -q.votes)):
             state = "answered" if q.answers or q.state == "answered" else "not answered yet"
-            lines.append(
-                f"- **{_md(q.text)}** (asked by {_md(q.asker)}, {q.votes} votes, {state})"
-            )
+            lines.append(f"- **{_md(q.text)}** (asked by {_md(q.asker)}, {q.votes} votes, {state})")
             lines += [f"  - {_md(a.author)}: {_md(a.text)}" for a in q.answers]
         lines.append("")
     if report.highlights:
         lines += ["## Highlights", ""]
         for h in report.highlights:
-            lines += [f"> {_md(h.message.text or '')}", f"> — {_md(h.message.author_name)}, {h.why}", ""]
+            lines += [
+                f"> {_md(h.message.text or '')}",
+                f"> — {_md(h.message.author_name)}, {h.why}",
+                "",
+            ]
     posted = [s for s in report.snapshots if s.get("posted_at")]
     if posted:
         lines += ["## Research snapshots and what followed", ""]
         for s in posted:
             effects = dict(s.get("effects") or {})  # type: ignore[call-overload]
             followed = ", ".join(f"{n} {k}" for k, n in effects.items()) or "no reply yet"
-            lines.append(f"- {_md(str(s.get('said', '')))} ({_md(str(s.get('source', '')))}; "
-                         f"{followed})")
+            lines.append(
+                f"- {_md(str(s.get('said', '')))} ({_md(str(s.get('source', '')))}; {followed})"
+            )
         lines.append("")
     if report.ideas:
         lines += ["## Ideas put forward", ""]
@@ -74,7 +77,12 @@ def render_markdown(report: Report) -> str:
         lines.append("")
     tl = report.timeline
     if tl.starts:
-        lines += ["## Activity over time", "", f"| from | messages | people posting |", "|---|---|---|"]
+        lines += [
+            "## Activity over time",
+            "",
+            "| from | messages | people posting |",
+            "|---|---|---|",
+        ]
         lines += [
             f"| {s.strftime('%H:%M')} | {m} | {p} |"
             for s, m, p in zip(tl.starts, tl.messages, tl.people, strict=True)

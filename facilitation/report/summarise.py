@@ -16,6 +16,7 @@ from facilitation.base import EmbedderProvider
 from facilitation.report.config import ReportConfig
 from facilitation.summaries import (
     AbstractiveSummariser,
+    ExtractiveSettings,
     ExtractiveSummariser,
     KeyphraseExtractor,
     Summary,
@@ -76,7 +77,9 @@ class ReportSummariser:
             if found is None:
                 return None
             inner: Embedder = found.embedder
-            self._extractive = ExtractiveSummariser(inner, framing=self._framing)
+            # No bonus for early sentences: an event opens with greetings, not its topic.
+            settings = ExtractiveSettings(position_weight=0.0)
+            self._extractive = ExtractiveSummariser(inner, framing=self._framing, settings=settings)
             if self.cfg.summariser != "extractive":
                 self._abstractive = AbstractiveSummariser(
                     self.cfg.summariser,

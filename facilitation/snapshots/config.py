@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from bot.config import Section
+from bot.section import Section
 
 __all__ = ["EventSnapshotsConfig", "SnapshotsConfig", "StarterConfig"]
 

@@ -28,7 +28,7 @@ _STOP = frozenset(
     really right see should so some still sure than thank thanks that that's the their
     them then there these they thing think this those too try use using very want was
     way well were what when where which while who why will with would yeah yes you
-    you're your""".split()  # noqa: SIM905
+    you're your""".split()
 )
 
 

@@ -21,8 +21,9 @@ async def test_doctor_names_missing_and_malformed_tokens(tmp_path: Path) -> None
         '[slack]\nmode = "socket"\n'
     )
     lines: list[str] = []
-    code = await doctor(path, environ={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "nope"},
-                        echo=lines.append)
+    code = await doctor(
+        path, environ={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "nope"}, echo=lines.append
+    )
     assert code == 1
     problems = [line for line in lines if line.startswith("✗ token")]
     assert any("TG_TOKEN" in p for p in problems)

@@ -79,15 +79,19 @@ async def test_platform_chatter_outside_event_channels_is_not_logged() -> None:
     from tests.factories import config, message
 
     cfg = config({"events": [{"id": "panel", "channels": ["slack:*:C1"]}]})
-    async with Roundtable(cfg, clock=FakeClock(), db_path=":memory:",
-                          modules=lambda s: [CoreModule(s)]) as bot:
-        assert await bot.bus.publish(message("in the event channel", platform="slack",
-                                             channel="C1")) is True
-        assert await bot.bus.publish(message("elsewhere", platform="slack",
-                                             channel="C2")) is False
+    async with Roundtable(
+        cfg, clock=FakeClock(), db_path=":memory:", modules=lambda s: [CoreModule(s)]
+    ) as bot:
+        assert (
+            await bot.bus.publish(message("in the event channel", platform="slack", channel="C1"))
+            is True
+        )
+        assert await bot.bus.publish(message("elsewhere", platform="slack", channel="C2")) is False
         assert await bot.bus.publish(message("/help", platform="slack", channel="C2")) is True
-        assert await bot.bus.publish(message("hi bot", platform="slack", channel="D1",
-                                             private=True)) is True
+        assert (
+            await bot.bus.publish(message("hi bot", platform="slack", channel="D1", private=True))
+            is True
+        )
         await bot.drain()
         rows = await bot.db.fetchall("SELECT text FROM events ORDER BY seq")
     assert [r["text"] for r in rows] == ["in the event channel", "/help", "hi bot"]

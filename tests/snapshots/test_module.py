@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +82,24 @@ async def test_threshold_rate_limit_and_no_repeats(tmp_path: Path) -> None:
     s.say("u2", MEDS_2)  # 10 minutes on: offered
     s.say("u1", COOL_1, after=700)
     s.say("u2", COOL_2)  # the same passage is never offered twice
-    actions, _ = await _run(tmp_path, s)
+    posts: list[dict[str, Any]] = []
+
+    async def read_posts(bot: Roundtable, _adapter: Any) -> None:
+        posts.extend(await snapshot_effects(bot.db, bot.sessions.all()[0].id))
+
+    actions, _ = await run_script(
+        s.lines,
+        cfg=_cfg(tmp_path),
+        modules=_modules(),
+        embedder=FakeProvider(),
+        keep_open=read_posts,
+    )
     offered = _snapshots(actions)
     assert len(offered) == 2
     assert "6% of visits" in offered[0]
     assert "Insulin" in offered[1]
-    assert not any("6% of visits" in t for t in offered[1:])
+    first, second = (datetime.fromisoformat(p["posted_at"]) for p in posts)
+    assert second - first >= timedelta(minutes=10)
 
 
 async def test_nothing_below_threshold_or_outside_a_live_event(tmp_path: Path) -> None:
@@ -187,11 +199,12 @@ async def test_effects_record_replies_reactions_and_questions(tmp_path: Path) ->
         session = bot.sessions.all()[0]
         [post] = await snapshot_effects(bot.db, session.id)
         [mid] = post["message_ids"]
-        base = {"platform": "replay", "community": "demo", "channel": "main"}
         at = bot.clock.now()
         events = [
             MessagePosted(
-                **base,
+                platform="replay",
+                community="demo",
+                channel="main",
                 ts=at + timedelta(seconds=10),
                 author="u3",
                 message_id="r1",
@@ -199,17 +212,27 @@ async def test_effects_record_replies_reactions_and_questions(tmp_path: Path) ->
                 reply_to=mid,
             ),
             ReactionAdded(
-                **base, ts=at + timedelta(seconds=20), author="u4", message_id=mid, emoji="👍"
+                platform="replay",
+                community="demo",
+                channel="main",
+                ts=at + timedelta(seconds=20),
+                author="u4",
+                message_id=mid,
+                emoji="👍",
             ),
             MessagePosted(
-                **base,
+                platform="replay",
+                community="demo",
+                channel="main",
                 ts=at + timedelta(seconds=30),
                 author="u5",
                 message_id="q1",
                 text="Why did so few older residents use the cool spaces?",
             ),
             MessagePosted(
-                **base,
+                platform="replay",
+                community="demo",
+                channel="main",
                 ts=at + timedelta(minutes=30),
                 author="u6",
                 message_id="q2",

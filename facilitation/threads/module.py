@@ -1,0 +1,151 @@
+"""The threads module: links each message into a conversation as it arrives.
+
+Every message's conversation id is written to the participation log
+(``events.conversation``) so reports and exports can use it. Each channel keeps
+a live map of open conversations for ``/threads`` and ``/catchup``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.actions import OpenThread, Say, Target
+from bot.bus import Bus
+from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
+from bot.events import MessagePosted
+from facilitation.base import Services
+from facilitation.threads.disentangle import Disentangler
+from facilitation.threads.message import ThreadMessage
+from facilitation.threads.scorer import Scorer
+from facilitation.threads.threadmap import ThreadMap, catchup_text, threads_text
+
+__all__ = ["ThreadsModule"]
+
+log = logging.getLogger("roundtable.threads")
+
+
+class _Channel:
+    """One channel's disentangler and map."""
+
+    def __init__(self, scorer: Scorer, services: Services, idle_minutes: float) -> None:
+        self.linker = Disentangler(scorer)
+        self.map = ThreadMap(services.clock, idle_minutes=idle_minutes)
+        self.suggested: set[str] = set()
+
+
+class ThreadsModule:
+    name = "threads"
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+        self._cfg = services.config.threads
+        self._scorer: Scorer | None = None
+        self._channels: dict[str, _Channel] = {}
+
+    async def setup(self) -> None:
+        if self._cfg.enabled:
+            self._scorer = Scorer.load()
+
+    async def aclose(self) -> None:
+        return None
+
+    def register(self, bus: Bus, commands: CommandRouter) -> None:
+        if not self._cfg.enabled:
+            return
+        bus.subscribe(
+            MessagePosted, self._on_message, where=lambda e: not e.private, name="threads"
+        )
+        commands.add(
+            CommandSpec(
+                "catchup",
+                "A private digest of the conversations you missed",
+                self._catchup,
+                args=(Arg("minutes", "minutes", optional=True),),
+                where="channel",
+            )
+        )
+        commands.add(
+            CommandSpec(
+                "threads", "See the conversations going on now", self._threads, where="channel"
+            )
+        )
+
+    def _channel(self, place: str) -> _Channel:
+        channel = self._channels.get(place)
+        if channel is None:
+            assert self._scorer is not None
+            channel = _Channel(self._scorer, self._s, self._cfg.idle_minutes)
+            self._channels[place] = channel
+        return channel
+
+    async def _on_message(self, event: MessagePosted) -> None:
+        if event.from_bot or not event.text.strip():
+            return
+        channel = self._channel(event.place)
+        msg = ThreadMessage(
+            id=event.message_id,
+            author=event.author,
+            text=event.text,
+            ts=event.ts,
+            reply_to=event.reply_to,
+            thread=event.thread,
+            mentions=event.mentions,
+            author_name=event.author_name,
+        )
+        embedder = await self._s.embedder.get()
+        if embedder is not None:
+            [link] = await channel.linker.alink_many([msg], embedder)
+        else:
+            link = channel.linker.link(msg)
+        conv = channel.map.add(msg, link)
+        await self._s.db.execute(
+            "UPDATE events SET conversation = ? WHERE platform = ? AND message_id = ?",
+            (f"{event.channel}:{link.conversation}", event.platform, event.message_id),
+        )
+        if conv is not None and self._cfg.suggest_threads:
+            await self._maybe_suggest(event, channel)
+
+    async def _maybe_suggest(self, event: MessagePosted, channel: _Channel) -> None:
+        caps = self._s.outbox.capabilities(event.platform)
+        if not caps.native_threads or event.thread is not None:
+            return
+        session = self._s.sessions.for_event(event)
+        if session is None:
+            return
+        for conv in channel.map.side_conversations(min_messages=self._cfg.side_min_messages):
+            if conv.id in channel.suggested:
+                continue
+            channel.suggested.add(conv.id)
+            keywords = ", ".join(channel.map.keywords(conv)) or "this"
+            people = ", ".join(sorted(conv.people)[:4])
+            target = Target(event.platform, event.community, event.channel, None)
+            if self._cfg.open_threads:
+                name = self._s.prompts("threads.suggest.thread_name", keywords=keywords)
+                text = self._s.prompts(
+                    "threads.suggest.opened", keywords=keywords, people=people, link=""
+                )
+                await self._s.outbox.send(
+                    OpenThread(target=target, message_id=conv.id, name=name[:90], text=text),
+                    session.id,
+                )
+            else:
+                text = self._s.prompts(
+                    "threads.suggest.move", keywords=keywords, people=people, link=""
+                )
+                await self._s.outbox.send(Say(target=target, text=text), session.id)
+
+    async def _catchup(self, inv: Invocation) -> None:
+        channel = self._channel(inv.event.place)
+        minutes = inv.args.get("minutes")
+        await inv.tell(
+            catchup_text(
+                self._s.prompts,
+                channel.map,
+                author=inv.event.author,
+                minutes=float(minutes) if minutes else None,
+            )
+        )
+
+    async def _threads(self, inv: Invocation) -> None:
+        channel = self._channel(inv.event.place)
+        await inv.reply(threads_text(self._s.prompts, channel.map))

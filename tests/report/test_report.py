@@ -1,0 +1,131 @@
+"""The report module in a real bot: cadence, /idea, the end-of-event report and its splitting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.actions import Say
+from facilitation.core import CoreModule
+from facilitation.ledger.module import LedgerModule
+from facilitation.questions.module import QuestionsModule
+from facilitation.report.config import ReportConfig
+from facilitation.report.digest import is_due
+from facilitation.report.module import ReportModule
+from tests.factories import T0, Script, config, run_script, texts
+
+
+def modules(services: Any) -> list[Any]:
+    return [
+        CoreModule(services),
+        QuestionsModule(services),
+        ReportModule(services),
+        LedgerModule(services),
+    ]
+
+
+def cfg(tmp_path: Path, **report: Any) -> Any:
+    return config(
+        {
+            "bot": {"out_dir": str(tmp_path / "out")},
+            "models": {"enabled": False},
+            "events": [{"id": "talks", "title": "Talks", "channels": ["replay:demo:main"]}],
+            "report": report,
+        }
+    )
+
+
+def test_cadence_needs_both_time_and_messages() -> None:
+    rc = ReportConfig(cadence_minutes=15, min_messages=20)
+    early = T0 + timedelta(minutes=14)
+    late = T0 + timedelta(minutes=15)
+    assert not is_due(early, T0, 50, rc)
+    assert not is_due(late, T0, 19, rc)
+    assert is_due(late, T0, 20, rc)
+    assert not is_due(late, T0, 99, ReportConfig(cadence_minutes=0))
+
+
+def chat(script: Script, n: int, gap: float) -> None:
+    for i in range(n):
+        who = ("u_ann", "u_bob", "u_cat")[i % 3]
+        script.say(
+            who, f"I think the shading trial number {i} kept flats cooler at night", after=gap
+        )
+
+
+async def test_digest_posts_on_cadence_only_when_enough_was_said(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    chat(s, 4, 20)  # 80 s: time not up yet
+    chat(s, 6, 20)  # past 2 minutes with 10 messages: due
+    sent, _ = await run_script(
+        s.lines, cfg=cfg(tmp_path, cadence_minutes=2, min_messages=5), modules=modules
+    )
+    digests = [t for t in texts(sent) if t.startswith("📝")]
+    assert len(digests) == 1
+    assert "shading" in digests[0]
+
+    quiet = Script()
+    quiet.say("u_mod", "/event start Talks")
+    chat(quiet, 4, 60)  # plenty of time, too few messages
+    sent, _ = await run_script(
+        quiet.lines, cfg=cfg(tmp_path, cadence_minutes=2, min_messages=5), modules=modules
+    )
+    assert not [t for t in texts(sent) if t.startswith("📝")]
+
+
+async def test_summary_command_posts_for_moderators(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    chat(s, 3, 5)
+    s.say("u_mod", "/summary")
+    sent, _ = await run_script(s.lines, cfg=cfg(tmp_path, min_messages=100), modules=modules)
+    posted = [a for a in sent if isinstance(a, Say) and a.text.startswith("📝")]
+    assert len(posted) == 1
+
+
+async def test_end_of_event_report(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    q = s.say("u_ann", "/ask Do external shutters work on top floor flats?")
+    s.react("u_bob", q)
+    s.react("u_cat", q)
+    s.say(
+        "u_pan",
+        "Yes, shutters cut peak bedroom temperatures by about two degrees in the trial",
+        reply_to=q,
+    )
+    s.say("u_bob", "Report here: https://example.org/shutters <script>alert(1)</script>")
+    s.say("u_cat", "/idea A tenants' sensor library for the summer")
+    s.say("u_mod", "/event end")
+    sent, _ = await run_script(s.lines, cfg=cfg(tmp_path), modules=modules)
+    folder = tmp_path / "out" / "talks"
+    page = (folder / "report.html").read_text()
+    md = (folder / "report.md").read_text()
+    assert "Do external shutters work on top floor flats?" in page
+    assert "cut peak bedroom temperatures" in page  # the answer under its question
+    assert "2 votes" in page
+    assert "A tenants&#x27; sensor library for the summer" in page
+    assert 'href="https://example.org/shutters"' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<svg" in page  # charts embedded
+    assert "## Questions and answers" in md and "sensor library" in md
+    end = [t for t in texts(sent) if t.startswith("📣")]
+    assert len(end) == 1 and "sensor library" in end[0]
+
+
+async def test_long_end_post_is_split_to_the_platform_limit(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    for i in range(30):
+        s.say(f"u_p{i}", f"/idea {i} " + "shade the south windows and plant trees " * 5)
+    s.say("u_mod", "/event end")
+    sent, _ = await run_script(s.lines, cfg=cfg(tmp_path, write_on_end=False), modules=modules)
+    says = [a.text for a in sent if isinstance(a, Say)]
+    start = next(i for i, t in enumerate(says) if t.startswith("📣"))
+    chunks = says[start:]
+    assert len(chunks) >= 2
+    assert all(len(c) <= 4000 for c in chunks)
+    assert "29 shade" in "".join(chunks)
+    assert not (tmp_path / "out" / "talks" / "report.html").exists()

@@ -1,0 +1,57 @@
+"""The threads module on the real loop: conversation ids stored, /catchup and /threads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.actions import DirectMessage, Reply
+from facilitation.core import CoreModule
+from facilitation.threads.module import ThreadsModule
+from tests.factories import Script, run_script
+
+
+def _modules(services: Any) -> list[Any]:
+    return [CoreModule(services), ThreadsModule(services)]
+
+
+async def test_conversations_are_stored_and_catchup_is_private(embedder_provider: Any) -> None:
+    s = Script(gap=20)
+    s.say("u_mod", '/event start "Threads"')
+    a1 = s.say("u_ann", "has anyone measured bedroom temperatures in tower blocks?")
+    s.say("u_bob", "yes we logged them every ten minutes all summer", reply_to=a1)
+    s.say("u_cat", "off topic but is the recording going to be shared afterwards?")
+    s.say("u_dan", "the recording goes on the website tomorrow", reply_to="m0004")
+    s.say("u_ann", "thanks bob, how hot did the top floors get?", reply_to="m0003")
+    s.say("u_eve", "/catchup 30")
+    s.say("u_eve", "/threads")
+
+    async def look(bot: Any, adapter: Any) -> None:
+        rows = await bot.db.fetchall(
+            "SELECT message_id, conversation FROM events WHERE kind = 'MessagePosted'"
+        )
+        look.conv = {r["message_id"]: r["conversation"] for r in rows}  # type: ignore[attr-defined]
+
+    actions, _ = await run_script(
+        s.lines, modules=_modules, embedder=embedder_provider, keep_open=look
+    )
+    conv = look.conv  # type: ignore[attr-defined]
+    assert conv["m0002"] == conv["m0003"] == conv["m0006"]  # reply links are trusted
+    assert conv["m0004"] == conv["m0005"]
+    assert conv["m0002"] != conv["m0004"]
+    catchup = [a for a in actions if isinstance(a, DirectMessage)]
+    assert len(catchup) == 1
+    assert catchup[0].user == "u_eve"
+    assert catchup[0].text.startswith("Here's what moved since the last 30 minutes")
+    assert catchup[0].text.count("•") == 2
+    [threads] = [a for a in actions if isinstance(a, Reply)]
+    assert threads.text.startswith("Open conversations right now:")
+    assert threads.text.count("•") == 2
+
+
+async def test_catchup_with_nothing_new(embedder_provider: Any) -> None:
+    s = Script()
+    s.say("u_mod", '/event start "Quiet"')
+    s.say("u_ann", "/catchup")
+    actions, _ = await run_script(s.lines, modules=_modules, embedder=embedder_provider)
+    [dm] = [a for a in actions if isinstance(a, DirectMessage)]
+    assert "You're all caught up" in dm.text
