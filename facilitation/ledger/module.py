@@ -184,7 +184,7 @@ class LedgerModule:
             return
         ev = inv.event
         await self.store.set_label((ev.platform, ev.author), label, self._s.clock.now())
-        await inv.reply(p("ledger.iam_set", label=label))
+        await inv.tell(p("ledger.iam_set", label=label))
 
     async def _optout(self, inv: Invocation) -> None:
         p = self._s.prompts

@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import networkx as nx
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from facilitation.report.analysis import Timeline

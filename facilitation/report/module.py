@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from adapters.base import split_text
 from bot.actions import Say, Target
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
-from bot.events import MessagePosted, SessionChanged
+from bot.events import CommandIssued, MessagePosted, SessionChanged
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
@@ -19,7 +20,8 @@ from facilitation.report.analysis import conversations, turns_of
 from facilitation.report.build import Report, build_report
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import digest_text, is_due
-from facilitation.report.gather import gather
+from facilitation.ledger.store import load_sessions
+from facilitation.report.gather import gather, optouts
 from facilitation.report.render_html import render_html
 from facilitation.report.render_md import render_markdown, short_version
 from facilitation.report.store import Idea, ReportStore
@@ -63,6 +65,12 @@ class ReportModule:
     def register(self, bus: Bus, commands: CommandRouter) -> None:
         bus.subscribe(MessagePosted, self._on_message, name="report.cadence")
         bus.subscribe(SessionChanged, self._on_session, name="report.end")
+        bus.subscribe(
+            CommandIssued,
+            self._after_optout,
+            where=lambda e: e.name == "optout",
+            name="report.optout",
+        )
         commands.add(
             CommandSpec(
                 "summary",
@@ -217,9 +225,27 @@ class ReportModule:
             session = replace(session, state=ENDED, ended_at=event.ts)
         report = await self.report(session)
         if self.cfg.write_on_end:
-            out = self._s.config.resolve(self._s.config.bot.out_dir) / session.slug
-            paths = write_report(report, out, self._s.clock.now())
+            paths = write_report(report, self._folder(session), self._s.clock.now())
             log.info("report written: %s", ", ".join(str(p) for p in paths))
         if self.cfg.post_on_end:
             target = Target(event.platform, event.community, event.channel, None)
             await self._say(target, short_version(report, self._s.prompts), session.id)
+
+    def _folder(self, session: Session) -> Path:
+        return self._s.config.resolve(self._s.config.bot.out_dir) / session.slug
+
+    async def _after_optout(self, event: CommandIssued) -> None:
+        """Someone opted out (the ledger has removed them): rewrite reports already written."""
+        who = (event.platform, event.author)
+        if who not in await optouts(self._s.db):
+            return
+        await self.store.forget(*who)
+        for session in await load_sessions(self._s.db):
+            folder = self._folder(session)
+            if not (folder / "report.html").is_file():
+                continue
+            written = write_report(await self.report(session), folder, self._s.clock.now())
+            export = folder / "export"  # the ledger's bundle keeps a copy of the report
+            if export.is_dir():
+                for path in written:
+                    shutil.copyfile(path, export / path.name)

@@ -14,6 +14,8 @@ from facilitation.report.charts import activity_svg, network_svg, tag_cloud
 
 __all__ = ["render_html"]
 
+_SNAPSHOT_WORDS = 45
+
 _CSS = """
 :root{--ink:#1f2933;--muted:#616e7c;--accent:#2f6f73;--soft:#e07a5f;--line:#e4e7eb;
 --paper:#fbfaf7}
@@ -143,19 +145,37 @@ def _highlights(report: Report) -> str:
     return "".join(out)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _followed(effects: object) -> str:
+    """ "2 replies, 1 question" from the snapshot's effect counts."""
+    counts = dict(effects) if isinstance(effects, dict) else {}
+    words = {"reply": "reply", "reaction": "reaction", "question": "question", "cite": "citation"}
+    parts = []
+    for kind, n in counts.items():
+        word = words.get(str(kind), str(kind))
+        parts.append("1 reply" if (n == 1 and word == "reply") else _plural(int(n), word))
+    return ", ".join(p.replace("replys", "replies") for p in parts) or "no replies yet"
+
+
 def _snapshots(report: Report) -> str:
     cards = []
     for s in report.snapshots:
         if not s.get("posted_at"):
             continue
-        effects = s.get("effects") or {}
-        followed = ", ".join(f"{n} {k}" for k, n in dict(effects).items()) or "no reply yet"  # type: ignore[call-overload]
         source = escape(str(s.get("source", "")))
         url = s.get("url")
         cite = f'<a href="{escape(str(url), quote=True)}">{source}</a>' if url else source
+        words = str(s.get("passage_text") or s.get("said") or "").split()
+        passage = " ".join(words[:_SNAPSHOT_WORDS]) + ("…" if len(words) > _SNAPSHOT_WORDS else "")
+        when = s.get("posted_at")
+        at = f"{str(when)[11:16]} · " if isinstance(when, str) and len(when) >= 16 else ""
         cards.append(
-            f'<div class="card"><p>{escape(str(s.get("said", "")))}</p>'
-            f'<p class="meta">{cite} · what followed: {escape(followed)}</p></div>'
+            f'<div class="card"><p>{escape(passage)}</p><p class="meta">{cite}</p>'
+            f'<p class="meta">{escape(at)}what followed: {escape(_followed(s.get("effects")))}'
+            "</p></div>"
         )
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ""
 

@@ -23,6 +23,8 @@ __all__ = ["ThreadsModule"]
 
 log = logging.getLogger("roundtable.threads")
 
+RECENT_SECONDS = 180
+
 
 class _Channel:
     """One channel's disentangler and map."""
@@ -137,6 +139,12 @@ class ThreadsModule:
     async def _catchup(self, inv: Invocation) -> None:
         channel = self._channel(inv.event.place)
         minutes = inv.args.get("minutes")
+        last = channel.map.last_said(inv.event.author)
+        if minutes is None and last is not None:
+            # "sorry, stepped away" just before /catchup is no place to start from:
+            # look back over half the idle window instead.
+            if (self._s.clock.now() - last).total_seconds() < RECENT_SECONDS:
+                minutes = max(1, round(self._cfg.idle_minutes / 2))
         await inv.tell(
             catchup_text(
                 self._s.prompts,

@@ -129,3 +129,50 @@ async def test_long_end_post_is_split_to_the_platform_limit(tmp_path: Path) -> N
     assert all(len(c) <= 4000 for c in chunks)
     assert "29 shade" in "".join(chunks)
     assert not (tmp_path / "out" / "talks" / "report.html").exists()
+
+
+async def test_people_who_opted_out_are_not_in_the_report(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    first = s.say("u_zed", "Our block measured thirty one degrees in the top flats last July")
+    s.say("u_zed", "/idea A shared thermometer library run by Zed's tenants group")
+    s.say("u_ann", "That matches what we saw in the shading trial too", reply_to=first)
+    s.say("u_zed", "/optout")
+    s.say("u_mod", "/event end")
+    await run_script(s.lines, cfg=cfg(tmp_path), modules=modules)
+    page = (tmp_path / "out" / "talks" / "report.html").read_text()
+    md = (tmp_path / "out" / "talks" / "report.md").read_text()
+    assert "shading trial" in page  # Ann stays
+    for text in (page, md):
+        assert "Zed" not in text
+        assert "thirty one degrees" not in text
+        assert "thermometer library" not in text
+
+
+async def test_summary_of_one_thread(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    root = s.say("u_ann", "Does anyone know if the council shutters scheme is open to tenants?")
+    s.say("u_bob", "Yes, tenants can apply through their landlord since April", reply_to=root)
+    s.say("u_cat", "The shutters scheme form is short, it took me ten minutes", reply_to=root)
+    s.say("u_dan", "Completely unrelated: the cool space map is lovely")
+    s.say("u_ann", "/summary thread", reply_to=root)
+    sent, _ = await run_script(s.lines, cfg=cfg(tmp_path), modules=modules)
+    thread = [t for t in texts(sent) if t.startswith("🧵")]
+    assert len(thread) == 1
+    assert "shutters" in thread[0] and "cool space map" not in thread[0]
+
+
+async def test_reports_already_written_are_rewritten_after_an_opt_out(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    s.say("u_zed", "Our block measured thirty one degrees in the top flats last July")
+    s.say("u_ann", "The shading trial found shutters helped most on the top floors")
+    s.say("u_mod", "/event end")
+    s.say("u_zed", "/optout", after=60)
+    await run_script(s.lines, cfg=cfg(tmp_path), modules=modules)
+    folder = tmp_path / "out" / "talks"
+    for path in (folder / "report.html", folder / "report.md", folder / "export" / "report.md"):
+        text = path.read_text()
+        assert "shading trial" in text
+        assert "thirty one degrees" not in text and "Zed" not in text

@@ -55,3 +55,18 @@ async def test_catchup_with_nothing_new(embedder_provider: Any) -> None:
     actions, _ = await run_script(s.lines, modules=_modules, embedder=embedder_provider)
     [dm] = [a for a in actions if isinstance(a, DirectMessage)]
     assert "You're all caught up" in dm.text
+
+
+async def test_catchup_right_after_saying_hello_looks_back_further(
+    embedder_provider: Any,
+) -> None:
+    s = Script(gap=60)
+    s.say("u_mod", '/event start "Back"')
+    s.say("u_ann", "what did the sensors show about the top floors?")
+    s.say("u_bob", "they were much hotter at night", reply_to="m0002")
+    s.say("u_eve", "sorry, stepped away for a bit")
+    s.say("u_eve", "/catchup", after=20)
+    actions, _ = await run_script(s.lines, modules=_modules, embedder=embedder_provider)
+    [dm] = [a for a in actions if isinstance(a, DirectMessage)]
+    assert dm.text.startswith("Here's what moved since the last 15 minutes")
+    assert "•" in dm.text
