@@ -16,11 +16,11 @@ from bot.events import CommandIssued, MessagePosted, SessionChanged
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
+from facilitation.ledger.store import load_sessions
 from facilitation.report.analysis import conversations, turns_of
 from facilitation.report.build import Report, build_report
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import digest_text, is_due
-from facilitation.ledger.store import load_sessions
 from facilitation.report.gather import gather, optouts
 from facilitation.report.render_html import render_html
 from facilitation.report.render_md import render_markdown, short_version

@@ -10,7 +10,6 @@ from datetime import datetime
 from html import escape
 
 from facilitation.report.build import Report
-from facilitation.report.charts import activity_svg, network_svg, tag_cloud
 
 __all__ = ["render_html"]
 
@@ -117,6 +116,8 @@ def _questions(report: Report) -> str:
 
 
 def _themes(report: Report) -> str:
+    from facilitation.report.charts import tag_cloud
+
     cards = []
     for t in report.themes:
         title = ", ".join(t.phrases) or "conversation"
@@ -198,6 +199,9 @@ def _links(report: Report) -> str:
 
 def render_html(report: Report, *, generated: datetime | None = None) -> str:
     """The whole page as a string."""
+    # matplotlib takes seconds to import: only when a report is drawn, not at bot start.
+    from facilitation.report.charts import activity_svg, network_svg
+
     figures = "".join(
         [
             _figure(report.people, "people took part"),
