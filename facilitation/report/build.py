@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.prompts import Prompts
 from facilitation.ledger.data import Message
 from facilitation.report.analysis import (
     Highlight,
@@ -28,6 +29,11 @@ __all__ = ["QuestionView", "Report", "Theme", "build_report"]
 
 _THEMES = 6
 _CLOUD = 28
+# Words about the chat itself, not about what it discussed.
+_CHAT_WORDS = frozenset(
+    "question questions answer answers number open report chat thread point points reply "
+    "replies comment comments link links session panel event".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,7 @@ class Report:
     ideas: list[Idea]
     timeline: Timeline
     ties: list[tuple[str, str, int]]
+    lead: str = ""
     speakers: dict[str, int] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
 
@@ -77,12 +84,26 @@ class Report:
         return sum(1 for q in self.questions if q.answers or q.state == "answered")
 
 
-async def build_report(data: ReportData, summariser: ReportSummariser, cfg: ReportConfig) -> Report:
-    """Build the report of ``data``'s event (summaries run off the loop)."""
+async def build_report(
+    data: ReportData,
+    summariser: ReportSummariser,
+    cfg: ReportConfig,
+    prompts: Prompts | None = None,
+) -> Report:
+    """Build the report of ``data``'s event (summaries run off the loop).
+
+    Args:
+        data: the event's material.
+        summariser: summarises the story and each conversation.
+        cfg: the ``[report]`` section.
+        prompts: for the story's opening line (none without it).
+    """
     messages = data.messages
     turns = turns_of(messages, data.reactions)
+    # Links are listed on their own; a sentence around a link tells little of the story.
+    story = [t for m, t in zip(messages, turns, strict=True) if not m.links]
     narrative = await summariser.summarise(
-        turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences
+        story or turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences
     )
     cloud = await asyncio.to_thread(_cloud, messages)
     themes = []
@@ -91,7 +112,7 @@ async def build_report(data: ReportData, summariser: ReportSummariser, cfg: Repo
         people = Counter(m.author_name for m in group)
         themes.append(
             Theme(
-                phrases=without_names(gist.keyphrases, group)[:3],
+                phrases=_titles(group, cloud) or without_names(gist.keyphrases, group)[:2],
                 gist=gist.text,
                 messages=len(group),
                 people=tuple(n for n, _ in people.most_common(4)),
@@ -101,13 +122,22 @@ async def build_report(data: ReportData, summariser: ReportSummariser, cfg: Repo
     themes.sort(key=lambda t: t.start)
     speakers = Counter(data.name(m.author) for m in messages)
     roles = {data.name(p): r for p, r in data.event.roles.items()}
+    people = len({m.author for m in messages} | {r.author for r in data.event.reactions})
+    lead = (
+        _lead(
+            prompts, people, roles, speakers, [p for p, _ in sorted(cloud, key=lambda pw: -pw[1])]
+        )
+        if prompts
+        else ""
+    )
     return Report(
         title=data.session.title or data.session.slug,
         slug=data.session.slug,
         started=data.session.started_at,
         ended=data.session.ended_at,
         messages=len(messages),
-        people=len({m.author for m in messages} | {r.author for r in data.event.reactions}),
+        people=people,
+        lead=lead,
         narrative=narrative,
         cloud=cloud,
         themes=themes,
@@ -123,10 +153,19 @@ async def build_report(data: ReportData, summariser: ReportSummariser, cfg: Repo
     )
 
 
+def _titles(group: list[Message], cloud: list[tuple[str, float]]) -> tuple[str, ...]:
+    """A conversation's title: the event's themes it uses most (they read better than its own)."""
+    lower = [(m.text or "").lower() for m in group]
+    uses = Counter({p: sum(p in t for t in lower) for p, _ in cloud})
+    return tuple(p for p, n in uses.most_common(3) if n >= 2)
+
+
 def _cloud(messages: list[Message]) -> list[tuple[str, float]]:
     """Key phrases weighted by how many messages use them (at least once)."""
     texts = [m.text or "" for m in messages]
-    phrases = without_names(KeyphraseExtractor(top=_CLOUD).extract(texts), messages)
+    found = KeyphraseExtractor(top=_CLOUD + 10).extract(texts)
+    phrases = [p for p in without_names(found, messages) if not _CHAT_WORDS & set(p.split())]
+    phrases = phrases[:_CLOUD]
     lower = [t.lower() for t in texts]
     out = []
     for rank, phrase in enumerate(phrases):
@@ -159,3 +198,29 @@ def _ties(data: ReportData) -> list[tuple[str, str, int]]:
             a, b = sorted((data.name(m.author), data.name(who)))
             counts[(a, b)] += 1
     return [(a, b, n) for (a, b), n in counts.most_common()]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _lead(
+    prompts: Prompts,
+    people: int,
+    roles: dict[str, str],
+    speakers: Counter[str],
+    themes: list[str],
+) -> str:
+    """The story's first line: who took part, and what about."""
+    if not themes:
+        return ""
+    by_weight = themes[:3]
+    panel = [n for n, r in roles.items() if r == "panellist" and speakers.get(n)]
+    if panel:
+        return prompts(
+            "report.story.lead_panel",
+            people=people,
+            panel=_and(sorted(panel)),
+            themes=_and(by_weight),
+        )
+    return prompts("report.story.lead", people=people, themes=_and(by_weight))

@@ -45,11 +45,10 @@ async def _run(args: argparse.Namespace) -> int:
         max_length=config.models.max_length,
     )
     cfg: ReportConfig = getattr(config, "report", ReportConfig())
-    summariser = ReportSummariser(
-        cfg,
-        provider,
-        Prompts.load(config.resolve(config.bot.prompts_dir) if config.bot.prompts_dir else None),
+    prompts = Prompts.load(
+        config.resolve(config.bot.prompts_dir) if config.bot.prompts_dir else None
     )
+    summariser = ReportSummariser(cfg, provider, prompts)
     try:
         session = await ledger.find(args.event)
         if session is None:
@@ -57,7 +56,7 @@ async def _run(args: argparse.Namespace) -> int:
             print(f"No event {args.event!r} in the database (events: {known}).", file=sys.stderr)
             return 2
         data = await gather(db, session, ledger._roles_of)
-        report = await build_report(data, summariser, cfg)
+        report = await build_report(data, summariser, cfg, prompts)
         out = args.out if args.out is not None else config.resolve(config.bot.out_dir)
         for path in write_report(report, out / session.slug):
             print(path)

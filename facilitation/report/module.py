@@ -213,7 +213,7 @@ class ReportModule:
     async def report(self, session: Session) -> Report:
         """Build ``session``'s report from the store."""
         data = await gather(self._s.db, session, self._s.roles.roles_of)
-        return await build_report(data, self.summariser, self.cfg)
+        return await build_report(data, self.summariser, self.cfg, self._s.prompts)
 
     async def _on_session(self, event: SessionChanged) -> None:
         if event.state != ENDED or not (self.cfg.write_on_end or self.cfg.post_on_end):

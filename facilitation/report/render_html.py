@@ -211,7 +211,8 @@ def render_html(report: Report, *, generated: datetime | None = None) -> str:
             _figure(len(report.ideas), "ideas"),
         ]
     )
-    story = "".join(f"{escape(s.text)} " for s in report.narrative.sentences).strip()
+    story = " ".join([escape(report.lead), *(escape(s.text) for s in report.narrative.sentences)])
+    story = story.strip()
     charts = ""
     if report.timeline.starts:
         charts = f'<div class="chart">{activity_svg(report.timeline)}</div>'

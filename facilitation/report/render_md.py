@@ -30,7 +30,8 @@ def render_markdown(report: Report) -> str:
     ]
     if report.narrative.sentences:
         lines += ["## The story of the event", ""]
-        lines += [" ".join(_md(s.text) for s in report.narrative.sentences), ""]
+        story = [report.lead, *(s.text for s in report.narrative.sentences)]
+        lines += [" ".join(_md(s) for s in story if s), ""]
     if report.cloud or report.themes:
         lines += ["## Themes", ""]
         if report.cloud:
