@@ -7,6 +7,7 @@ right for the messages that matter most (answers and exchanges).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,13 +30,29 @@ __all__ = [
 _MENTION_WINDOW = timedelta(minutes=10)
 
 
+def _address_re(names: set[str]) -> re.Pattern[str] | None:
+    """Matches a message's opening address: "Grace, ...", "@Jun ...", "Question for Pat: ..."."""
+    names = {n for n in names if n and len(n) <= 40}
+    if not names:
+        return None
+    alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    return re.compile(
+        rf"^\s*(?:(?:a\s+)?(?:question|q)\s+for\s+)?@?(?:{alt})\b\s*[,:!—-]?\s+", re.IGNORECASE
+    )
+
+
 def turns_of(messages: Sequence[Message], reactions: Counter[str]) -> list[Turn]:
-    """Messages as summariser turns: names, reactions as weight, replies as addressees."""
+    """Messages as summariser turns: names, reactions as weight, replies as addressees.
+
+    An opening address ("Grace, ...") is dropped: a summary sentence reads
+    better without it, and the reply still names who was answered.
+    """
     names = {m.author: m.author_name for m in messages}
+    address = _address_re(set(names.values()))
     return [
         Turn(
             speaker=m.author_name or "someone",
-            text=m.text or "",
+            text=_unaddressed(m.text or "", address),
             message_id=m.message_id,
             ts=m.ts,
             weight=float(reactions.get(m.message_id, 0)),
@@ -81,6 +98,15 @@ def conversations(messages: Sequence[Message]) -> list[list[Message]]:
         groups.setdefault(find(m.message_id), []).append(m)
     found = [g for g in groups.values() if len(g) >= 2]
     return sorted(found, key=lambda g: (-len(g), g[0].ts))
+
+
+def _unaddressed(text: str, address: re.Pattern[str] | None) -> str:
+    if address is None:
+        return text
+    rest = address.sub("", text, count=1)
+    if rest == text or len(rest.split()) < 3:
+        return text
+    return rest[:1].upper() + rest[1:]
 
 
 @dataclass(frozen=True, slots=True)

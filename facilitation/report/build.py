@@ -109,13 +109,13 @@ async def build_report(
     themes = []
     for group in conversations(messages)[:_THEMES]:
         gist = await summariser.gist(turns_of(group, data.reactions))
-        people = Counter(m.author_name for m in group)
+        voices = Counter(m.author_name for m in group)
         themes.append(
             Theme(
                 phrases=_titles(group, cloud) or without_names(gist.keyphrases, group)[:2],
                 gist=gist.text,
                 messages=len(group),
-                people=tuple(n for n, _ in people.most_common(4)),
+                people=tuple(n for n, _ in voices.most_common(4)),
                 start=group[0].ts,
             )
         )

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 from bot.prompts import Prompts
 from facilitation.snapshots.store import StoredPassage
+from facilitation.summaries.abstractive import generated_text as _generated_text
 
 __all__ = ["Framer", "ModelRephraser", "Rephraser", "Trigger"]
 
@@ -51,15 +52,6 @@ class Framer:
         plain = await self._rephraser.rephrase(passage.text) if self._rephraser else None
         key = f"snapshots.{trigger}" + ("_plain" if plain else "")
         return self._prompts(key, text=passage.text, plain=plain or "", source=self.source(passage))
-
-
-def _generated_text(result: Any) -> str:
-    item = result[0] if isinstance(result, list) and result else result
-    text = item.get("generated_text", "") if isinstance(item, dict) else item
-    if isinstance(text, list):  # chat input: the whole conversation comes back
-        last = text[-1] if text else {}
-        return str(last.get("content", "")) if isinstance(last, dict) else str(last)
-    return str(text)
 
 
 class ModelRephraser:

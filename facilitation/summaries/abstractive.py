@@ -124,7 +124,7 @@ class AbstractiveSummariser:
         try:
             generator = self._ensure_loaded()
             result = generator(messages, max_new_tokens=self.max_new_tokens, do_sample=False)
-            return _generated_text(result).strip()
+            return generated_text(result).strip()
         finally:
             # Cleared by the worker itself: the loop that asked may be gone by now.
             self._busy = False
@@ -175,7 +175,7 @@ class AbstractiveSummariser:
         return replace(summary, source="extractive", note=why)
 
 
-def _generated_text(result: Any) -> str:
+def generated_text(result: Any) -> str:
     """The assistant's reply from a pipeline result (chat or plain-text form)."""
     item = result[0] if isinstance(result, list) and result else result
     text = item.get("generated_text", "") if isinstance(item, dict) else item
