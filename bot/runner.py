@@ -149,9 +149,7 @@ async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> 
     base = load_config(demo_config_path())
     out.mkdir(parents=True, exist_ok=True)
     # Absolute, so that the demo config's folder (inside the package) is never used.
-    config = base.model_copy(
-        update={"bot": base.bot.model_copy(update={"out_dir": out.resolve()})}
-    )
+    config = base.model_copy(update={"bot": base.bot.model_copy(update={"out_dir": out.resolve()})})
     db_path = out / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)

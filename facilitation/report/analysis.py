@@ -10,24 +10,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from facilitation.ledger.data import Message
 from facilitation.ledger.store import PersonKey
-from facilitation.summaries import Turn
+from facilitation.summaries import Summary, Turn
 
 __all__ = [
     "Highlight",
     "Timeline",
     "conversations",
     "highlights",
+    "tidy",
     "timeline",
+    "titles",
     "turns_of",
     "without_names",
 ]
 
 _MENTION_WINDOW = timedelta(minutes=10)
+_LOWER_RE = re.compile(r"(?<=\s)[a-z][a-z']*")
 
 
 def _address_re(names: set[str]) -> re.Pattern[str] | None:
@@ -49,10 +52,13 @@ def turns_of(messages: Sequence[Message], reactions: Counter[str]) -> list[Turn]
     """
     names = {m.author: m.author_name for m in messages}
     address = _address_re(set(names.values()))
+    # The summariser capitalises a sentence's first word and lowers it again only when
+    # the discussion uses it in lower case; drop an address only when that will work.
+    lower = {w for m in messages for w in _LOWER_RE.findall(m.text or "")} if address else set()
     return [
         Turn(
             speaker=m.author_name or "someone",
-            text=_unaddressed(m.text or "", address),
+            text=_unaddressed(m.text or "", address, lower),
             message_id=m.message_id,
             ts=m.ts,
             weight=float(reactions.get(m.message_id, 0)),
@@ -100,13 +106,14 @@ def conversations(messages: Sequence[Message]) -> list[list[Message]]:
     return sorted(found, key=lambda g: (-len(g), g[0].ts))
 
 
-def _unaddressed(text: str, address: re.Pattern[str] | None) -> str:
+def _unaddressed(text: str, address: re.Pattern[str] | None, lower: set[str]) -> str:
     if address is None:
         return text
     rest = address.sub("", text, count=1)
     if rest == text or len(rest.split()) < 3:
         return text
-    return rest[:1].upper() + rest[1:]
+    first = re.sub(r"\W+$", "", rest.split(" ", 1)[0])
+    return rest if rest[:1].isupper() or first.lower() in lower else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +194,31 @@ def without_names(phrases: Sequence[str], messages: Sequence[Message]) -> tuple[
     """Key phrases that are not people's names (chat names its speakers a lot)."""
     names = {w.lower() for m in messages for w in (m.author_name or "").split()}
     return tuple(p for p in phrases if not names & set(p.split()))
+
+
+def titles(group: Sequence[Message], phrases: Sequence[str], min_uses: int) -> tuple[str, ...]:
+    """A conversation's title: the wider discussion's themes it uses most.
+
+    Phrases drawn from many messages read better than those of a few.
+    """
+    lower = [(m.text or "").lower() for m in group]
+    uses = Counter({p: sum(p in t for t in lower) for p in phrases})
+    return tuple(p for p, n in uses.most_common(3) if n >= min_uses)[:3]
+
+
+_FRAMED_RE = re.compile(r"\b(says|asks|suggests|whether|wonders) ([A-Z][a-z']+)\b")
+
+
+def tidy(summary: Summary, messages: Sequence[Message]) -> Summary:
+    """ "Amara says Sadly ..." -> "Amara says sadly ...": a capital the sentence start left."""
+    lower = {w for m in messages for w in _LOWER_RE.findall(m.text or "")}
+    names = {w for m in messages for w in (m.author_name or "").split()}
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(2)
+        if word in names or word.lower() not in lower:
+            return match.group(0)
+        return f"{match.group(1)} {word.lower()}"
+
+    sentences = tuple(replace(x, text=_FRAMED_RE.sub(fix, x.text)) for x in summary.sentences)
+    return replace(summary, sentences=sentences, text=" ".join(x.text for x in sentences))

@@ -15,7 +15,9 @@ from facilitation.report.analysis import (
     Timeline,
     conversations,
     highlights,
+    tidy,
     timeline,
+    titles,
     turns_of,
     without_names,
 )
@@ -105,14 +107,16 @@ async def build_report(
     narrative = await summariser.summarise(
         story or turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences
     )
+    narrative = tidy(narrative, messages)
     cloud = await asyncio.to_thread(_cloud, messages)
     themes = []
     for group in conversations(messages)[:_THEMES]:
-        gist = await summariser.gist(turns_of(group, data.reactions))
+        gist = tidy(await summariser.gist(turns_of(group, data.reactions)), group)
         voices = Counter(m.author_name for m in group)
         themes.append(
             Theme(
-                phrases=_titles(group, cloud) or without_names(gist.keyphrases, group)[:2],
+                phrases=titles(group, [p for p, _ in cloud], 2)
+                or without_names(gist.keyphrases, group)[:2],
                 gist=gist.text,
                 messages=len(group),
                 people=tuple(n for n, _ in voices.most_common(4)),
@@ -151,13 +155,6 @@ async def build_report(
         speakers=dict(speakers),
         roles=roles,
     )
-
-
-def _titles(group: list[Message], cloud: list[tuple[str, float]]) -> tuple[str, ...]:
-    """A conversation's title: the event's themes it uses most (they read better than its own)."""
-    lower = [(m.text or "").lower() for m in group]
-    uses = Counter({p: sum(p in t for t in lower) for p, _ in cloud})
-    return tuple(p for p, n in uses.most_common(3) if n >= 2)
 
 
 def _cloud(messages: list[Message]) -> list[tuple[str, float]]:

@@ -105,7 +105,15 @@ def network_svg(
     nx.draw_networkx_nodes(
         graph, layout, ax=ax, node_size=sizes, node_color=colours, edgecolors="white"
     )
-    nx.draw_networkx_labels(graph, layout, ax=ax, font_size=9, font_color=INK)
+    # Names sit just below their circle, dark on the light page, readable in print.
+    below = {n: (x, y - 0.07) for n, (x, y) in layout.items()}
+    nx.draw_networkx_labels(graph, below, ax=ax, font_size=9, font_color=INK)
+    shown = {roles.get(n, "participant") for n in graph.nodes}
+    for role in ("participant", "panellist", "moderator", "organiser"):
+        if role in shown:
+            colour = _ROLE_COLOURS.get(role, ACCENT)
+            ax.scatter([], [], s=80, color=colour, label=role)
+    ax.legend(frameon=False, fontsize=9, loc="lower left")
     ax.set_axis_off()
     fig.tight_layout()
     return _svg(fig)

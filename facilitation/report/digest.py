@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 
 from bot.prompts import Prompts
 from facilitation.ledger.data import Message, Question
-from facilitation.report.analysis import conversations, turns_of, without_names
+from facilitation.report.analysis import (
+    conversations,
+    tidy,
+    titles,
+    turns_of,
+    without_names,
+)
 from facilitation.report.config import ReportConfig
 from facilitation.report.gather import links_of
 from facilitation.report.summarise import ReportSummariser
@@ -58,11 +64,13 @@ async def digest_text(
     groups = conversations(recent)[: cfg.digest_threads]
     if not groups:
         groups = [recent]  # no reply structure: one gist of everything
+    themes = without_names(await summariser.keyphrases(turns_of(recent, reactions)), recent)
     for group in groups:
-        gist = await summariser.gist(turns_of(group, reactions))
+        gist = tidy(await summariser.gist(turns_of(group, reactions)), group)
         if not gist.text:
             continue
-        topic = ", ".join(without_names(gist.keyphrases, group)[:2])
+        named = titles(group, themes, 1) or without_names(gist.keyphrases, group)
+        topic = ", ".join(named[:2])
         key = "report.digest.thread" if topic else "report.digest.thread_untitled"
         lines.append(prompts(key, topic=topic, gist=gist.text))
     answered = [

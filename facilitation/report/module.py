@@ -17,7 +17,7 @@ from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
 from facilitation.ledger.store import load_sessions
-from facilitation.report.analysis import conversations, turns_of
+from facilitation.report.analysis import conversations, tidy, turns_of
 from facilitation.report.build import Report, build_report
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import digest_text, is_due
@@ -192,6 +192,7 @@ class ReportModule:
             await inv.reply(self._s.prompts("report.digest.no_thread"))
             return
         summary = await self.summariser.summarise(turns_of(group, data.reactions), 3, 90)
+        summary = tidy(summary, group)
         await inv.reply(self._s.prompts("report.digest.thread_summary", gist=summary.text))
 
     # -- ideas ------------------------------------------------------------------

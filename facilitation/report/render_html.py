@@ -166,8 +166,11 @@ def _snapshots(report: Report) -> str:
     for s in report.snapshots:
         if not s.get("posted_at"):
             continue
-        source = escape(str(s.get("source", "")))
         url = s.get("url")
+        source = str(s.get("source", ""))
+        if url:  # the source line may repeat the address the link already carries
+            source = source.replace(f"({url})", "").strip()
+        source = escape(source)
         cite = f'<a href="{escape(str(url), quote=True)}">{source}</a>' if url else source
         words = str(s.get("passage_text") or s.get("said") or "").split()
         passage = " ".join(words[:_SNAPSHOT_WORDS]) + ("…" if len(words) > _SNAPSHOT_WORDS else "")

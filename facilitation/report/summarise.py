@@ -107,6 +107,11 @@ class ReportSummariser:
             return await asyncio.to_thread(fallback_summary, list(turns), 1, 3)
         return await asyncio.to_thread(extractive.summarise, list(turns), 1, max_words)
 
+    async def keyphrases(self, turns: Sequence[Turn], top: int = 15) -> tuple[str, ...]:
+        """The key phrases of ``turns`` (no model needed)."""
+        texts = [t.text for t in turns]
+        return await asyncio.to_thread(KeyphraseExtractor(top=top).extract, texts)
+
     def close(self) -> None:
         if self._abstractive is not None:
             self._abstractive.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,8 @@ async def test_end_of_event_report(tmp_path: Path) -> None:
         "Yes, shutters cut peak bedroom temperatures by about two degrees in the trial",
         reply_to=q,
     )
-    s.say("u_bob", "Report here: https://example.org/shutters <script>alert(1)</script>")
-    s.say("u_cat", "/idea A tenants' sensor library for the summer")
+    s.say("u_bob", "Report here: https://example.org/shutters")
+    s.say("u_cat", "/idea A tenants' sensor library for the summer <script>alert(1)</script>")
     s.say("u_mod", "/event end")
     sent, _ = await run_script(s.lines, cfg=cfg(tmp_path), modules=modules)
     folder = tmp_path / "out" / "talks"
@@ -176,3 +177,24 @@ async def test_reports_already_written_are_rewritten_after_an_opt_out(tmp_path: 
         text = path.read_text()
         assert "shading trial" in text
         assert "thirty one degrees" not in text and "Zed" not in text
+
+
+def test_turns_drop_an_opening_address_only_where_the_summary_stays_readable() -> None:
+    from facilitation.ledger.data import Message
+    from facilitation.report.analysis import turns_of
+
+    def msg(mid: str, name: str, text: str) -> Message:
+        return Message(
+            0, "replay", mid, "main", None, None, T0, ("replay", name), name, text, None, (), ()
+        )
+
+    turns = turns_of(
+        [
+            msg("a", "Grace", "Did the cool spaces reach older people? honestly unsure"),
+            msg("b", "Amara", "Grace, honestly the data says most never heard of them"),
+            msg("c", "Jun", "@Grace Zebras are not involved"),
+        ],
+        Counter(),
+    )
+    assert turns[1].text == "honestly the data says most never heard of them"
+    assert turns[2].text == "Zebras are not involved"
