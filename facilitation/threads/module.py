@@ -140,11 +140,11 @@ class ThreadsModule:
         channel = self._channel(inv.event.place)
         minutes = inv.args.get("minutes")
         last = channel.map.last_said(inv.event.author)
-        if minutes is None and last is not None:
-            # "sorry, stepped away" just before /catchup is no place to start from:
-            # look back over half the idle window instead.
-            if (self._s.clock.now() - last).total_seconds() < RECENT_SECONDS:
-                minutes = max(1, round(self._cfg.idle_minutes / 2))
+        # "sorry, stepped away" just before /catchup is no place to start from:
+        # look back over half the idle window instead.
+        recent = last is not None and (self._s.clock.now() - last).total_seconds() < RECENT_SECONDS
+        if minutes is None and recent:
+            minutes = max(1, round(self._cfg.idle_minutes / 2))
         await inv.tell(
             catchup_text(
                 self._s.prompts,
