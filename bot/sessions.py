@@ -193,7 +193,11 @@ class SessionRegistry:
         planned = {p for p in (plan.places if plan else ()) if "*" not in p}
         places = tuple(sorted(planned | {place}))
         if self.get(slug) is not None:
-            slug = f"{slug}-{now:%Y%m%d-%H%M}"
+            base = f"{slug}-{now:%Y%m%d-%H%M}"
+            slug, n = base, 1
+            while self.get(slug) is not None:
+                n += 1
+                slug = f"{base}-{n}"
         sid = await self._db.execute(
             "INSERT INTO sessions (slug, title, series, state, started_at, started_by)"
             " VALUES (?,?,?,?,?,?)",

@@ -95,3 +95,13 @@ async def test_platform_chatter_outside_event_channels_is_not_logged() -> None:
         await bot.drain()
         rows = await bot.db.fetchall("SELECT text FROM events ORDER BY seq")
     assert [r["text"] for r in rows] == ["in the event channel", "/help", "hi bot"]
+
+
+async def test_the_same_title_started_again_gets_a_new_slug_each_time() -> None:
+    s = Script(gap=1)
+    for _ in range(3):
+        s.say("u_mod", '/event start "Panel"')
+        s.say("u_mod", "/event end")
+    _, bot = await run_script(s.lines, modules=lambda sv: [CoreModule(sv)])
+    slugs = [session.slug for session in bot.sessions.all()]
+    assert slugs == ["panel", "panel-20260312-1800", "panel-20260312-1800-2"]
