@@ -27,6 +27,20 @@ def platform_adapters(config: Config, bot: Roundtable) -> list[Adapter]:
 
 async def run(config: Config) -> int:
     """Run on the configured platforms until interrupted; the console room if none."""
+    import os
+
+    from bot.doctor import token_problems
+
+    problems = token_problems(config, os.environ)
+    if problems:
+        print("Roundtable can't connect yet:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print(
+            "Set the environment variables, then try again (roundtable doctor checks).",
+            file=sys.stderr,
+        )
+        return 2
     async with Roundtable(config) as bot:
         adapters = platform_adapters(config, bot)
         if not adapters:

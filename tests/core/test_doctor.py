@@ -37,3 +37,19 @@ async def test_doctor_reports_a_broken_config(tmp_path: Path) -> None:
     lines: list[str] = []
     assert await doctor(path, environ={}, echo=lines.append) == 1
     assert "bot.name" in lines[0]
+
+
+async def test_run_refuses_clearly_when_a_token_is_missing(
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
+    from bot.config import parse_config
+    from bot.runner import run
+
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    cfg = parse_config({"telegram": {}, "store": {"path": str(tmp_path / "rt.db")}}, "rt.toml")
+    assert await run(cfg) == 2
+    err = capsys.readouterr().err
+    assert "can't connect yet" in err
+    assert "TELEGRAM_BOT_TOKEN" in err
