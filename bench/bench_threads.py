@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from bot.embeddings import Embedder, MiniLMEmbedder
+from bot.embeddings import Embedder
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.irc import read_log
 from facilitation.threads.message import ThreadMessage
-from facilitation.threads.scorer import Scorer
+from facilitation.threads.scorer import Scorer, trained_embedder
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/irc-disentanglement/dev"
 
@@ -42,9 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--batch", type=int, default=32, help="messages per micro-batch")
     parser.add_argument("--limit", type=int, default=0, help="messages per log (0: all)")
-    parser.add_argument("--max-length", type=int, default=0, help="0: as the weights were trained")
-    parser.add_argument("--dtype", default="", help="float32 or bfloat16 (default: as trained)")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--weights", type=Path, default=None, help="default: the shipped ones")
     args = parser.parse_args(argv)
 
     paths = sorted(args.data.glob("*.ascii.txt"))
@@ -55,18 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         logs = [msgs[: args.limit] for msgs in logs]
     total = sum(len(m) for m in logs)
-    scorer = Scorer.load()
-    trained = scorer.meta.get("embeddings") or {"max_length": 64, "dtype": "float32"}
-    max_length = args.max_length or int(trained["max_length"])
-    dtype = args.dtype or str(trained["dtype"])
-
+    scorer = Scorer.load(args.weights)
     off = run(logs, scorer, None, args.batch)
-    embedder = MiniLMEmbedder(max_length=max_length, dtype=dtype, threads=args.threads or None)
+    embedder = trained_embedder(scorer)
+    if embedder is None:
+        print("these weights use no embeddings", file=sys.stderr)
+        return 2
     embedder.embed(["warm up the model once"])
     on = run(logs, scorer, embedder, args.batch)
     print(f"threads: {total} messages from {len(logs)} logs, micro-batches of {args.batch}")
     print(f"  embeddings off (baseline): {off:8.0f} msgs/s")
-    print(f"  embeddings on  (MiniLM, max_length {max_length}, {dtype}): {on:8.0f} msgs/s")
+    settings = scorer.meta.get("embeddings") or {}
+    print(f"  embeddings on  ({type(embedder).__name__}, {settings}): {on:8.0f} msgs/s")
     print(f"  ratio on/off: {on / off:.2f}")
     return 0
 

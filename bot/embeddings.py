@@ -22,6 +22,7 @@ __all__ = [
     "AsyncEmbedder",
     "Embedder",
     "MiniLMEmbedder",
+    "StaticEmbedder",
     "bundled_model_path",
     "cosine",
 ]
@@ -153,3 +154,39 @@ class AsyncEmbedder:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class StaticEmbedder:
+    """Fast sentence vectors from MiniLM's token embedding table alone.
+
+    Each text is tokenised with the model's WordPiece tokenizer and its token
+    vectors are averaged, then L2-normalised. No transformer layers run, so this
+    is hundreds of times faster than :class:`MiniLMEmbedder` and coarser: it
+    serves features that need a hint of meaning at chat speed (threading).
+    """
+
+    def __init__(self, model: str | None = None, *, max_length: int = 64) -> None:
+        from safetensors.numpy import load_file
+        from transformers import AutoTokenizer
+
+        path = model or bundled_model_path()
+        self._tokenizer = AutoTokenizer.from_pretrained(path)
+        weights = load_file(f"{path}/model.safetensors")
+        key = next(k for k in weights if k.endswith("word_embeddings.weight"))
+        self._table = np.asarray(weights[key], dtype=np.float32)
+        self.dim = int(self._table.shape[1])
+        self.max_length = max_length
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self._tokenizer(
+            list(texts), add_special_tokens=False, truncation=True, max_length=self.max_length
+        )["input_ids"]
+        for row, token_ids in enumerate(ids):
+            if token_ids:
+                out[row] = self._table[token_ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out

@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from bot.embeddings import Embedder, MiniLMEmbedder
+from bot.embeddings import Embedder
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.irc import read_links, read_log
 from facilitation.threads.metrics import score
-from facilitation.threads.scorer import Scorer
+from facilitation.threads.scorer import Scorer, trained_embedder
 
 __all__ = ["disentangle_file", "main"]
 
@@ -43,10 +43,7 @@ def disentangle_file(
 
 
 def _embedder(scorer: Scorer, off: bool) -> Embedder | None:
-    settings = scorer.meta.get("embeddings")
-    if off or not settings:
-        return None
-    return MiniLMEmbedder(max_length=int(settings["max_length"]), dtype=str(settings["dtype"]))
+    return None if off else trained_embedder(scorer)
 
 
 def _write(out: TextIO, name: str, pairs: set[tuple[int, int]]) -> None:

@@ -7,15 +7,19 @@ a live map of open conversations for ``/threads`` and ``/catchup``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+
+import numpy as np
 
 from bot.actions import OpenThread, Say, Target
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
+from bot.embeddings import StaticEmbedder
 from bot.events import MessagePosted
 from facilitation.base import Services
 from facilitation.threads.disentangle import Disentangler
-from facilitation.threads.message import ThreadMessage
+from facilitation.threads.message import Link, ThreadMessage
 from facilitation.threads.scorer import Scorer
 from facilitation.threads.threadmap import ThreadMap, catchup_text, threads_text
 
@@ -42,11 +46,20 @@ class ThreadsModule:
         self._s = services
         self._cfg = services.config.threads
         self._scorer: Scorer | None = None
+        self._static: StaticEmbedder | None = None
+        self._zeros = np.zeros(384, np.float32)
         self._channels: dict[str, _Channel] = {}
 
     async def setup(self) -> None:
         if self._cfg.enabled:
             self._scorer = Scorer.load()
+            settings = self._scorer.meta.get("embeddings")
+            static = isinstance(settings, dict) and settings.get("kind") == "static"
+            if self._s.embedder.enabled and static:
+                assert isinstance(settings, dict)
+                self._static = await asyncio.to_thread(
+                    StaticEmbedder, max_length=int(settings.get("max_length", 64))
+                )
 
     async def aclose(self) -> None:
         return None
@@ -94,11 +107,7 @@ class ThreadsModule:
             mentions=event.mentions,
             author_name=event.author_name,
         )
-        embedder = await self._s.embedder.get()
-        if embedder is not None:
-            [link] = await channel.linker.alink_many([msg], embedder)
-        else:
-            link = channel.linker.link(msg)
+        link = await self._link(channel, msg)
         conv = channel.map.add(msg, link)
         await self._s.db.execute(
             "UPDATE events SET conversation = ? WHERE platform = ? AND message_id = ?",
@@ -106,6 +115,18 @@ class ThreadsModule:
         )
         if conv is not None and self._cfg.suggest_threads:
             await self._maybe_suggest(event, channel)
+
+    async def _link(self, channel: _Channel, msg: ThreadMessage) -> Link:
+        if not self._s.embedder.enabled:
+            return channel.linker.link(msg, self._zeros)
+        if self._static is not None:
+            # Token-table vectors cost microseconds: no need to leave the loop.
+            return channel.linker.link(msg, self._static.embed([msg.text])[0])
+        embedder = await self._s.embedder.get()
+        if embedder is None:
+            return channel.linker.link(msg, self._zeros)
+        [link] = await channel.linker.alink_many([msg], embedder)
+        return link
 
     async def _maybe_suggest(self, event: MessagePosted, channel: _Channel) -> None:
         caps = self._s.outbox.capabilities(event.platform)

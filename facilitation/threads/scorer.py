@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from facilitation.threads.features import FEATURES
+
+if TYPE_CHECKING:
+    from bot.embeddings import Embedder
 
 __all__ = ["Scorer", "default_weights_path"]
 
@@ -100,3 +103,20 @@ class Scorer:
             meta=data.get("meta", {}),
             reserved=frozenset(data.get("reserved", ())),
         )
+
+
+def trained_embedder(scorer: Scorer) -> Embedder | None:
+    """The embedder the scorer's weights were trained with (``None``: meaning off).
+
+    ``kind = "static"`` weights use MiniLM's token table only, fast enough for a
+    live stream; older weights used the full MiniLM encoder.
+    """
+    from bot.embeddings import MiniLMEmbedder, StaticEmbedder
+
+    settings = scorer.meta.get("embeddings")
+    if not isinstance(settings, dict):
+        return None
+    max_length = int(settings.get("max_length", 64))
+    if settings.get("kind") == "static":
+        return StaticEmbedder(max_length=max_length)
+    return MiniLMEmbedder(max_length=max_length, dtype=str(settings.get("dtype", "float32")))

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.embeddings import Embedder, MiniLMEmbedder
+from bot.embeddings import Embedder, MiniLMEmbedder, StaticEmbedder
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.features import FEATURES
 from facilitation.threads.irc import read_links, read_log
@@ -220,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--held-out", type=int, default=12, help="files kept for early stopping")
     parser.add_argument("--no-embeddings", action="store_true")
+    parser.add_argument(
+        "--static", action="store_true", help="MiniLM's token table only (fast, coarser)"
+    )
     parser.add_argument("--cache", type=Path, help="an .npz file to keep embeddings in")
     args = parser.parse_args(argv)
 
@@ -227,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     reserved = frozenset(reserved_words([m for m, _ in corpus]))
     print(f"{len(corpus)} files, {len(reserved)} reserved words", file=sys.stderr)
     embedder: Embedder | None = None
-    if not args.no_embeddings:
+    if args.static and not args.no_embeddings:
+        embedder = StaticEmbedder(max_length=args.max_length)
+    elif not args.no_embeddings:
         embedder = MiniLMEmbedder(max_length=args.max_length, dtype=args.dtype, cache_size=1)
         if args.cache:
             embedder = _DiskCache(embedder, args.cache)
@@ -245,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         "attribution": ATTRIBUTION,
         "embeddings": None
         if embedder is None
-        else {"max_length": args.max_length, "dtype": args.dtype},
+        else {
+            "kind": "static" if args.static else "minilm",
+            "max_length": args.max_length,
+            "dtype": args.dtype,
+        },
         "hidden": args.hidden,
         "train_files": len(corpus) - args.held_out,
         "examples": len(examples),
