@@ -6,12 +6,23 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.config import Config, ConfigError, load_config
 
-__all__ = ["main"]
+__all__ = ["main", "run_async"]
+
+
+def run_async(work: Coroutine[Any, Any, int]) -> int:
+    """Run a command's coroutine; a config problem becomes a clear message and exit code 2."""
+    try:
+        return asyncio.run(work)
+    except ConfigError as exc:
+        work.close()
+        print(f"Config problem:\n{exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.cli import run_async
+from bot.config import Config, load_config
 from bot.roles import RoleBook
 from bot.store import Database
 from facilitation.ledger.service import Ledger
@@ -126,18 +126,10 @@ async def _evaluate(args: argparse.Namespace) -> int:
 def export_main(argv: list[str]) -> int:
     """``roundtable export EVENT --out PATH [--zip] [--config FILE] [--db FILE] [--real-names]``."""
     args = _export_parser().parse_args(argv)
-    try:
-        return asyncio.run(_export(args))
-    except ConfigError as exc:
-        print(f"Config problem:\n{exc}", file=sys.stderr)
-        return 2
+    return run_async(_export(args))
 
 
 def evaluate_main(argv: list[str]) -> int:
     """``roundtable evaluate --series NAME [--out PATH] [--config FILE] [--db FILE]``."""
     args = _evaluate_parser().parse_args(argv)
-    try:
-        return asyncio.run(_evaluate(args))
-    except ConfigError as exc:
-        print(f"Config problem:\n{exc}", file=sys.stderr)
-        return 2
+    return run_async(_evaluate(args))

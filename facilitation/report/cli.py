@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, load_config
+from bot.cli import run_async
+from bot.config import load_config
 from bot.prompts import Prompts
 from facilitation.base import EmbedderProvider
 from facilitation.ledger.cli import open_ledger
@@ -70,8 +70,4 @@ async def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str]) -> int:
     """Run ``roundtable report``; returns the exit code."""
     args = _parser().parse_args(argv)
-    try:
-        return asyncio.run(_run(args))
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    return run_async(_run(args))
