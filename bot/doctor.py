@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
+from bot.plural import plural
 from bot.prompts import PromptError, Prompts
 from bot.store import Database, SQLiteEventLog
 
@@ -84,7 +85,11 @@ async def doctor(
         report(False, f"token: {problem}")
     if platforms and not problems:
         report(True, f"tokens: present for {', '.join(platforms)}")
-    echo("All good." if failures == 0 else f"{failures} thing(s) to fix.")
+    echo(
+        "All good."
+        if failures == 0
+        else plural(failures, "one=# thing to fix.|other=# things to fix.")
+    )
     return 0 if failures == 0 else 1
 
 

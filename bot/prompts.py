@@ -4,6 +4,9 @@ Each ``prompts/NAME.toml`` file holds a table of ``str.format`` templates; a
 template is addressed as ``NAME.key`` (nested tables add more dots). An
 organiser can copy any file into their own folder (``bot.prompts_dir`` in the
 config) and edit it: keys found there replace the bundled ones.
+
+A count is written with its plural forms, which :mod:`bot.plural` applies:
+``{votes:one=# vote|other=# votes}``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from bot.plural import PluralError, check, fill
 
 __all__ = ["PromptError", "Prompts", "bundled_prompts_dir"]
 
@@ -41,11 +46,17 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str], source:
 class Prompts:
     """The bot's texts, looked up by key and filled in with ``str.format``."""
 
-    def __init__(self, templates: Mapping[str, str]) -> None:
+    def __init__(self, templates: Mapping[str, str], language: str = "en") -> None:
         self._templates = dict(templates)
+        self.language = language
+        for key, template in self._templates.items():
+            try:
+                check(template)
+            except PluralError as exc:
+                raise PromptError(f"prompt {key!r}: {exc}") from None
 
     @classmethod
-    def load(cls, *dirs: Path | None) -> Prompts:
+    def load(cls, *dirs: Path | None, language: str = "en") -> Prompts:
         """Load the bundled templates, then each folder in ``dirs`` over them."""
         templates: dict[str, str] = {}
         for folder in (bundled_prompts_dir(), *dirs):
@@ -58,7 +69,7 @@ class Prompts:
                     except tomllib.TOMLDecodeError as exc:
                         raise PromptError(f"{path}: not valid TOML: {exc}") from exc
                 _flatten(path.stem, data, templates, path)
-        return cls(templates)
+        return cls(templates, language)
 
     def keys(self) -> list[str]:
         return sorted(self._templates)
@@ -79,6 +90,8 @@ class Prompts:
         """The template ``key`` filled with ``values``."""
         template = self.raw(key)
         try:
-            return template.format(**values).strip()
+            return fill(template, self.language, **values).strip()
         except KeyError as exc:
             raise PromptError(f"prompt {key!r} needs a value for {exc.args[0]!r}") from None
+        except PluralError as exc:
+            raise PromptError(f"prompt {key!r}: {exc}") from None

@@ -239,7 +239,7 @@ class LedgerModule:
         label = (await self.store.labels()).get(who)
         data = await person_data(self._s.db, who, label=label, pseudonym=ids.pseudonym(who))
         c = data["counts"]
-        label_line = p("ledger.mydata_label", label=label) if label else ""
+        label_line = p("ledger.mydata_label", label=label) + " " if label else ""
         await inv.tell(
             p(
                 "ledger.mydata_summary",

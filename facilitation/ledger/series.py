@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.plural import plural
 from facilitation.ledger.export import write_csv
 from facilitation.ledger.service import Ledger
 
@@ -70,7 +71,8 @@ async def evaluate_series(ledger: Ledger, name: str) -> dict[str, Any]:
 def series_markdown(result: dict[str, Any]) -> str:
     """The four evaluation questions, answered event by event."""
     events, t = result["events"], result["totals"]
-    lines = [f"# Series “{result['series']}”: {t['events']} events", ""]
+    count = plural(t["events"], "one=# event|other=# events")
+    lines = [f"# Series “{result['series']}”: {count}", ""]
     if not events:
         return "\n".join([*lines, "No events in this series yet.", ""])
     lines += [

@@ -18,9 +18,7 @@ def short(text: str, limit: int = 110) -> str:
 
 
 def votes_phrase(prompts: Prompts, votes: int) -> str:
-    if votes == 1:
-        return prompts("questions.votes_one")
-    return prompts("questions.votes_many", count=votes)
+    return prompts("questions.votes", count=votes)
 
 
 def _details(prompts: Prompts, r: Ranked) -> str:

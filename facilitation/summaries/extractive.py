@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from bot.embeddings import Embedder
+from bot.plural import fill
 from facilitation.summaries.keyphrases import KeyphraseExtractor
 from facilitation.summaries.prompts import Framing
 from facilitation.summaries.rewrite import is_chatter, normalise, rewrite, strip_fillers
@@ -242,7 +243,7 @@ class ExtractiveSummariser:
         counts = Counter(t.speaker for t in turns)
         names = [name for name, _ in counts.most_common(2)]
         if len(counts) > 2:
-            names.append(self.framing.others.format(count=len(counts) - 2))
+            names.append(fill(self.framing.others, count=len(counts) - 2))
         topics = list(keyphrases[: self.settings.topics_in_lead])
         return self.framing.topics.format(names=_and(names), topics=_and(topics))
 

@@ -26,7 +26,7 @@ class Framing:
     quoted_question: str = '{speaker} asks: "{text}"'
     suggestion: str = "{speaker} suggests {clause}."
     topics: str = "{names} talk about {topics}."
-    others: str = "{count} others"
+    others: str = "{count:one=one other|other=# others}"
     unknown_addressee: str = "the others"
     we: str = "they"
     us: str = "them"

@@ -98,7 +98,7 @@ async def test_vote_by_reaction(h: Harness) -> None:
     await h.settle()
     await h.command("moderator", "/queue")
     await h.settle()
-    assert "0 votes" in queue_line(h, 1)
+    assert "no votes yet" in queue_line(h, 1)
     assert (await rows(h, "SELECT COUNT(*) AS n FROM question_votes"))[0]["n"] == 0
     await finish(h)
 

@@ -28,7 +28,7 @@ async def test_doctor_names_missing_and_malformed_tokens(tmp_path: Path) -> None
     problems = [line for line in lines if line.startswith("✗ token")]
     assert any("TG_TOKEN" in p for p in problems)
     assert any("SLACK_APP_TOKEN" in p and "xapp-" in p for p in problems)
-    assert lines[-1].endswith("thing(s) to fix.")
+    assert lines[-1].endswith("2 things to fix.")
 
 
 async def test_doctor_reports_a_broken_config(tmp_path: Path) -> None:

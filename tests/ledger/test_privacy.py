@@ -153,7 +153,7 @@ async def test_mydata_sends_a_summary_and_the_file(tmp_path: Path) -> None:
     s.say("u_cat", "/mydata", private=True)
     actions = await run(s.lines, ledger_config(tmp_path), tmp_path / "rt.db")
     dms = [a for a in actions if isinstance(a, DirectMessage) and a.user == "u_cat"]
-    assert dms and "1 messages, 1 reactions" in dms[-1].text
+    assert dms and "1 message, 1 reaction," in dms[-1].text
     assert CAT in dms[-1].text and "practice" in dms[-1].text
     [upload] = [a for a in actions if isinstance(a, UploadFile)]
     assert upload.private_to == "u_cat"

@@ -73,11 +73,11 @@ async def test_a_paraphrase_is_merged_with_a_tally_and_the_askers_credited(
     texts = said(actions)
     assert any(t.startswith("Someone asked something similar (#1)") for t in texts)
     assert (
-        "Someone asked something similar (#1): I've added your voice to it. Also asked by 2."
-        in texts
+        "Someone asked something similar (#1): I've added your voice to it."
+        " Also asked by 2 other people." in texts
     )
     assert "You've already asked that one: it's question 1." in texts
-    assert "also asked by 2" in texts[-1]
+    assert "also asked by 2 others" in texts[-1]
     got = await rows(bot, "SELECT number, state, merged_into FROM questions ORDER BY number")
     assert got == [(1, "open", None), (2, "merged", 1), (3, "merged", 1)]
 
@@ -107,9 +107,9 @@ async def test_merge_and_split_by_hand_move_votes_and_credit() -> None:
     s.say("u_mod", "/merge 1 1")
     actions, bot = await run(s.lines)
     texts = said(actions)
-    assert "Merged question 2 into question 1. Also asked by 1." in texts
+    assert "Merged question 2 into question 1. Also asked by one other person." in texts
     queue = next(t for t in texts if t.startswith("Open questions"))
-    assert "#1 Who pays for the shutters? (A · 2 votes · also asked by 1)" in queue
+    assert "#1 Who pays for the shutters? (A · 2 votes · also asked by one other person)" in queue
     assert "#2" not in queue
     assert "Question 2 wasn't merged into another." in texts
     assert "Those are the same question." in texts

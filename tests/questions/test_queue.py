@@ -67,7 +67,7 @@ async def test_anonymous_question_by_dm_is_posted_without_a_name() -> None:
     assert posts[0].target.channel == "main"
     dms = [a for a in actions if isinstance(a, DirectMessage) and a.user == "u_jo"]
     assert "without your name" in dms[0].text
-    assert "(anonymous · 0 votes)" in said(actions)[-1]
+    assert "(anonymous · no votes yet)" in said(actions)[-1]
     got = await rows(bot, "SELECT asker, asker_name, anonymous FROM questions")
     assert got == [(None, "", 1)]
 
@@ -99,4 +99,4 @@ async def test_end_of_event_lists_answered_and_open_questions() -> None:
     end = said(actions)[-1]
     assert end.startswith("What the panel answered (1):")
     assert "#1 What can tenants do right now?" in end
-    assert "Left open (1)" in end and "#2 Which medicines" in end
+    assert "One question was left open" in end and "#2 Which medicines" in end
