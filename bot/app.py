@@ -11,7 +11,7 @@ from bot.bus import Bus
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRouter, as_command
 from bot.config import Config
-from bot.events import CommandIssued, Event
+from bot.events import CommandIssued, Event, plausible_ts
 from bot.outbox import Outbox
 from bot.prompts import Prompts
 from bot.roles import RoleBook
@@ -25,6 +25,16 @@ log = logging.getLogger("roundtable")
 
 ModuleFactory = Callable[[Services], Sequence[Module]]
 LOG_SCOPED_PLATFORMS = frozenset({"discord", "slack", "telegram"})
+
+
+def _plausible_time(event: Event) -> Event | None:
+    """Drop an event whose time no chat could have (adapters refuse these first)."""
+    if plausible_ts(event.ts):
+        return event
+    log.warning(
+        "dropped %s from %s: its time %s is implausible", event.kind, event.platform, event.ts
+    )
+    return None
 
 
 class Roundtable:
@@ -88,6 +98,7 @@ class Roundtable:
             session_of=self.sessions.session_id_of,
             batch_size=cfg.store.batch_size,
         )
+        self.bus.add_transform(_plausible_time)
         self.bus.add_transform(as_command(cfg.bot.command_prefixes, self.commands.knows))
         if not cfg.bot.log_unmapped_channels:
             self.bus.add_transform(self._in_scope)

@@ -86,6 +86,7 @@ class RolesConfig(Section):
 class PrivacyConfig(Section):
     pseudonymise_exports: bool = True
     secret_env: str = "ROUNDTABLE_SECRET"
+    secret_file: Path | None = None
     keep_anonymous_askers: bool = False
     retention_days: int | None = Field(default=None, ge=1)
 

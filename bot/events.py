@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "Capabilities",
     "CommandIssued",
     "Event",
@@ -26,7 +28,20 @@ __all__ = [
     "SessionChanged",
     "extract_links",
     "place_key",
+    "plausible_ts",
 ]
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Timestamps outside this range are refused at the edge: no chat happened before
+1970, and a date in year 9999 (or year 1) would make every span computed from it
+absurd (a timeline of millions of bins)."""
+
+
+def plausible_ts(ts: datetime) -> bool:
+    """Whether ``ts`` (timezone-aware) is a time a chat message could have been sent."""
+    return ts.tzinfo is not None and EARLIEST <= ts < LATEST
+
 
 _LINK_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 

@@ -14,6 +14,7 @@ from bot.app import Roundtable
 from bot.clock import FakeClock
 from bot.config import Config, load_config
 from bot.events import Event
+from bot.files import make_private, private_folder
 
 __all__ = ["demo", "replay", "run"]
 
@@ -161,7 +162,7 @@ async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> 
     from bot.demo import demo_config_path, demo_transcript_path
 
     base = load_config(demo_config_path())
-    out.mkdir(parents=True, exist_ok=True)
+    private_folder(out)
     # Absolute, so that the demo config's folder (inside the package) is never used.
     config = base.model_copy(update={"bot": base.bot.model_copy(update={"out_dir": out.resolve()})})
     db_path = out / "demo.db"
@@ -181,6 +182,7 @@ async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> 
                 progress=not show,
             )
             print(_summary(bot, adapter), file=sys.stderr)
+    make_private(log_path)
     print(f"\nThe demo event's outputs are in {out}/:")
     for path in sorted(
         p for p in out.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm"))

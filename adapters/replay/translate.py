@@ -16,9 +16,21 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.events import (
+    EARLIEST,
+    LATEST,
     Event,
     MemberJoined,
     MemberLeft,
@@ -28,9 +40,10 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
     extract_links,
+    plausible_ts,
 )
 
-__all__ = ["TranscriptError", "detect_format", "parse_transcript"]
+__all__ = ["TranscriptError", "TranscriptLine", "detect_format", "parse_transcript", "read_line"]
 
 _IRC = re.compile(r"^\[(\d{1,2}):(\d{2})(?::(\d{2}))?\]\s+(.*)$")
 _IRC_DATED = re.compile(
@@ -112,81 +125,138 @@ def parse_transcript(
         )
 
 
-def _ts(value: object, lineno: int) -> datetime:
-    if not isinstance(value, str):
-        raise TranscriptError(f"line {lineno}: 'ts' should be an ISO date-time")
+class TranscriptLine(BaseModel):
+    """One JSON Lines record, validated before it becomes an event.
+
+    Ids may be numbers (read as text); ``private`` accepts true/false and their
+    spellings ("false" is false); unknown keys are kept out of the way.
+    """
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    type: Literal["message", "reaction", "unreaction", "join", "leave", "edit", "delete"] = (
+        "message"
+    )
+    author: str = Field(min_length=1)
+    ts: AwareDatetime
+    name: str | None = None
+    id: str | None = None
+    message_id: str | None = None
+    text: str = ""
+    reply_to: str | None = None
+    thread: str | None = None
+    channel: str | None = None
+    private: bool = False
+    roles: list[str] = Field(default_factory=list)
+    emoji: str = "\N{THUMBS UP SIGN}"
+
+    @field_validator("ts", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError("should be an ISO date-time, like 2026-05-01T18:00:00Z")
+        try:
+            ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO date-time") from None
+        ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+        if not plausible_ts(ts):
+            raise ValueError(f"{value!r} is not between {EARLIEST.year} and {LATEST.year}")
+        return ts
+
+    @model_validator(mode="after")
+    def _ids(self) -> TranscriptLine:
+        if self.type == "message" and self.id is None:
+            raise ValueError("a message needs an 'id'")
+        if self.type in ("edit", "delete", "reaction", "unreaction") and self.message_id is None:
+            raise ValueError(f"a {self.type} needs a 'message_id'")
+        return self
+
+
+_KINDS = "message, reaction, unreaction, join, leave, edit, delete"
+
+
+def _problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "missing":
+        return f"{where!r} is missing"
+    if first["type"] == "literal_error" and where == "type":
+        return f"unknown type {first['input']!r} (expected one of {_KINDS})"
+    return f"{where!r}: {message}" if where else message
+
+
+def read_line(line: str, lineno: int) -> TranscriptLine:
+    """Parse and validate one JSON Lines record; :class:`TranscriptError` names the problem."""
     try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise TranscriptError(f"line {lineno}: 'ts' {value!r} is not an ISO date-time") from None
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"line {lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise TranscriptError(f"line {lineno}: the JSON is nested too deeply") from None
+    if not isinstance(obj, dict):
+        raise TranscriptError(f"line {lineno}: expected an object")
+    try:
+        return TranscriptLine.model_validate(obj)
+    except ValidationError as exc:
+        raise TranscriptError(f"line {lineno}: {_problem(exc)}") from None
+    except RecursionError:
+        raise TranscriptError(f"line {lineno}: the JSON is nested too deeply") from None
 
 
 def _jsonl(lines: list[str], ctx: _Context) -> Iterator[Event]:
     for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TranscriptError(f"line {lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise TranscriptError(f"line {lineno}: expected an object")
-        kind = obj.get("type", "message")
-        author = str(obj.get("author") or "")
-        if not author:
-            raise TranscriptError(f"line {lineno}: 'author' is missing")
-        name = str(obj.get("name") or author)
-        ctx.learn(author, name)
-        private = bool(obj.get("private", False))
-        channel = f"dm-{author}" if private else str(obj.get("channel") or ctx.channel)
-        base: dict[str, Any] = dict(
-            platform=ctx.platform,
-            community=ctx.community,
-            channel=channel,
-            ts=_ts(obj.get("ts"), lineno),
-            author=author,
-            author_name=name,
-            thread=obj.get("thread"),
-            private=private,
-            author_roles=frozenset(obj.get("roles", ())),
-        )
-        text = str(obj.get("text", ""))
-        match kind:
-            case "message":
-                if "id" not in obj:
-                    raise TranscriptError(f"line {lineno}: a message needs an 'id'")
-                yield MessagePosted(
-                    **base,
-                    message_id=str(obj["id"]),
-                    text=text,
-                    reply_to=obj.get("reply_to"),
-                    mentions=ctx.mentions(text, author),
-                    links=extract_links(text),
-                )
-            case "edit":
-                yield MessageEdited(
-                    **base,
-                    message_id=str(obj["message_id"]),
-                    text=text,
-                    mentions=ctx.mentions(text, author),
-                    links=extract_links(text),
-                )
-            case "delete":
-                yield MessageDeleted(**base, message_id=str(obj["message_id"]))
-            case "reaction" | "unreaction":
-                cls = ReactionAdded if kind == "reaction" else ReactionRemoved
-                if "message_id" not in obj:
-                    raise TranscriptError(f"line {lineno}: a {kind} needs a 'message_id'")
-                yield cls(
-                    **base, message_id=str(obj["message_id"]), emoji=str(obj.get("emoji", "👍"))
-                )
-            case "join":
-                yield MemberJoined(**base)
-            case "leave":
-                yield MemberLeft(**base)
-            case _:
-                raise TranscriptError(f"line {lineno}: unknown type {kind!r}")
+        if line.strip():
+            yield _jsonl_event(read_line(line, lineno), ctx)
+
+
+def _jsonl_event(obj: TranscriptLine, ctx: _Context) -> Event:
+    author = obj.author
+    name = obj.name or author
+    ctx.learn(author, name)
+    channel = f"dm-{author}" if obj.private else (obj.channel or ctx.channel)
+    base: dict[str, Any] = dict(
+        platform=ctx.platform,
+        community=ctx.community,
+        channel=channel,
+        ts=obj.ts,
+        author=author,
+        author_name=name,
+        thread=obj.thread,
+        private=obj.private,
+        author_roles=frozenset(obj.roles),
+    )
+    text = obj.text
+    target = obj.message_id or ""
+    match obj.type:
+        case "message":
+            return MessagePosted(
+                **base,
+                message_id=obj.id or "",
+                text=text,
+                reply_to=obj.reply_to,
+                mentions=ctx.mentions(text, author),
+                links=extract_links(text),
+            )
+        case "edit":
+            return MessageEdited(
+                **base,
+                message_id=target,
+                text=text,
+                mentions=ctx.mentions(text, author),
+                links=extract_links(text),
+            )
+        case "delete":
+            return MessageDeleted(**base, message_id=target)
+        case "reaction":
+            return ReactionAdded(**base, message_id=target, emoji=obj.emoji)
+        case "unreaction":
+            return ReactionRemoved(**base, message_id=target, emoji=obj.emoji)
+        case "join":
+            return MemberJoined(**base)
+        case "leave":
+            return MemberLeft(**base)
 
 
 def _irc(lines: list[str], ctx: _Context, start: datetime, *, dated: bool) -> Iterator[Event]:

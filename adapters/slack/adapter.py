@@ -28,9 +28,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.base import Sink, split_text
 from adapters.slack.config import SlackConfig, check_tokens
 from adapters.slack.emoji import emoji_to_name
+from adapters.slack.guard import request_guard
 from adapters.slack.translate import (
     PLATFORM,
     Delivery,
+    Malformed,
     command_event,
     escape_text,
     event_from_callback,
@@ -236,7 +238,9 @@ class SlackAdapter:
             raise ConnectionError("Slack Socket Mode did not connect in time") from None
 
     async def _serve_http(self, app: AsyncApp) -> None:
-        runner = web.AppRunner(app.web_app(path=self.config.http_path))
+        web_app = app.web_app(path=self.config.http_path)
+        web_app.middlewares.append(request_guard(self._signing_secret))
+        runner = web.AppRunner(web_app)
         await runner.setup()
         self._runner = runner
         site = web.TCPSite(runner, self.config.http_host, self.config.http_port)
@@ -258,7 +262,12 @@ class SlackAdapter:
         # Acknowledge first: Slack shows the user an error after 3 s, and the
         # bot's work (and its reply, sent as a normal action) may take longer.
         await ack()
-        await self._emit(command_event(command, now=self._clock.now()))
+        try:
+            event = command_event(command, now=self._clock.now())
+        except Malformed as exc:
+            log.warning("ignored a malformed Slack command: %s", exc)
+            return
+        await self._emit(event)
 
     async def _emit(self, event: Event) -> None:
         sink = self._sink

@@ -7,6 +7,7 @@ Slack message always gets the same id.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,11 +26,13 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
     extract_links,
+    plausible_ts,
 )
 
 __all__ = [
     "PLATFORM",
     "Delivery",
+    "Malformed",
     "command_event",
     "escape_text",
     "event_from_callback",
@@ -40,8 +43,11 @@ __all__ = [
     "split_message_id",
 ]
 
+log = logging.getLogger("roundtable.slack")
+
 PLATFORM = "slack"
 _TS_RE = re.compile(r"\d+\.\d+")
+_TS_OR_SECONDS_RE = re.compile(r"\d{1,12}(\.\d{1,9})?")
 _ANGLE_RE = re.compile(r"<([^<>]*)>")
 # Subtypes that are ordinary posts; the others are joins, topic changes, etc.
 _POST_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message", "bot_message"})
@@ -66,11 +72,46 @@ def is_slack_ts(value: str) -> bool:
     return bool(_TS_RE.fullmatch(value))
 
 
+class Malformed(ValueError):
+    """A payload field is missing, of the wrong type, or out of range."""
+
+
 def parse_ts(ts: str) -> datetime:
-    """Slack ``"1700000000.000100"`` -> an exact UTC datetime (no float rounding)."""
+    """Slack ``"1700000000.000100"`` -> an exact UTC datetime (no float rounding).
+
+    Raises :class:`Malformed` for anything else, or a time outside 1970-2100.
+    """
+    if not isinstance(ts, str) or not _TS_OR_SECONDS_RE.fullmatch(ts):
+        raise Malformed(f"not a Slack timestamp: {ts!r:.40}")
     seconds, _, frac = ts.partition(".")
     micros = int((frac + "000000")[:6])
-    return datetime.fromtimestamp(int(seconds), UTC) + timedelta(microseconds=micros)
+    try:
+        when = datetime.fromtimestamp(int(seconds), UTC) + timedelta(microseconds=micros)
+    except (OverflowError, ValueError, OSError):
+        raise Malformed(f"timestamp out of range: {ts!r:.40}") from None
+    if not plausible_ts(when):
+        raise Malformed(f"timestamp out of range: {ts!r:.40}")
+    return when
+
+
+def _obj(container: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A nested object field; absent or null is empty, anything else is malformed."""
+    value = container.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Malformed(f"{key!r} should be an object")
+    return value
+
+
+def _str(container: Mapping[str, Any], key: str, default: str = "") -> str:
+    """A text field; absent or null is ``default``, numbers are read as text."""
+    value = container.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Malformed(f"{key!r} should be text")
+    return str(value)
 
 
 def message_id(channel: str, ts: str) -> str:
@@ -121,20 +162,23 @@ def slack_to_plain(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def command_event(payload: Mapping[str, Any], *, now: datetime) -> CommandIssued:
-    """A native slash command (form fields or Socket Mode payload) -> ``CommandIssued``."""
-    channel = str(payload.get("channel_id", ""))
-    text, _ = slack_to_plain(str(payload.get("text", "")))
+    """A native slash command (form fields or Socket Mode payload) -> ``CommandIssued``.
+
+    Raises :class:`Malformed` when a field has the wrong type.
+    """
+    channel = _str(payload, "channel_id")
+    text, _ = slack_to_plain(_str(payload, "text"))
     return CommandIssued(
         platform=PLATFORM,
-        community=str(payload.get("team_id", "")),
+        community=_str(payload, "team_id"),
         channel=channel,
         ts=now,
-        author=str(payload.get("user_id", "")),
-        author_name=str(payload.get("user_name", "")),
+        author=_str(payload, "user_id"),
+        author_name=_str(payload, "user_name"),
         private=channel.startswith("D") or payload.get("channel_name") == "directmessage",
-        name=str(payload.get("command", "")).lstrip("/").lower(),
+        name=_str(payload, "command").lstrip("/").lower(),
         args=text.strip(),
-        interaction_id=str(payload.get("trigger_id", "")) or None,
+        interaction_id=_str(payload, "trigger_id") or None,
         raw=dict(payload),
     )
 
@@ -142,37 +186,51 @@ def command_event(payload: Mapping[str, Any], *, now: datetime) -> CommandIssued
 def event_from_callback(
     body: Mapping[str, Any], *, delivery: Delivery | None = None
 ) -> Event | None:
-    """An Events API ``event_callback`` body -> one event, or None to ignore it."""
-    event: Mapping[str, Any] = body.get("event") or {}
-    team = str(body.get("team_id") or event.get("team") or "")
+    """An Events API ``event_callback`` body -> one event, or None to ignore it.
+
+    A body whose fields have the wrong type, or whose time is not a plausible
+    Slack timestamp, is ignored with a warning: Slack retrying it would not help.
+    """
+    try:
+        return _callback(body, delivery)
+    except Malformed as exc:
+        log.warning("ignored a malformed Slack event: %s", exc)
+        return None
+
+
+def _callback(body: Mapping[str, Any], delivery: Delivery | None) -> Event | None:
+    if not isinstance(body, Mapping):
+        raise Malformed("the body should be an object")
+    event = _obj(body, "event")
+    team = _str(body, "team_id") or _str(event, "team")
     delivery_id = delivery.delivery_id if delivery else None
     base: dict[str, Any] = {"platform": PLATFORM, "community": team, "delivery_id": delivery_id}
     kind = event.get("type")
     if kind == "message":
         return _message(event, base)
     if kind in ("reaction_added", "reaction_removed"):
-        item: Mapping[str, Any] = event.get("item") or {}
+        item = _obj(event, "item")
         if item.get("type") != "message":
             return None
-        channel = str(item.get("channel", ""))
+        channel = _str(item, "channel")
         cls = ReactionAdded if kind == "reaction_added" else ReactionRemoved
         return cls(
             **base,
             channel=channel,
-            ts=parse_ts(str(event.get("event_ts", "0"))),
-            author=str(event.get("user", "")),
+            ts=parse_ts(_str(event, "event_ts", "0")),
+            author=_str(event, "user"),
             private=channel.startswith("D"),
-            message_id=message_id(channel, str(item.get("ts", ""))),
-            emoji=name_to_emoji(str(event.get("reaction", ""))),
+            message_id=message_id(channel, _str(item, "ts")),
+            emoji=name_to_emoji(_str(event, "reaction")),
             raw=dict(body),
         )
     if kind in ("member_joined_channel", "member_left_channel"):
         member_cls = MemberJoined if kind == "member_joined_channel" else MemberLeft
         return member_cls(
             **base,
-            channel=str(event.get("channel", "")),
-            ts=parse_ts(str(event.get("event_ts", "0"))),
-            author=str(event.get("user", "")),
+            channel=_str(event, "channel"),
+            ts=parse_ts(_str(event, "event_ts", "0")),
+            author=_str(event, "user"),
             raw=dict(body),
         )
     return None
@@ -180,44 +238,44 @@ def event_from_callback(
 
 def _message(event: Mapping[str, Any], base: dict[str, Any]) -> Event | None:
     subtype = event.get("subtype")
-    channel = str(event.get("channel", ""))
+    channel = _str(event, "channel")
     private = event.get("channel_type") == "im"
     where = {**base, "channel": channel, "private": private, "raw": dict(event)}
     if subtype == "message_changed":
-        new: Mapping[str, Any] = event.get("message") or {}
-        edited: Mapping[str, Any] | None = new.get("edited")
-        if edited is None:  # link unfurls also arrive as message_changed
+        new = _obj(event, "message")
+        if new.get("edited") is None:  # link unfurls also arrive as message_changed
             return None
-        text, mentions = slack_to_plain(str(new.get("text", "")))
+        edited = _obj(new, "edited")
+        text, mentions = slack_to_plain(_str(new, "text"))
         return MessageEdited(
             **where,
-            ts=parse_ts(str(edited.get("ts") or event.get("event_ts", "0"))),
-            author=str(new.get("user", "")),
+            ts=parse_ts(_str(edited, "ts") or _str(event, "event_ts", "0")),
+            author=_str(new, "user"),
             thread=_thread_of(new),
-            message_id=message_id(channel, str(new.get("ts", ""))),
+            message_id=message_id(channel, _str(new, "ts")),
             text=text,
             mentions=mentions,
             links=extract_links(text),
         )
     if subtype == "message_deleted":
-        previous: Mapping[str, Any] = event.get("previous_message") or {}
+        previous = _obj(event, "previous_message")
         return MessageDeleted(
             **where,
-            ts=parse_ts(str(event.get("event_ts") or event.get("ts", "0"))),
-            author=str(previous.get("user", "")),
+            ts=parse_ts(_str(event, "event_ts") or _str(event, "ts", "0")),
+            author=_str(previous, "user"),
             thread=_thread_of(previous),
-            message_id=message_id(channel, str(event.get("deleted_ts", ""))),
+            message_id=message_id(channel, _str(event, "deleted_ts")),
         )
     if subtype not in _POST_SUBTYPES:
         return None
-    ts = str(event.get("ts", "0"))
-    text, mentions = slack_to_plain(str(event.get("text", "")))
+    ts = _str(event, "ts", "0")
+    text, mentions = slack_to_plain(_str(event, "text"))
     thread = _thread_of(event)
     return MessagePosted(
         **where,
         ts=parse_ts(ts),
-        author=str(event.get("user") or event.get("bot_id") or ""),
-        author_name=str(event.get("username", "")),
+        author=_str(event, "user") or _str(event, "bot_id"),
+        author_name=_str(event, "username"),
         thread=thread,
         message_id=message_id(channel, ts),
         text=text,
@@ -230,7 +288,8 @@ def _message(event: Mapping[str, Any], base: dict[str, Any]) -> Event | None:
 
 def _thread_of(message: Mapping[str, Any]) -> str | None:
     """The parent ts of a thread reply; None for top-level messages and parents."""
-    thread_ts = message.get("thread_ts")
-    if thread_ts and thread_ts != message.get("ts"):
-        return str(thread_ts)
+    thread_ts = _str(message, "thread_ts")
+    if thread_ts and thread_ts != _str(message, "ts"):
+        parse_ts(thread_ts)  # a thread is named by a message's timestamp
+        return thread_ts
     return None

@@ -8,6 +8,7 @@ modules can grow their schema without touching each other's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.files import make_private, private_folder, write_private
 
 __all__ = ["Database", "Row"]
 
@@ -42,10 +45,13 @@ class Database:
     @classmethod
     async def open(cls, path: str | Path) -> Database:
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = path != ":memory:" and not path.startswith("file:")
+        if on_disk:
+            _prepare_private(Path(path))
         conn = await aiosqlite.connect(path)
         conn.row_factory = aiosqlite.Row
+        # deleted rows are overwritten with zeros, not left readable in free pages
+        await conn.execute("PRAGMA secure_delete=ON")
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -56,10 +62,28 @@ class Database:
             " DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (component, version))"
         )
         await conn.commit()
+        if on_disk:
+            for suffix in ("", "-wal", "-shm"):
+                make_private(Path(path + suffix))
         return cls(conn, path)
 
     async def close(self) -> None:
         await self._conn.close()
+
+    async def scrub(self) -> None:
+        """Leave no trace of deleted data in the files: checkpoint, rebuild, truncate the WAL.
+
+        ``secure_delete`` already zeroes what is deleted; the WAL still holds old
+        page images until a checkpoint, so the WAL is checkpointed and truncated,
+        and VACUUM rewrites the file without free pages. Slow on a big store:
+        for rare events (an opt-out), not for every write.
+        """
+        async with self._lock:
+            await self._conn.commit()
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._conn.execute("PRAGMA temp_store=MEMORY")
+            await self._conn.execute("VACUUM")
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def migrate(self, component: str, migrations: Sequence[str]) -> int:
         """Apply the migrations of ``component`` not applied yet; return how many ran.
@@ -144,3 +168,15 @@ class Database:
                 await self._conn.commit()
             finally:
                 self._in_tx.reset(token)
+
+
+def _prepare_private(path: Path) -> None:
+    """Make the database's folder and an empty 0600 file before SQLite opens it.
+
+    SQLite gives the WAL and SHM files the database file's mode, so they are
+    private too; an existing database is made private on open.
+    """
+    private_folder(path.parent)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            write_private(path, b"", exclusive=True)

@@ -25,6 +25,7 @@ def _export_parser() -> argparse.ArgumentParser:
     p.add_argument("event", help="the event's id (slug) or number")
     p.add_argument("--out", type=Path, required=True, help="folder to write (or zip file)")
     p.add_argument("--zip", action="store_true", help="write one zip file instead of a folder")
+    p.add_argument("--force", action="store_true", help="replace a zip file that exists already")
     p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
     p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
     p.add_argument(
@@ -85,17 +86,42 @@ async def _export(args: argparse.Namespace) -> int:
             known = ", ".join(s.slug for s in await ledger.sessions()) or "none yet"
             print(f"No event {args.event!r}. Events: {known}", file=sys.stderr)
             return 2
-        path = await export_event(
-            ledger,
-            session,
-            args.out,
-            zip_file=args.zip,
-            real_names=True if args.real_names else None,
-        )
+        problem = _out_problem(args.out, zip_file=args.zip, force=args.force)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            path = await export_event(
+                ledger,
+                session,
+                args.out,
+                zip_file=args.zip,
+                real_names=True if args.real_names else None,
+            )
+        except OSError as exc:
+            print(f"Could not write {exc.filename or args.out}: {exc.strerror}", file=sys.stderr)
+            return 2
         print(f"Wrote {path}")
         return 0
     finally:
         await db.close()
+
+
+def _out_problem(out: Path, *, zip_file: bool, force: bool) -> str | None:
+    """Why ``--out`` cannot be written (``None`` when it can)."""
+    if not zip_file:
+        if out.exists() and not out.is_dir():
+            return (
+                f"{out} is a file. Give a folder to write the export into,"
+                " or add --zip to write one zip file."
+            )
+        return None
+    target = out if out.suffix == ".zip" else out.with_name(out.name + ".zip")
+    if target.is_dir():
+        return f"{target} is a folder. Give a file name for the zip, like {target / 'export.zip'}."
+    if target.exists() and not force:
+        return f"{target} exists already. Choose another name, or add --force to replace it."
+    return None
 
 
 async def _evaluate(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from bot.files import make_private, private_folder, write_private
 from bot.sessions import Session
 from facilitation.ledger.data import EventData
 from facilitation.ledger.metrics import conversations, person_stats
@@ -180,10 +181,13 @@ async def export_event(
             folder = Path(tmp) / session.slug
             await _fill(ledger, session, folder, data, figures, ids, old_pairs, first_seen)
             target = out if out.suffix == ".zip" else out.with_name(out.name + ".zip")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+            private_folder(target.parent)
+            partial = target.with_name(target.name + ".part")
+            write_private(partial, b"")
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
                 for path in sorted(folder.iterdir()):
                     zf.write(path, f"{session.slug}/{path.name}")
+            partial.replace(target)  # a reader never sees half a zip
             return target
     await _fill(ledger, session, out, data, figures, ids, old_pairs, first_seen)
     return out
@@ -199,7 +203,7 @@ async def _fill(
     old_pairs: set[Pair],
     first_seen: dict[Any, str],
 ) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     messages = _messages(data, ids)
     header = list(messages[0]) if messages else ["message_id", "author", "text"]
     _write_table(folder, "messages", messages, header)
@@ -285,3 +289,5 @@ async def _fill(
             shutil.copyfile(report_dir / name, folder / name)
     files = sorted(p.name for p in folder.iterdir() if p.name != "README.md")
     (folder / "README.md").write_text(_readme(session, ids, files), encoding="utf-8")
+    for name in (*files, "README.md"):
+        make_private(folder / name)

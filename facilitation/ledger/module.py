@@ -18,6 +18,7 @@ from bot.actions import Target, UploadFile
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import CommandIssued, Event, MessageEdited, MessagePosted, SessionChanged
+from bot.files import private_folder, write_private
 from bot.roles import Role
 from bot.sessions import ENDED, Session
 from facilitation.base import Services
@@ -256,8 +257,8 @@ class LedgerModule:
             await inv.tell(p("ledger.mydata_no_file"))
             return
         path = self.ledger.out_dir() / "mydata" / f"{ids.pseudonym(who)}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(to_json(data), encoding="utf-8")
+        private_folder(path.parent)
+        write_private(path, to_json(data))
         await self._s.outbox.send(
             UploadFile(
                 target=Target.of(ev),

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import PrivacyConfig
 from bot.store import Database
-from facilitation.ledger.store import LedgerStore, PersonKey, table_exists
+from facilitation.ledger.secret import resolve_secret
+from facilitation.ledger.store import PersonKey, table_exists
 
 __all__ = [
     "REMOVED_NAME",
@@ -26,26 +26,31 @@ __all__ = [
     "safe_cell",
 ]
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@")
+_CONTROL_STARTS = ("\t", "\r", "\n")
+
+
+def _invisible(ch: str) -> bool:
+    """Spaces, line breaks, zero-width and other format characters a spreadsheet skips."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
 
 
 def safe_cell(value: object) -> object:
     """Neutralise a CSV cell a spreadsheet would run as a formula (OWASP: prefix a quote).
 
-    Only text is changed; numbers stay numbers (so -0.4 is still a number).
+    A cell is neutralised when its first visible character, after spaces, line
+    breaks and zero-width characters, is ``= + - @`` in any width (the full-width
+    ``＝`` folds to ``=``), or when it starts with a tab, carriage return or line
+    feed. Only text is changed; numbers stay numbers (so -0.4 is still a number).
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(_CONTROL_STARTS):
+        return "'" + value
+    first = next((ch for ch in value if not _invisible(ch)), "")
+    if first and unicodedata.normalize("NFKC", first)[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
-
-
-async def resolve_secret(
-    privacy: PrivacyConfig, store: LedgerStore, environ: Mapping[str, str] | None = None
-) -> str:
-    """The pseudonym key: from the configured environment variable, else the store's own."""
-    env = os.environ if environ is None else environ
-    value = env.get(privacy.secret_env, "")
-    return value if value else await store.pseudonym_secret()
 
 
 class Identities:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.files import make_private, private_folder
 from bot.plural import plural
 from facilitation.ledger.export import write_csv
 from facilitation.ledger.service import Ledger
@@ -212,7 +213,7 @@ def plot_matrix(result: dict[str, Any], path: Path, audience_t: float, depth_t: 
 
 def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path]:
     """Write series.json, series.md, events.csv and matrix.png into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+    private_folder(out)
     (out / "series.json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -250,4 +251,7 @@ def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path
     plot_matrix(
         result, out / "matrix.png", ledger.cfg.audience_threshold, ledger.cfg.depth_threshold
     )
-    return [out / n for n in ("series.json", "series.md", "events.csv", "matrix.png")]
+    written = [out / n for n in ("series.json", "series.md", "events.csv", "matrix.png")]
+    for path in written:
+        make_private(path)
+    return written

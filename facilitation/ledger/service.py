@@ -18,7 +18,8 @@ from bot.store import Database
 from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.data import EventData, load_event
 from facilitation.ledger.metrics import PastEvent, compute_metrics
-from facilitation.ledger.privacy import Identities, resolve_secret
+from facilitation.ledger.privacy import Identities
+from facilitation.ledger.secret import resolve_secret
 from facilitation.ledger.sources import QuestionTables
 from facilitation.ledger.store import LedgerStore, PersonKey, load_sessions
 from facilitation.ledger.tone import ToneScorer
@@ -106,8 +107,13 @@ class Ledger:
 
     async def identities(self, *, real_names: bool | None = None) -> Identities:
         real = (not self.config.privacy.pseudonymise_exports) if real_names is None else real_names
-        secret = await resolve_secret(self.config.privacy, self.store)
-        return Identities(secret, real_names=real)
+        return Identities(await self.secret(), real_names=real)
+
+    async def secret(self) -> str:
+        """The pseudonym key (see :mod:`facilitation.ledger.secret`)."""
+        privacy = self.config.privacy
+        file = self.config.resolve(privacy.secret_file) if privacy.secret_file else None
+        return await resolve_secret(privacy, self.store, file=file)
 
     async def load(self, session: Session, optouts: set[PersonKey] | None = None) -> EventData:
         optouts = await self.store.optouts() if optouts is None else optouts

@@ -7,7 +7,6 @@ question queue, snapshots) belongs to other components and is only read.
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -97,6 +96,9 @@ class LedgerStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._legacy: str | None = None
+        self._legacy_checked = False
+        self.process_secret: str | None = None  # the key of an in-memory store
 
     async def setup(self) -> None:
         await self.db.migrate("ledger", LEDGER_MIGRATIONS)
@@ -112,16 +114,19 @@ class LedgerStore:
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value)
         )
 
-    async def pseudonym_secret(self) -> str:
-        """The deployment's own pseudonym key, made once and kept in the store."""
-        found = await self.setting(_SECRET_KEY)
-        if found:
-            return found
-        made = secrets.token_hex(32)
-        await self.db.execute(
-            "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", (_SECRET_KEY, made)
-        )
-        return await self.setting(_SECRET_KEY) or made
+    async def legacy_secret(self) -> str | None:
+        """A pseudonym key an older version kept in the store (now it lives outside it)."""
+        if not self._legacy_checked:
+            self._legacy_checked = True
+            self._legacy = await self.setting(_SECRET_KEY)
+        return self._legacy
+
+    async def drop_legacy_secret(self) -> None:
+        """Wipe the old key from the store, once it is safe elsewhere."""
+        if await self.legacy_secret():
+            await self.db.execute("DELETE FROM settings WHERE key = ?", (_SECRET_KEY,))
+            await self.db.scrub()
+            self._legacy = None
 
     async def retention_ran_at(self) -> datetime | None:
         value = await self.setting(_RETENTION_KEY)

@@ -7,6 +7,7 @@ right for the messages that matter most (answers and exchanges).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -173,7 +174,9 @@ def timeline(messages: Sequence[Message], start: datetime | None = None) -> Time
     first = min(start or messages[0].ts, messages[0].ts)
     last = max(m.ts for m in messages)
     span = max((last - first).total_seconds() / 60, 1.0)
-    minutes = next((b for b in (1, 2, 5, 10, 15, 30, 60) if span / b <= 40), 120)
+    # past 40 two-hour bins, wider bins: never more than 40, whatever the span
+    minutes = next((b for b in (1, 2, 5, 10, 15, 30, 60, 120) if span / b <= 40), None)
+    minutes = minutes or math.ceil(span / 40)
     count = int(span // minutes) + 1
     starts = [first + timedelta(minutes=minutes * i) for i in range(count)]
     per: list[int] = [0] * count

@@ -13,6 +13,7 @@ from bot.actions import Say, Target
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import CommandIssued, MessagePosted, SessionChanged
+from bot.files import make_private, private_folder, write_private
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
@@ -35,10 +36,10 @@ _RECHECK = timedelta(minutes=1)
 
 def write_report(report: Report, folder: Path, generated: datetime | None = None) -> list[Path]:
     """Write ``report.html`` and ``report.md`` into ``folder``; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     html_path, md_path = folder / "report.html", folder / "report.md"
-    html_path.write_text(render_html(report, generated=generated), encoding="utf-8")
-    md_path.write_text(render_markdown(report), encoding="utf-8")
+    write_private(html_path, render_html(report, generated=generated))
+    write_private(md_path, render_markdown(report))
     return [html_path, md_path]
 
 
@@ -250,3 +251,4 @@ class ReportModule:
             if export.is_dir():
                 for path in written:
                     shutil.copyfile(path, export / path.name)
+                    make_private(export / path.name)

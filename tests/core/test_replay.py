@@ -80,11 +80,30 @@ def test_json_lines_with_every_kind() -> None:
         ('{"ts": "2026-01-01T00:00:00", "text": "x", "id": "1"}', "line 1: 'author' is missing"),
         ('{"author": "a", "ts": "yesterday", "id": "1"}', "not an ISO date-time"),
         ('{"type": "dance", "author": "a", "ts": "2026-01-01T00:00:00"}', "unknown type"),
+        ('{"author": "a", "ts": "9999-12-31T23:59:59Z", "id": "1"}', "between 1970 and 2100"),
+        ('{"author": "a", "ts": "0001-01-01T00:00:00Z", "id": "1"}', "between 1970 and 2100"),
+        ('{"type": "edit", "author": "a", "ts": "2026-01-01T00:00:00"}', "needs a 'message_id'"),
+        ('{"type": "delete", "author": "a", "ts": "2026-01-01T00:00:00"}', "needs a 'message_id'"),
+        ('{"author": "a", "ts": "2026-01-01T00:00:00", "id": "1", "private": "maybe"}', "private"),
+        ('{"author": ["a"], "ts": "2026-01-01T00:00:00", "id": "1"}', "'author'"),
+        ('{"author": "a", "ts": "2026-01-01T00:00:00", "id": "1", "text": {"x": 1}}', "'text'"),
+        ('{"author": "a", "ts": "2026-01-01T00:00:00", "id": "1", "x": ' + "[" * 100_000, "JSON"),
+        ('{"a": ' * 5000 + "1" + "}" * 5000, "nested too deeply|'author'"),
     ],
 )
 def test_bad_transcript_lines_name_the_line(line: str, problem: str) -> None:
     with pytest.raises(TranscriptError, match=problem):
         list(parse_transcript([line]))
+
+
+def test_private_false_as_text_is_false_and_numeric_ids_are_text() -> None:
+    line = '{"author": 7, "ts": "2026-01-01T00:00:00", "id": 12, "text": "hi", "private": "false"}'
+    (event,) = parse_transcript([line])
+    assert isinstance(event, MessagePosted)
+    assert event.private is False and event.channel == "main"
+    assert event.author == "7" and event.message_id == "12"
+    (dm,) = parse_transcript([line.replace('"false"', '"true"')])
+    assert dm.private is True
 
 
 async def test_replay_runs_through_the_real_loop_and_prints_and_stores_actions() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import stat
 import zipfile
 from pathlib import Path
 
@@ -44,6 +45,15 @@ def _event() -> Script:
         ("\tTab", "'\tTab"),
         ("\rCR", "'\rCR"),
         ("plain = fine", "plain = fine"),
+        (" =1+1", "' =1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\u200b=1+1", "'\u200b=1+1"),
+        ("\ufeff@SUM(A1)", "'\ufeff@SUM(A1)"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\uff0bcmd", "'\uff0bcmd"),
+        ("\u3000\uff0d2", "'\u3000\uff0d2"),
+        (" spaced but plain", " spaced but plain"),
+        ("", ""),
         (-0.4, -0.4),
         (3, 3),
     ],
@@ -119,6 +129,30 @@ async def test_cli_export_zip_and_real_names(tmp_path: Path) -> None:
     assert "replay:u_ann" in people and ",Ann," in people
     missing = ["nope", "--out", str(tmp_path / "x"), "--db", str(db)]
     assert await asyncio.to_thread(export_main, missing) == 2
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+async def test_cli_export_onto_an_existing_file_is_refused_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "rt.db"
+    await run(_event().lines, ledger_config(tmp_path), db)
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    base = ["talks", "--db", str(db)]
+    assert await asyncio.to_thread(export_main, [*base, "--out", str(taken)]) == 2
+    assert "is a file" in capsys.readouterr().err and taken.read_text() == "mine"
+    zipped = tmp_path / "old.zip"
+    zipped.write_text("mine")
+    assert await asyncio.to_thread(export_main, [*base, "--out", str(zipped), "--zip"]) == 2
+    assert "--force" in capsys.readouterr().err and zipped.read_text() == "mine"
+    argv = [*base, "--out", str(zipped), "--zip", "--force"]
+    assert await asyncio.to_thread(export_main, argv) == 0
+    assert zipfile.ZipFile(zipped).testzip() is None
+    folder = tmp_path / "bundle"
+    assert await asyncio.to_thread(export_main, [*base, "--out", str(folder)]) == 0
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
 
 
 async def test_export_in_chat_sends_the_zip_privately(tmp_path: Path) -> None:

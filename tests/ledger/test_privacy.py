@@ -226,8 +226,9 @@ async def test_pseudonyms_are_stable_and_keyed(tmp_path: Path, monkeypatch: Any)
         await store.setup()
         unset = PrivacyConfig(secret_env="RT_LEDGER_NOT_SET")
         first = await resolve_secret(unset, store, {})
-        assert first == await resolve_secret(unset, store, {})  # kept in the store
+        assert first == await resolve_secret(unset, store, {})  # kept in the key file
         assert len(first) == 64
+        assert (tmp_path / "k.db.secret").read_text().strip() == first
         from_env = await resolve_secret(unset, store, {"RT_LEDGER_NOT_SET": "abc"})
         assert from_env == "abc"
     finally:
