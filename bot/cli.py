@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         help="replay speed (1 = real time, 60 = a minute a second); default: as fast as possible",
     )
     demo.add_argument("--show", action="store_true", help="print the conversation as it replays")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the live dashboard during and after the replay, until Ctrl+C",
+    )
+    demo.add_argument("--port", type=int, default=None, help="the dashboard's port (with --serve)")
 
     replay = sub.add_parser("replay", help="replay a transcript (JSON Lines or IRC log)")
     replay.add_argument("file", type=Path)
@@ -120,7 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "demo":
                 from bot.runner import demo
 
-                return asyncio.run(demo(args.out, speed=args.speed, show=args.show))
+                return asyncio.run(
+                    demo(
+                        args.out, speed=args.speed, show=args.show, serve=args.serve, port=args.port
+                    )
+                )
             case "replay":
                 from bot.runner import replay
 

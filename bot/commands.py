@@ -270,35 +270,40 @@ class CommandRouter:
                 return self._specs[sub], words[1] if len(words) > 1 else ""
         return self._specs.get(name), args
 
-    async def handle(self, event: CommandIssued) -> None:
-        """Bus subscriber for every command."""
+    async def handle(self, event: CommandIssued, respond: Responder | None = None) -> None:
+        """Bus subscriber for every command.
+
+        ``respond`` replaces the app's responder for this one command: the
+        dashboard runs moderators' clicks through here and shows the answers itself.
+        """
+        answer = respond or self._respond
         spec, rest = self.find(event.name, event.args)
         roles = self._roles.roles_of(event.platform, event.author, event.author_roles)
         if spec is None:
-            await self._respond(event, self._unknown(event, roles), event.private)
+            await answer(event, self._unknown(event, roles), event.private)
             return
         if not spec.allowed(roles):
             who = " or ".join(
                 f"{r.value}s" for r in Role if r in spec.roles and r != Role.PARTICIPANT
             )
-            await self._respond(
+            await answer(
                 event, self._prompts("core.not_allowed", name=spec.name, roles=who), event.private
             )
             return
         if spec.where == "private" and not event.private:
-            await self._respond(event, self._prompts("core.private_only", name=spec.name), False)
+            await answer(event, self._prompts("core.private_only", name=spec.name), False)
             return
         if spec.where == "channel" and event.private:
-            await self._respond(event, self._prompts("core.channel_only", name=spec.name), True)
+            await answer(event, self._prompts("core.channel_only", name=spec.name), True)
             return
         session = self._sessions.for_event(event)
         if spec.needs_session and session is None:
-            await self._respond(event, self._prompts("core.no_event"), event.private)
+            await answer(event, self._prompts("core.no_event"), event.private)
             return
         try:
             args = parse_args(spec, rest, event.mentions)
         except UsageError as exc:
-            await self._respond(
+            await answer(
                 event,
                 self._prompts("core.bad_usage", problem=str(exc), usage=spec.usage),
                 event.private,
@@ -306,16 +311,16 @@ class CommandRouter:
             return
 
         async def reply(text: str) -> None:
-            await self._respond(event, text, event.private)
+            await answer(event, text, event.private)
 
         async def tell(text: str) -> None:
-            await self._respond(event, text, True)
+            await answer(event, text, True)
 
         invocation = Invocation(event, spec, args, roles, session, reply, tell)
         try:
             await spec.handler(invocation)
         except Exception:
-            await self._respond(
+            await answer(
                 event, self._prompts("core.something_broke", name=spec.name), event.private
             )
             raise

@@ -144,6 +144,7 @@ class Config(Section):
     ledger: LedgerConfig = Field(default_factory=lambda: LedgerConfig())
     questions: QuestionsConfig = Field(default_factory=lambda: QuestionsConfig())
     report: ReportConfig = Field(default_factory=lambda: ReportConfig())
+    dashboard: DashboardConfig = Field(default_factory=lambda: DashboardConfig())
     discord: DiscordConfig | None = None
     slack: SlackConfig | None = None
     telegram: TelegramConfig | None = None
@@ -273,6 +274,7 @@ def load_config(path: str | Path | None) -> Config:
 
 
 # Module configs live in their packages, which import this module: import them last.
+from facilitation.dashboard.config import DashboardConfig  # noqa: E402
 from facilitation.ledger.config import LedgerConfig  # noqa: E402
 from facilitation.questions.config import QuestionsConfig  # noqa: E402
 from facilitation.report.config import ReportConfig  # noqa: E402

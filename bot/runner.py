@@ -43,6 +43,7 @@ async def run(config: Config) -> int:
         )
         return 2
     async with Roundtable(config) as bot:
+        await start_dashboard(bot)
         adapters = platform_adapters(config, bot)
         if not adapters:
             from adapters.console import ConsoleAdapter
@@ -157,8 +158,71 @@ def _summary(bot: Roundtable, adapter: ReplayAdapter) -> str:
     )
 
 
-async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> int:
-    """Replay the bundled demo event through every module; write outputs under ``out``."""
+async def start_dashboard(bot: Roundtable) -> None:
+    """Serve the dashboard if the config wants it; a taken port is reported, not fatal."""
+    from facilitation.dashboard.module import DashboardModule
+
+    dash = next((m for m in bot.modules if isinstance(m, DashboardModule)), None)
+    if dash is None or not dash.cfg.enabled:
+        return
+    try:
+        url = await dash.serve()
+    except OSError as exc:
+        print(
+            f"The dashboard could not start on {dash.cfg.host}:{dash.cfg.port} ({exc.strerror}). "
+            "Set another port in [dashboard]; the bot runs on without it.",
+            file=sys.stderr,
+        )
+        return
+    print(f"Dashboard: {url} (type /dashboard in the chat for your sign-in link)")
+
+
+async def _serve_demo(bot: Roundtable, config: Config, port: int | None) -> str | None:
+    """Start the demo's dashboard; return a sign-in link for the demo's organiser."""
+    from datetime import timedelta
+
+    from facilitation.dashboard.auth import Viewer
+    from facilitation.dashboard.module import DashboardModule
+
+    dash = next((m for m in bot.modules if isinstance(m, DashboardModule)), None)
+    if dash is None:
+        return None
+    try:
+        await dash.serve(port=port)
+    except OSError as exc:
+        print(f"The dashboard could not start on port {port}: {exc.strerror}.", file=sys.stderr)
+        print("Try another one with --port (0 picks a free one).", file=sys.stderr)
+        return None
+    organiser = config.roles.organisers[0].split(":", 1)
+    viewer = Viewer(organiser[0], organiser[1], "Riverside Events")
+    slug = config.events[0].id if config.events else None
+    return dash.login_link(viewer, slug=slug, lifetime=timedelta(hours=12))
+
+
+async def _until_interrupted() -> None:
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError):
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def demo(
+    out: Path,
+    *,
+    speed: float | None = None,
+    show: bool = False,
+    serve: bool = False,
+    port: int | None = None,
+) -> int:
+    """Replay the bundled demo event through every module; write outputs under ``out``.
+
+    With ``serve``, the dashboard is served from before the replay (so a paced
+    replay can be watched live) until interrupted; one line gives its sign-in link.
+    """
     from bot.demo import demo_config_path, demo_transcript_path
 
     base = load_config(demo_config_path())
@@ -173,6 +237,11 @@ async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> 
     log_path = out / "demo-replay.txt"
     with log_path.open("w", encoding="utf-8") as log_file:
         async with Roundtable(config, clock=clock, db_path=db_path) as bot:
+            if serve:
+                link = await _serve_demo(bot, config, port)
+                if link is None:
+                    return 2
+                print(f"Dashboard: {link}", flush=True)
             adapter = await replay_events(
                 bot,
                 events,
@@ -182,13 +251,23 @@ async def demo(out: Path, *, speed: float | None = None, show: bool = False) -> 
                 progress=not show,
             )
             print(_summary(bot, adapter), file=sys.stderr)
+            if serve:
+                make_private(log_path)
+                _list_outputs(out)
+                print("Serving the dashboard until you press Ctrl+C.", file=sys.stderr)
+                await _until_interrupted()
+                return 0
     make_private(log_path)
+    _list_outputs(out)
+    return 0
+
+
+def _list_outputs(out: Path) -> None:
     print(f"\nThe demo event's outputs are in {out}/:")
     for path in sorted(
         p for p in out.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm"))
     ):
         print(f"  {path}")
-    return 0
 
 
 async def command_list(config: Config) -> list[tuple[str, str]]:

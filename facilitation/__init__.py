@@ -19,16 +19,18 @@ __all__ = ["build_modules"]
 def build_modules(services: Services) -> Sequence[Module]:
     """Every facilitation module, in the order they see each event.
 
-    The ledger comes last: at the end of an event it exports what the others wrote.
+    The ledger comes after the others: at the end of an event it exports what they
+    wrote. The dashboard reads them all, and hears of each event after they have.
     """
     from facilitation.core import CoreModule
+    from facilitation.dashboard.module import DashboardModule
     from facilitation.ledger.module import LedgerModule
     from facilitation.questions.module import QuestionsModule
     from facilitation.report.module import ReportModule
     from facilitation.snapshots.module import SnapshotsModule
     from facilitation.threads.module import ThreadsModule
 
-    return [
+    modules: list[Module] = [
         CoreModule(services),
         ThreadsModule(services),
         SnapshotsModule(services),
@@ -36,3 +38,4 @@ def build_modules(services: Services) -> Sequence[Module]:
         ReportModule(services),
         LedgerModule(services),
     ]
+    return [*modules, DashboardModule(services, modules)]

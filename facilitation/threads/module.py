@@ -85,6 +85,11 @@ class ThreadsModule:
             )
         )
 
+    def map_at(self, place: str) -> ThreadMap | None:
+        """The live map of ``place``'s conversations (``None`` before its first message)."""
+        channel = self._channels.get(place)
+        return channel.map if channel is not None else None
+
     def _channel(self, place: str) -> _Channel:
         channel = self._channels.get(place)
         if channel is None:
