@@ -12,11 +12,13 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandRouter, as_command
 from bot.config import Config
 from bot.events import CommandIssued, Event, plausible_ts
+from bot.forget import PersonalData
 from bot.outbox import Outbox
 from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
 from bot.store import Database, SQLiteEventLog
+from bot.store.personal import LogPersonalData
 from facilitation.base import EmbedderProvider, Module, Services
 
 __all__ = ["Roundtable"]
@@ -107,6 +109,9 @@ class Roundtable:
             cfg.models.embeddings, enabled=cfg.models.enabled, max_length=cfg.models.max_length
         )
         self.embedder = embedder
+        self.personal = PersonalData(self.db)
+        for store in (LogPersonalData(self.db), self.sessions, self.roles):
+            self.personal.register(store)
         self.services = Services(
             config=cfg,
             db=self.db,
@@ -117,6 +122,7 @@ class Roundtable:
             outbox=self.outbox,
             clock=self.clock,
             embedder=embedder,
+            personal=self.personal,
         )
         factory = self._module_factory
         if factory is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from adapters.base import Adapter
 from bot.actions import Action, DirectMessage, MessageRef, Reply, Say, Target, action_platform
@@ -26,8 +27,25 @@ class Outbox:
         self._log = log_
         self._clock = clock
         self._adapters: dict[str, Adapter] = {}
+        self._unrecorded: list[Callable[[Action], bool]] = []
         self.sent = 0
         self.failed = 0
+
+    def dont_record(self, predicate: Callable[[Action], bool]) -> None:
+        """Send, but keep no record of, actions ``predicate`` picks (to people who opted out)."""
+        self._unrecorded.append(predicate)
+
+    async def _record(
+        self,
+        action: Action,
+        refs: list[MessageRef],
+        status: str,
+        error: str | None,
+        session_id: int | None,
+    ) -> None:
+        if any(p(action) for p in self._unrecorded):
+            return
+        await self._log.record_action(action, refs, status, error, self._clock.now(), session_id)
 
     def attach(self, adapter: Adapter) -> None:
         self._adapters[adapter.name] = adapter
@@ -48,21 +66,17 @@ class Outbox:
         adapter = self._adapters.get(platform)
         if adapter is None:
             log.warning("no adapter for %s; dropped %s", platform, type(action).__name__)
-            await self._log.record_action(
-                action, [], "dropped", "no adapter", self._clock.now(), session_id
-            )
+            await self._record(action, [], "dropped", "no adapter", session_id)
             return []
         try:
             refs = await adapter.send(action)
         except Exception as exc:
             self.failed += 1
             log.warning("%s could not %s: %s", platform, type(action).__name__, exc)
-            await self._log.record_action(
-                action, [], "failed", f"{type(exc).__name__}: {exc}", self._clock.now(), session_id
-            )
+            await self._record(action, [], "failed", f"{type(exc).__name__}: {exc}", session_id)
             return []
         self.sent += 1
-        await self._log.record_action(action, refs, "sent", None, self._clock.now(), session_id)
+        await self._record(action, refs, "sent", None, session_id)
         return refs
 
     async def respond(self, command: CommandIssued, text: str, private: bool) -> list[MessageRef]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
+from bot.forget import Person, Recall
 from bot.store.db import Database
 
 __all__ = ["ROLE_MIGRATIONS", "Role", "RoleBook"]
@@ -88,6 +89,26 @@ class RoleBook:
             (platform, user, role.value, by, ts),
         )
         self._grants.setdefault((platform, user), set()).add(role)
+
+    # -- personal data (bot.forget.Forgettable) ---------------------------------
+
+    name = "roles"
+
+    async def recall(self, platform: str, user: str) -> Recall:
+        return Recall()
+
+    async def forget(self, person: Person) -> Mapping[str, int]:
+        """Grants to the person go (and their name as the one who granted)."""
+        platform, user = person.key
+        self._grants.pop((platform, user), None)
+        removed = await self._db.execute(
+            "DELETE FROM role_grants WHERE platform = ? AND user = ?", (platform, user)
+        )
+        await self._db.execute(
+            "UPDATE role_grants SET granted_by = NULL WHERE platform = ? AND granted_by = ?",
+            (platform, user),
+        )
+        return {"grants": removed}
 
     async def revoke(self, platform: str, user: str, role: Role) -> bool:
         changed = await self._db.execute(

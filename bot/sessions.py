@@ -9,12 +9,13 @@ several platforms (the bridge).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.events import Event
+from bot.forget import Person, Recall
 from bot.store.db import Database, Row
 
 __all__ = [
@@ -176,6 +177,20 @@ class SessionRegistry:
             if found:
                 return found
         return next((s for s in self._by_id.values() if s.slug == str(key)), None)
+
+    # -- personal data (bot.forget.Forgettable) ---------------------------------
+
+    name = "sessions"
+
+    async def recall(self, platform: str, user: str) -> Recall:
+        return Recall()
+
+    async def forget(self, person: Person) -> Mapping[str, int]:
+        """An event started by the person no longer says who started it."""
+        n = await self._db.execute(
+            "UPDATE sessions SET started_by = NULL WHERE started_by = ?", (person.user,)
+        )
+        return {"started_by": n}
 
     async def start(self, place: str, title: str = "", by: str = "") -> Session:
         """Start (or resume) the session at ``place``.

@@ -11,6 +11,7 @@ from bot.bus import Bus
 from bot.clock import Clock
 from bot.commands import CommandRouter
 from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
+from bot.forget import PersonalData
 from bot.outbox import Outbox
 from bot.prompts import Prompts
 from bot.roles import RoleBook
@@ -85,3 +86,4 @@ class Services:
     outbox: Outbox
     clock: Clock
     embedder: EmbedderProvider
+    personal: PersonalData

@@ -91,13 +91,14 @@ class Script:
         after: float | None = None,
         thread: str | None = None,
         mid: str | None = None,
+        name: str | None = None,
     ) -> str:
         mid = mid or f"m{next(self._n):04d}"
         obj: dict[str, Any] = {
             "id": mid,
             "ts": self._ts(after),
             "author": author,
-            "name": author.removeprefix("u_").title(),
+            "name": name or author.removeprefix("u_").title(),
             "text": text,
         }
         if reply_to:

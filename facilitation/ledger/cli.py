@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.cli import run_async
+from bot.clock import SystemClock
 from bot.config import Config, load_config
 from bot.roles import RoleBook
 from bot.store import Database
@@ -101,6 +102,14 @@ async def _export(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"Could not write {exc.filename or args.out}: {exc.strerror}", file=sys.stderr)
             return 2
+        # remembered, so that an opt-out rewrites it too (bot.forget)
+        await ledger.store.add_output(
+            path.resolve(),
+            session.id,
+            zip_file=args.zip,
+            real_names=bool(args.real_names),
+            ts=SystemClock().now(),
+        )
         print(f"Wrote {path}")
         return 0
     finally:

@@ -8,7 +8,7 @@ from other people's mentions. Figures and exports are computed from this.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -116,7 +116,7 @@ async def load_event(
     session: Session,
     *,
     role_of: RoleOf,
-    optouts: set[PersonKey],
+    optouts: Container[PersonKey],
     labels: dict[PersonKey, str],
     questions: Sequence[Question] | None = None,
 ) -> EventData:
@@ -145,7 +145,7 @@ async def load_event(
     for r in rows:
         platform, kind = r["platform"], r["kind"]
         author: PersonKey = (platform, r["author"])
-        if author in optouts or r["private"]:
+        if author in optouts or r["private"] or not r["author"]:
             continue
         name = r["author_name"]
         if name and (name != r["author"] or author not in data.names):
@@ -248,7 +248,7 @@ def _asked_in_chat(data: EventData, asks: list[Message]) -> list[Question]:
 
 
 async def _members(
-    db: Database, session: Session, optouts: set[PersonKey], active: set[PersonKey]
+    db: Database, session: Session, optouts: Container[PersonKey], active: set[PersonKey]
 ) -> set[PersonKey] | None:
     """Who was in the channel during the event, where the platform tells us joins.
 
@@ -292,4 +292,4 @@ async def _members(
             inside.discard(who)
     if not started:
         present |= inside
-    return (present | active) - optouts
+    return {p for p in present | active if p not in optouts}

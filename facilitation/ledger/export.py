@@ -169,7 +169,7 @@ async def export_event(
     data, figures = await ledger.figures(session)
     ids = await ledger.identities(real_names=real_names)
     ids.learn(data.names)
-    earlier = await ledger.history(session, await ledger.store.optouts())
+    earlier = await ledger.history(session, await ledger.optouts())
     old_pairs: set[Pair] = set()
     first_seen: dict[Any, str] = {}
     for past in earlier:

@@ -9,7 +9,6 @@ no text and no name.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,17 +16,18 @@ from pathlib import Path
 from bot.actions import Target, UploadFile
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
-from bot.events import CommandIssued, Event, MessageEdited, MessagePosted, SessionChanged
+from bot.events import CommandIssued, Event, SessionChanged
 from bot.files import private_folder, write_private
 from bot.roles import Role
 from bot.sessions import ENDED, Session
 from facilitation.base import Services
 from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.export import export_event
+from facilitation.ledger.forgetting import Forgetting
 from facilitation.ledger.mydata import person_data, to_json
-from facilitation.ledger.privacy import apply_retention, forget_person, name_patterns, redact
+from facilitation.ledger.privacy import apply_retention
 from facilitation.ledger.service import Ledger
-from facilitation.ledger.store import LedgerStore, PersonKey
+from facilitation.ledger.store import LedgerStore
 
 __all__ = ["LedgerModule"]
 
@@ -46,24 +46,22 @@ class LedgerModule:
         self.cfg: LedgerConfig = getattr(services.config, "ledger", LedgerConfig())
         self.store = LedgerStore(services.db)
         self.ledger = Ledger(services.db, services.config, services.roles.roles_of, self.store)
-        self._optouts: set[PersonKey] = set()
+        self.forgetting = Forgetting(services, self.ledger, self.store)
         self._retention_at: datetime | None = None
-        self._redact: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
     async def setup(self) -> None:
         await self.store.setup()
-        self._optouts = await self.store.optouts()
-        for platform, names in (await self.store.optout_names()).items():
-            self._redact[platform] = name_patterns(set(names))
+        await self.forgetting.setup()
+        await self.forgetting.resume()
         await self._retention(self._s.clock.now())
 
     async def aclose(self) -> None:
         return None
 
     def register(self, bus: Bus, commands: CommandRouter) -> None:
-        bus.add_transform(self._drop_opted_out)
+        bus.add_transform(self.forgetting.keep_out)
         bus.subscribe(SessionChanged, self._on_session, name="ledger.session")
-        bus.subscribe(CommandIssued, self._after_command, name="ledger.optout-commands")
+        bus.subscribe(CommandIssued, self.forgetting.after_command, name="ledger.optout-commands")
         bus.subscribe(Event, self._tick, name="ledger.retention")
         add = commands.add
         labels = "|".join(self.cfg.labels)
@@ -94,43 +92,6 @@ class LedgerModule:
                 roles=MODERATORS,
             )
         )
-
-    # -- not logging people who opted out -----------------------------------
-
-    def _drop_opted_out(self, event: Event) -> Event | None:
-        if (event.platform, event.author) not in self._optouts:
-            return self._without_opted_out(event)
-        if isinstance(event, CommandIssued | SessionChanged):
-            return event  # answered, then blanked in _after_command
-        if isinstance(event, MessagePosted) and event.from_bot:
-            return event
-        return None
-
-    def _without_opted_out(self, event: Event) -> Event:
-        """Someone else's message, with no mention or name of people who opted out."""
-        if not isinstance(event, MessagePosted | MessageEdited) or getattr(
-            event, "from_bot", False
-        ):
-            return event
-        patterns = self._redact.get(event.platform)
-        mentions = tuple(m for m in event.mentions if (event.platform, m) not in self._optouts)
-        text = redact(event.text, patterns) if patterns else event.text
-        if text == event.text and mentions == event.mentions:
-            return event
-        return replace(event, text=text, mentions=mentions)
-
-    async def _after_command(self, event: CommandIssued) -> None:
-        who = (event.platform, event.author)
-        if who not in self._optouts or event.name in ("optin",):
-            return
-        await self._s.db.execute(
-            "UPDATE events SET text = NULL, author_name = '', mentions = '[]'"
-            " WHERE platform = ? AND dedup_key = ?",
-            (event.platform, event.dedup_key),
-        )
-        tables = await self.ledger.questions()
-        if tables is not None:  # a question asked after opting out stays nameless
-            await tables.forget(who, keep_questions=True)
 
     # -- figures when an event ends, and retention ----------------------------
 
@@ -190,41 +151,17 @@ class LedgerModule:
     async def _optout(self, inv: Invocation) -> None:
         p = self._s.prompts
         who = (inv.event.platform, inv.event.author)
-        if who in self._optouts:
+        if who in self.forgetting.opted_out:
             await inv.tell(p("ledger.optout_already"))
             return
         keep = inv.args.get("questions") == "keep-questions"
-        self._optouts.add(who)
-        names = sorted({inv.event.author_name} - {"", inv.event.author})
-        await self.store.add_optout(who, self._s.clock.now(), keep, names)
-        self._redact[who[0]] = name_patterns(
-            {*names, *(n for n, _ in self._redact.get(who[0], []))}
-        )
-        removed = await forget_person(
-            self._s.db,
-            who,
-            keep_questions=keep,
-            questions=await self.ledger.questions(),
-            names=(inv.event.author_name,),
-        )
-        log.info("opt-out removed %s", removed)
-        self.ledger.forget_cache()
-        await self._refresh_outputs()
+        removed = await self.forgetting.opt_out(who, inv.event.author_name, keep_questions=keep)
+        log.info("opt-out removed %s", {k: v for k, v in removed.items() if v})
         key = "ledger.optout_questions_kept" if keep else "ledger.optout_questions_removed"
         await inv.tell(p("ledger.optout_done", questions=p(key)))
 
-    async def _refresh_outputs(self) -> None:
-        """Recompute stored figures and rewrite bundles already on disk, without the person."""
-        for session in await self.ledger.sessions():
-            if await self.store.stored_metrics(session.id) is not None:
-                await self.ledger.record(session, self._s.clock.now())
-            if self._export_dir(session).is_dir():
-                await export_event(self.ledger, session, self._export_dir(session))
-
     async def _optin(self, inv: Invocation) -> None:
-        who = (inv.event.platform, inv.event.author)
-        changed = await self.store.remove_optout(who)
-        self._optouts.discard(who)
+        changed = await self.forgetting.opt_in((inv.event.platform, inv.event.author))
         await inv.tell(
             self._s.prompts("ledger.optin_done" if changed else "ledger.optin_not_needed")
         )
@@ -233,7 +170,7 @@ class LedgerModule:
         p = self._s.prompts
         ev = inv.event
         who = (ev.platform, ev.author)
-        if who in self._optouts:
+        if who in self.forgetting.opted_out:
             await inv.tell(p("ledger.mydata_opted_out"))
             return
         ids = await self.ledger.identities(real_names=False)

@@ -6,7 +6,7 @@ Used by the chat module (on event end, /export, /mydata) and by the CLI
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from bot.store import Database
 from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.data import EventData, load_event
 from facilitation.ledger.metrics import PastEvent, compute_metrics
+from facilitation.ledger.optouts import Hasher, OptedOut
 from facilitation.ledger.privacy import Identities
 from facilitation.ledger.secret import resolve_secret
 from facilitation.ledger.sources import QuestionTables
@@ -62,6 +63,7 @@ class Ledger:
         self.tone = tone or ToneScorer(self.cfg.positive_threshold)
         self._past: dict[int, PastEvent] = {}
         self._questions: QuestionTables | None = None
+        self._hasher: Hasher | None = None
 
     def past(self, session_id: int) -> PastEvent | None:
         """What is remembered of an event already read (``None`` if not read yet)."""
@@ -115,8 +117,35 @@ class Ledger:
         file = self.config.resolve(privacy.secret_file) if privacy.secret_file else None
         return await resolve_secret(privacy, self.store, file=file)
 
-    async def load(self, session: Session, optouts: set[PersonKey] | None = None) -> EventData:
-        optouts = await self.store.optouts() if optouts is None else optouts
+    async def hasher(self) -> Hasher:
+        """Keyed hashes for the opt-out list (under the pseudonym key)."""
+        if self._hasher is None:
+            self._hasher = Hasher(await self.secret())
+        return self._hasher
+
+    async def optouts(self) -> OptedOut:
+        """Who opted out, checked by keyed hash (the list names nobody)."""
+        hasher = await self.hasher()
+        await self.convert_legacy_optouts(hasher)
+        keys, _, _ = await self.store.forgotten()
+        return OptedOut(hasher, keys)
+
+    async def convert_legacy_optouts(self, hasher: Hasher) -> None:
+        """Hash opt-outs an older version kept in clear, then wipe the clear ones."""
+        legacy = await self.store.legacy_optouts()
+        if not legacy:
+            return
+        for who, ts, keep, names in legacy:
+            await self.store.add_forgotten(
+                hasher.person(who), datetime.fromisoformat(ts), keep, hasher.names(names), None
+            )
+        await self.store.drop_legacy_optouts()
+        await self.db.scrub()
+
+    async def load(
+        self, session: Session, optouts: Container[PersonKey] | None = None
+    ) -> EventData:
+        optouts = await self.optouts() if optouts is None else optouts
         tables = await self.questions()
         questions = await tables.for_session(session) if tables is not None else None
         data = await load_event(
@@ -130,7 +159,7 @@ class Ledger:
         self._past[session.id] = PastEvent.of(data)
         return data
 
-    async def history(self, session: Session, optouts: set[PersonKey]) -> list[PastEvent]:
+    async def history(self, session: Session, optouts: Container[PersonKey]) -> list[PastEvent]:
         out = []
         for s in await self.earlier(session):
             if s.id not in self._past:
@@ -140,7 +169,7 @@ class Ledger:
 
     async def figures(self, session: Session) -> tuple[EventData, dict[str, Any]]:
         """Read ``session`` and compute its figures (not stored)."""
-        optouts = await self.store.optouts()
+        optouts = await self.optouts()
         earlier = await self.history(session, optouts)
         data = await self.load(session, optouts)
         figures = compute_metrics(data, earlier=earlier, cfg=self.cfg, tone=self.tone)

@@ -15,7 +15,7 @@ from typing import Any
 from bot.sessions import Session
 from bot.store import Database
 from facilitation.ledger.data import Question
-from facilitation.ledger.store import PersonKey, table_columns, table_exists
+from facilitation.ledger.store import table_columns, table_exists
 
 __all__ = ["QuestionTables", "snapshot_rows"]
 
@@ -108,56 +108,6 @@ class QuestionTables:
                 )
             )
         return out
-
-    async def forget(self, who: PersonKey, *, keep_questions: bool) -> dict[str, int]:
-        """Remove a person's votes, and their questions (or only their name on them).
-
-        A question others' duplicates were merged into stays, without a name,
-        because it is their question too.
-        """
-        removed: dict[str, int] = {}
-        if self.has_votes:
-            removed["votes"] = await self.db.execute(
-                "DELETE FROM question_votes WHERE platform = ? AND voter = ?", who
-            )
-        if self.has_answers:
-            removed["answers"] = await self.db.execute(
-                "UPDATE question_answers SET author = '', author_name = '', text = ''"
-                " WHERE platform = ? AND author = ?",
-                who,
-            )
-        theirs = await self.db.fetchall(
-            "SELECT id FROM questions WHERE platform = ? AND asker = ?", who
-        )
-        ids = [int(r["id"]) for r in theirs]
-        shared: set[int] = set()
-        if ids and "merged_into" in self.cols:
-            marks = ",".join("?" * len(ids))
-            rows = await self.db.fetchall(
-                f"SELECT DISTINCT merged_into FROM questions WHERE merged_into IN ({marks})", ids
-            )
-            shared = {int(r["merged_into"]) for r in rows}
-        drop = [] if keep_questions else [i for i in ids if i not in shared]
-        keep = [i for i in ids if i not in drop]
-        if keep:
-            sets = "asker = NULL"
-            sets += ", asker_name = ''" if "asker_name" in self.cols else ""
-            sets += ", anonymous = 1" if "anonymous" in self.cols else ""
-            marks = ",".join("?" * len(keep))
-            removed["questions_kept_anonymous"] = await self.db.execute(
-                f"UPDATE questions SET {sets} WHERE id IN ({marks})", keep
-            )
-        if drop:
-            marks = ",".join("?" * len(drop))
-            for table in ("question_votes", "question_answers", "question_messages"):
-                if await table_exists(self.db, table):
-                    await self.db.execute(
-                        f"DELETE FROM {table} WHERE question_id IN ({marks})", drop
-                    )
-            removed["questions"] = await self.db.execute(
-                f"DELETE FROM questions WHERE id IN ({marks})", drop
-            )
-        return removed
 
 
 async def snapshot_rows(db: Database, session_id: int) -> list[dict[str, Any]] | None:

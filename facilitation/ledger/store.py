@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.sessions import Session
@@ -48,6 +49,29 @@ LEDGER_MIGRATIONS = [
     # later messages ("thanks Yusuf") -- a suppression list
     """
     ALTER TABLE ledger_optouts ADD COLUMN names TEXT NOT NULL DEFAULT '[]';
+    """,
+    # v3: the opt-out list as keyed hashes (facilitation/ledger/optouts.py); rows of
+    # ledger_optouts are moved here, hashed, when the key is known. ``pending_*``
+    # name the person only while their erasure runs (finished after a crash).
+    # ledger_outputs: exports written anywhere, rewritten when someone opts out.
+    """
+    CREATE TABLE ledger_forgotten (
+        who TEXT PRIMARY KEY,
+        ts TEXT NOT NULL,
+        keep_questions INTEGER NOT NULL DEFAULT 0,
+        names TEXT NOT NULL DEFAULT '[]',
+        channels TEXT NOT NULL DEFAULT '[]',
+        pending_platform TEXT,
+        pending_user TEXT,
+        pending_names TEXT
+    );
+    CREATE TABLE ledger_outputs (
+        path TEXT PRIMARY KEY,
+        session_id INTEGER NOT NULL,
+        zip INTEGER NOT NULL DEFAULT 0,
+        real_names INTEGER NOT NULL DEFAULT 0,
+        ts TEXT NOT NULL
+    );
     """,
 ]
 
@@ -147,32 +171,107 @@ class LedgerStore:
         rows = await self.db.fetchall("SELECT platform, user, label FROM ledger_labels")
         return {(r["platform"], r["user"]): r["label"] for r in rows}
 
-    # -- opt-outs ------------------------------------------------------------
+    # -- opt-outs (keyed hashes; see facilitation/ledger/optouts.py) ------------
 
-    async def optouts(self) -> set[PersonKey]:
-        rows = await self.db.fetchall("SELECT platform, user FROM ledger_optouts")
-        return {(r["platform"], r["user"]) for r in rows}
+    async def legacy_optouts(self) -> list[tuple[PersonKey, str, bool, list[str]]]:
+        """Opt-outs an older version stored in clear: (who, ts, keep_questions, names)."""
+        rows = await self.db.fetchall(
+            "SELECT platform, user, ts, keep_questions, names FROM ledger_optouts"
+        )
+        return [
+            ((r["platform"], r["user"]), r["ts"], bool(r["keep_questions"]), json.loads(r["names"]))
+            for r in rows
+        ]
 
-    async def add_optout(
-        self, who: PersonKey, ts: datetime, keep_questions: bool, names: list[str]
+    async def drop_legacy_optouts(self) -> None:
+        await self.db.execute("DELETE FROM ledger_optouts")
+
+    async def forgotten(self) -> tuple[set[str], set[str], set[str]]:
+        """(person hashes, name hashes, private channel hashes) of everyone who opted out."""
+        rows = await self.db.fetchall("SELECT who, names, channels FROM ledger_forgotten")
+        names: set[str] = set()
+        channels: set[str] = set()
+        for r in rows:
+            names.update(json.loads(r["names"]))
+            channels.update(json.loads(r["channels"]))
+        return {str(r["who"]) for r in rows}, names, channels
+
+    async def add_forgotten(
+        self,
+        key: str,
+        ts: datetime,
+        keep_questions: bool,
+        name_keys: list[str],
+        pending: tuple[PersonKey, list[str]] | None,
+        channel_keys: list[str] | None = None,
     ) -> None:
+        """Record an opt-out; ``pending`` names the person until :meth:`done` is called."""
+        who, names = pending if pending is not None else ((None, None), None)
         await self.db.execute(
-            "INSERT OR REPLACE INTO ledger_optouts (platform, user, ts, keep_questions, names)"
-            " VALUES (?,?,?,?,?)",
-            (*who, ts.isoformat(), int(keep_questions), json.dumps(names)),
+            "INSERT OR REPLACE INTO ledger_forgotten (who, ts, keep_questions, names, channels,"
+            " pending_platform, pending_user, pending_names) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                key,
+                ts.isoformat(),
+                int(keep_questions),
+                json.dumps(name_keys),
+                json.dumps(channel_keys or []),
+                who[0],
+                who[1],
+                None if names is None else json.dumps(names),
+            ),
         )
 
-    async def optout_names(self) -> dict[str, list[str]]:
-        """Per platform, the names of people who opted out."""
-        out: dict[str, list[str]] = {}
-        for r in await self.db.fetchall("SELECT platform, names FROM ledger_optouts"):
-            out.setdefault(r["platform"], []).extend(json.loads(r["names"]))
-        return out
+    async def pending(self) -> list[tuple[str, PersonKey, bool, list[str]]]:
+        """Erasures a crash interrupted: (key, who, keep_questions, names)."""
+        rows = await self.db.fetchall(
+            "SELECT who, pending_platform, pending_user, keep_questions, pending_names"
+            " FROM ledger_forgotten WHERE pending_user IS NOT NULL"
+        )
+        return [
+            (
+                str(r["who"]),
+                (str(r["pending_platform"]), str(r["pending_user"])),
+                bool(r["keep_questions"]),
+                json.loads(r["pending_names"] or "[]"),
+            )
+            for r in rows
+        ]
 
-    async def remove_optout(self, who: PersonKey) -> bool:
-        return (
-            await self.db.execute("DELETE FROM ledger_optouts WHERE platform = ? AND user = ?", who)
-            > 0
+    async def done(self, key: str) -> None:
+        """The erasure finished: the row no longer names the person."""
+        await self.db.execute(
+            "UPDATE ledger_forgotten SET pending_platform = NULL, pending_user = NULL,"
+            " pending_names = NULL WHERE who = ?",
+            (key,),
+        )
+
+    async def remove_forgotten(self, key: str) -> bool:
+        return await self.db.execute("DELETE FROM ledger_forgotten WHERE who = ?", (key,)) > 0
+
+    # -- outputs written outside the out_dir -------------------------------------
+
+    async def add_output(
+        self, path: Path, session_id: int, *, zip_file: bool, real_names: bool, ts: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO ledger_outputs (path, session_id, zip, real_names, ts)"
+            " VALUES (?,?,?,?,?)",
+            (str(path), session_id, int(zip_file), int(real_names), ts.isoformat()),
+        )
+
+    async def outputs(self) -> list[tuple[Path, int, bool, bool]]:
+        rows = await self.db.fetchall(
+            "SELECT path, session_id, zip, real_names FROM ledger_outputs ORDER BY path"
+        )
+        return [
+            (Path(r["path"]), int(r["session_id"]), bool(r["zip"]), bool(r["real_names"]))
+            for r in rows
+        ]
+
+    async def forget_label(self, who: PersonKey) -> int:
+        return await self.db.execute(
+            "DELETE FROM ledger_labels WHERE platform = ? AND user = ?", who
         )
 
     # -- figures -------------------------------------------------------------

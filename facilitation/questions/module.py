@@ -74,6 +74,7 @@ class QuestionsModule:
 
     async def setup(self) -> None:
         await self.store.setup()
+        self.s.personal.register(self.store)
 
     async def aclose(self) -> None:
         return None

@@ -9,10 +9,12 @@ reaction or a reply to any of them counts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from bot.forget import Person, Recall, phrases_of
 from bot.store.db import Database, Row
 
 __all__ = ["QUESTION_MIGRATIONS", "Question", "QuestionStore", "States"]
@@ -291,6 +293,101 @@ class QuestionStore:
                 " first_answer_at = COALESCE(first_answer_at, ?), answered_at = ? WHERE id = ?",
                 (ts.isoformat(), ts.isoformat(), q.id),
             )
+
+    # -- personal data (bot.forget.Forgettable) --------------------------------
+
+    name = "questions"
+
+    async def recall(self, platform: str, user: str) -> Recall:
+        rows = await self._db.fetchall(
+            "SELECT asker_name, text, original_text FROM questions"
+            " WHERE platform = ? AND asker = ?",
+            (platform, user),
+        )
+        answers = await self._db.fetchall(
+            "SELECT author_name, text FROM question_answers WHERE platform = ? AND author = ?",
+            (platform, user),
+        )
+        names = {str(r["asker_name"]) for r in rows} | {str(a["author_name"]) for a in answers}
+        phrases: set[str] = set()
+        for r in rows:
+            phrases |= phrases_of(r["text"]) | phrases_of(r["original_text"])
+        for a in answers:
+            phrases |= phrases_of(a["text"])
+        return Recall(frozenset(names - {""}), frozenset(phrases))
+
+    async def forget(self, person: Person) -> Mapping[str, int]:
+        """Their votes and answers go, and their questions (or only their name on them).
+
+        A question others' duplicates were merged into stays, without a name,
+        because it is their question too. Others' questions and answers are
+        scrubbed of the person's name and words.
+        """
+        platform, user = person.key
+        removed: dict[str, int] = {}
+        async with self._db.transaction():
+            removed["votes"] = await self._db.execute(
+                "DELETE FROM question_votes WHERE platform = ? AND voter = ?", (platform, user)
+            )
+            removed["answers"] = await self._db.execute(
+                "DELETE FROM question_answers WHERE platform = ? AND author = ?", (platform, user)
+            )
+            theirs = await self._db.fetchall(
+                "SELECT id FROM questions WHERE platform = ? AND asker = ?", (platform, user)
+            )
+            ids = [int(r["id"]) for r in theirs]
+            shared: set[int] = set()
+            if ids:
+                marks = ",".join("?" * len(ids))
+                rows = await self._db.fetchall(
+                    f"SELECT DISTINCT merged_into FROM questions WHERE merged_into IN ({marks})",
+                    ids,
+                )
+                shared = {int(r["merged_into"]) for r in rows}
+            drop = [] if person.keep_questions else [i for i in ids if i not in shared]
+            keep = [i for i in ids if i not in drop]
+            if keep:
+                marks = ",".join("?" * len(keep))
+                removed["questions_kept_anonymous"] = await self._db.execute(
+                    "UPDATE questions SET asker = NULL, asker_name = '', anonymous = 1"
+                    f" WHERE id IN ({marks})",
+                    keep,
+                )
+            if drop:
+                marks = ",".join("?" * len(drop))
+                for table in ("question_votes", "question_answers", "question_messages"):
+                    await self._db.execute(
+                        f"DELETE FROM {table} WHERE question_id IN ({marks})", drop
+                    )
+                removed["questions"] = await self._db.execute(
+                    f"DELETE FROM questions WHERE id IN ({marks})", drop
+                )
+                self._messages = {k: v for k, v in self._messages.items() if v not in drop}
+            removed["texts_scrubbed"] = await self._scrub(person, set(keep))
+        return removed
+
+    async def _scrub(self, person: Person, kept: set[int]) -> int:
+        if not person.searchable:
+            return 0
+        changed = 0
+        for q in await self._db.fetchall("SELECT id, text, original_text FROM questions"):
+            if int(q["id"]) in kept:
+                continue  # their own question, kept at their request
+            text, original = person.scrub(q["text"]), person.scrub(q["original_text"])
+            if (text, original) != (q["text"], q["original_text"]):
+                await self._db.execute(
+                    "UPDATE questions SET text = ?, original_text = ? WHERE id = ?",
+                    (text, original, q["id"]),
+                )
+                changed += 1
+        for a in await self._db.fetchall("SELECT id, text FROM question_answers"):
+            clean = person.scrub(a["text"])
+            if clean != a["text"]:
+                await self._db.execute(
+                    "UPDATE question_answers SET text = ? WHERE id = ?", (clean, a["id"])
+                )
+                changed += 1
+        return changed
 
     async def answers(self, qid: int) -> list[Row]:
         return await self._db.fetchall(

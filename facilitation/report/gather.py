@@ -63,16 +63,8 @@ def _main_role(roles: frozenset[Role]) -> str:
     return next((r.value for r in _ROLE_ORDER if r in roles), Role.PARTICIPANT.value)
 
 
-async def optouts(db: Database) -> set[PersonKey]:
-    if not await table_exists(db, "ledger_optouts"):
-        return set()
-    rows = await db.fetchall("SELECT platform, user FROM ledger_optouts")
-    return {(r["platform"], r["user"]) for r in rows}
-
-
 async def gather(db: Database, session: Session, roles_of: RolesOf) -> ReportData:
     """Read ``session``'s material from ``db``."""
-    gone = await optouts(db)
     tables = await QuestionTables.detect(db)
     questions = await tables.for_session(session) if tables is not None else None
     labels: dict[PersonKey, str] = {}
@@ -83,11 +75,11 @@ async def gather(db: Database, session: Session, roles_of: RolesOf) -> ReportDat
         db,
         session,
         role_of=lambda p, u: _main_role(roles_of(p, u)),
-        optouts=gone,
+        optouts=frozenset(),  # whoever opted out is gone from the store (bot.forget)
         labels=labels,
         questions=questions,
     )
-    ideas = [i for i in await load_ideas(db, session.id) if (i.platform, i.author) not in gone]
+    ideas = await load_ideas(db, session.id)
     snapshots = await snapshot_rows(db, session.id)
     data = ReportData(session=session, event=event, ideas=ideas, snapshots=snapshots)
     data.answers = _answers(data)

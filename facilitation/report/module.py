@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,8 +11,9 @@ from adapters.base import split_text
 from bot.actions import Say, Target
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
-from bot.events import CommandIssued, MessagePosted, SessionChanged
-from bot.files import make_private, private_folder, write_private
+from bot.events import MessagePosted, SessionChanged
+from bot.files import private_folder, write_private
+from bot.forget import Person
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
@@ -22,7 +22,7 @@ from facilitation.report.analysis import conversations, tidy, turns_of
 from facilitation.report.build import Report, build_report
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import digest_text, is_due
-from facilitation.report.gather import gather, optouts
+from facilitation.report.gather import gather
 from facilitation.report.render_html import render_html
 from facilitation.report.render_md import render_markdown, short_version
 from facilitation.report.store import Idea, ReportStore
@@ -59,6 +59,8 @@ class ReportModule:
 
     async def setup(self) -> None:
         await self.store.setup()
+        self._s.personal.register(self.store)
+        self._s.personal.register_files(self)
 
     async def aclose(self) -> None:
         self.summariser.close()
@@ -66,12 +68,6 @@ class ReportModule:
     def register(self, bus: Bus, commands: CommandRouter) -> None:
         bus.subscribe(MessagePosted, self._on_message, name="report.cadence")
         bus.subscribe(SessionChanged, self._on_session, name="report.end")
-        bus.subscribe(
-            CommandIssued,
-            self._after_optout,
-            where=lambda e: e.name == "optout",
-            name="report.optout",
-        )
         commands.add(
             CommandSpec(
                 "summary",
@@ -236,19 +232,16 @@ class ReportModule:
     def _folder(self, session: Session) -> Path:
         return self._s.config.resolve(self._s.config.bot.out_dir) / session.slug
 
-    async def _after_optout(self, event: CommandIssued) -> None:
-        """Someone opted out (the ledger has removed them): rewrite reports already written."""
-        who = (event.platform, event.author)
-        if who not in await optouts(self._s.db):
-            return
-        await self.store.forget(*who)
+    # -- forgetting someone (bot.forget.Republisher) -------------------------------
+
+    copies_others = False
+
+    async def republish(self, person: Person) -> list[Path]:
+        """Rewrite every report already written, from the store (the person is gone)."""
+        written: list[Path] = []
         for session in await load_sessions(self._s.db):
             folder = self._folder(session)
-            if not (folder / "report.html").is_file():
-                continue
-            written = write_report(await self.report(session), folder, self._s.clock.now())
-            export = folder / "export"  # the ledger's bundle keeps a copy of the report
-            if export.is_dir():
-                for path in written:
-                    shutil.copyfile(path, export / path.name)
-                    make_private(export / path.name)
+            if (folder / "report.html").is_file() or (folder / "report.md").is_file():
+                report = await self.report(session)
+                written += write_report(report, folder, self._s.clock.now())
+        return written

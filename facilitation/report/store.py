@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.forget import Person, Recall, phrases_of
 from bot.store import Database
 
 __all__ = ["REPORT_MIGRATIONS", "Idea", "ReportStore", "load_ideas"]
@@ -107,8 +109,34 @@ class ReportStore:
             (session_id, ts.isoformat(), seq),
         )
 
-    async def forget(self, platform: str, author: str) -> None:
-        """Remove a person's ideas (they opted out)."""
-        await self.db.execute(
-            "DELETE FROM report_ideas WHERE platform = ? AND author = ?", (platform, author)
+    # -- personal data (bot.forget.Forgettable) --------------------------------
+
+    name = "report"
+
+    async def recall(self, platform: str, user: str) -> Recall:
+        rows = await self.db.fetchall(
+            "SELECT author_name, text FROM report_ideas WHERE platform = ? AND author = ?",
+            (platform, user),
         )
+        phrases: set[str] = set()
+        for r in rows:
+            phrases |= phrases_of(r["text"])
+        return Recall(frozenset(str(r["author_name"]) for r in rows), frozenset(phrases))
+
+    async def forget(self, person: Person) -> Mapping[str, int]:
+        """Their ideas go; others' ideas lose the person's name and words."""
+        removed = {
+            "ideas": await self.db.execute(
+                "DELETE FROM report_ideas WHERE platform = ? AND author = ?", person.key
+            ),
+            "ideas_scrubbed": 0,
+        }
+        if person.searchable:
+            for r in await self.db.fetchall("SELECT id, text FROM report_ideas"):
+                clean = person.scrub(r["text"])
+                if clean != r["text"]:
+                    await self.db.execute(
+                        "UPDATE report_ideas SET text = ? WHERE id = ?", (clean, r["id"])
+                    )
+                    removed["ideas_scrubbed"] += 1
+        return removed

@@ -99,6 +99,7 @@ class SnapshotsModule:
 
     async def setup(self) -> None:
         await self.store.setup()
+        self._s.personal.register(self.store)
         if not self.cfg.enabled:
             return
         if self.cfg.auto_ingest:

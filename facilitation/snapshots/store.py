@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.forget import Person, Recall
 from bot.store import Database
 from bot.store.db import Row
 
@@ -136,6 +137,42 @@ class SnapshotStore:
 
     async def setup(self) -> None:
         await self.db.migrate("snapshots", SNAPSHOT_MIGRATIONS)
+
+    # personal data (bot.forget.Forgettable): who asked, decided, reacted
+
+    name = "snapshots"
+
+    async def recall(self, platform: str, user: str) -> Recall:
+        return Recall()
+
+    async def forget(self, person: Person) -> Mapping[str, int]:
+        platform, user = person.key
+        place = f"{platform}:%"
+        removed: dict[str, int] = {}
+        async with self.db.transaction():
+            removed["effects"] = await self.db.execute(
+                "DELETE FROM snapshot_effects WHERE author = ? AND post_id IN"
+                " (SELECT id FROM snapshot_posts WHERE place LIKE ?)",
+                (user, place),
+            )
+            removed["requests"] = await self.db.execute(
+                "UPDATE snapshot_posts SET asked_by = NULL WHERE asked_by = ? AND place LIKE ?",
+                (user, place),
+            )
+            await self.db.execute(
+                "UPDATE snapshot_posts SET decided_by = NULL WHERE decided_by = ? AND place LIKE ?",
+                (user, place),
+            )
+            removed["posts_scrubbed"] = 0
+            if person.searchable:
+                for r in await self.db.fetchall("SELECT id, said FROM snapshot_posts"):
+                    clean = person.scrub(r["said"])
+                    if clean != r["said"]:
+                        await self.db.execute(
+                            "UPDATE snapshot_posts SET said = ? WHERE id = ?", (clean, r["id"])
+                        )
+                        removed["posts_scrubbed"] += 1
+        return removed
 
     # documents and passages
 
