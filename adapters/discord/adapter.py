@@ -198,7 +198,7 @@ class _Client(discord.Client):
     ) -> None:
         super().__init__(
             intents=intents,
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            allowed_mentions=SAFE_MENTIONS,  # the default for anything sent: nobody pinged
             # Member lists are not needed and would need the members intent.
             chunk_guilds_at_startup=False,
             guild_ready_timeout=config.guild_ready_timeout,

@@ -29,7 +29,11 @@ __all__ = ["MESSAGE_LIMIT", "SAFE_MENTIONS", "Outbox", "PendingInteractions"]
 MESSAGE_LIMIT = 2000
 THREAD_NAME_LIMIT = 100
 
-SAFE_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+# The bot never means to ping anyone: a question quoting "<@123>" is shown with the
+# name by every /now and /queue post, without pinging them again.
+SAFE_MENTIONS = discord.AllowedMentions(
+    everyone=False, roles=False, users=False, replied_user=False
+)
 """People may be pinged by name; @everyone, @here and roles never, whatever the text says."""
 
 # An interaction token is valid for 15 minutes; after that a followup fails.

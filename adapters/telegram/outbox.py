@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable
 from typing import Any
 
@@ -144,7 +145,7 @@ class Outbox:
     async def _upload(
         self, action: UploadFile, chat_id: int | str, thread: str | None
     ) -> list[MessageRef]:
-        comment = action.comment.strip()
+        comment = mention_safe(action.comment.strip())
         caption = comment if len(comment) <= CAPTION_LIMIT else None
         sent = await self._bot.send_document(
             chat_id,
@@ -182,8 +183,23 @@ def _ref(sent: Message, thread: str | None) -> MessageRef:
     )
 
 
+_USERNAME = re.compile(r"(?<![\w@])@(?=[A-Za-z][A-Za-z0-9_]{3,31}\b)")
+
+
+def mention_safe(text: str) -> str:
+    """Keep ``@username`` in user text from notifying anyone.
+
+    Telegram turns any ``@username`` in a message into a mention that notifies
+    that person, so a question quoting someone would ping them again with every
+    /now and /queue post. A word joiner after the ``@`` keeps the text as it
+    reads and stops it being a mention.
+    """
+    return _USERNAME.sub("@\u2060", text)
+
+
 def _chunks(text: str) -> list[str]:
     # Telegram counts UTF-16 code units: text rich in emoji needs smaller pieces.
+    text = mention_safe(text)
     parts = split_text(text, MESSAGE_LIMIT)
     if any(len(p.encode("utf-16-le")) // 2 > MESSAGE_LIMIT for p in parts):
         parts = split_text(text, MESSAGE_LIMIT // 2)

@@ -938,6 +938,7 @@ class _Rest:
                 "files": [(name, data) for name, data in files],
                 "pings_everyone": bool(_MASS.search(content))
                 and (allowed is None or "everyone" in allowed.get("parse", [])),
+                "pings_users": _pinged_users(content, allowed),
             }
         )
         return msg
@@ -1075,3 +1076,17 @@ class _Rest:
         if call.query.get("wait") not in ("1", "true", "True"):
             return web.Response(status=204)
         return j(msg)
+
+
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def _pinged_users(content: str, allowed: Json | None) -> list[str]:
+    """Who Discord would notify: mentioned users the allowed_mentions let through."""
+    mentioned = _USER_MENTION.findall(content)
+    if allowed is None:
+        return mentioned
+    if "users" in allowed.get("parse", []):
+        return mentioned
+    listed = {str(u) for u in allowed.get("users", [])}
+    return [u for u in mentioned if u in listed]

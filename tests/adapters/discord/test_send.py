@@ -41,7 +41,7 @@ async def test_reply_references_and_never_mass_mentions(
     assert sent["id"] == ref.message_id
     assert sent["message_reference"]["message_id"] == question["id"]
     parse = sent["allowed_mentions"]["parse"]
-    assert "users" in parse
+    assert "users" not in parse and not sent["pings_users"]  # named, not pinged
     assert "everyone" not in parse
     assert "roles" not in parse
     assert not sent["pings_everyone"]

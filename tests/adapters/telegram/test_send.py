@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from bot.actions import (
@@ -44,6 +45,19 @@ async def test_say_is_plain_text_split_to_the_limit(
         " ", ""
     )
     assert refs[0] == MessageRef("telegram", str(GROUP), "-1001:1", None)
+
+
+async def test_user_mentions_in_quoted_text_never_notify(
+    tg: TelegramFake, start_adapter: StartAdapter
+) -> None:
+    tg.add_group(GROUP)
+    adapter = await start_adapter()
+    text = "Now answering #2 from Ann: @alice_w and @Bob123 what do you think? (mail a@b.org)"
+    await adapter.send(Say(target=HERE, text=text))
+    [call] = tg.calls_to("sendMessage")
+    sent = call.params["text"]
+    assert not re.search(r"(?<![\w@])@[A-Za-z]\w{4,31}", sent)  # no mention left
+    assert sent.replace("\u2060", "") == text  # reads the same
 
 
 async def test_emoji_heavy_text_respects_utf16_limit(
