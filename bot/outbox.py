@@ -61,22 +61,28 @@ class Outbox:
         adapter = self._adapters.get(platform)
         return adapter.capabilities if adapter else Capabilities()
 
-    async def send(self, action: Action, session_id: int | None = None) -> list[MessageRef]:
+    async def send(
+        self, action: Action, session_id: int | None = None, *, record: bool = True
+    ) -> list[MessageRef]:
+        """Send ``action``; ``record=False`` keeps no trace of it (an anonymous asker's receipt)."""
         platform = action_platform(action)
         adapter = self._adapters.get(platform)
         if adapter is None:
             log.warning("no adapter for %s; dropped %s", platform, type(action).__name__)
-            await self._record(action, [], "dropped", "no adapter", session_id)
+            if record:
+                await self._record(action, [], "dropped", "no adapter", session_id)
             return []
         try:
             refs = await adapter.send(action)
         except Exception as exc:
             self.failed += 1
             log.warning("%s could not %s: %s", platform, type(action).__name__, exc)
-            await self._record(action, [], "failed", f"{type(exc).__name__}: {exc}", session_id)
+            if record:
+                await self._record(action, [], "failed", f"{type(exc).__name__}: {exc}", session_id)
             return []
         self.sent += 1
-        await self._record(action, refs, "sent", None, session_id)
+        if record:
+            await self._record(action, refs, "sent", None, session_id)
         return refs
 
     async def respond(self, command: CommandIssued, text: str, private: bool) -> list[MessageRef]:

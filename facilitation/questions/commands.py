@@ -156,19 +156,23 @@ class QuestionCommands:
         outcome = await self.m.queue.submit(asked)
         q, kind = outcome.question, outcome.kind
         prefix = "anonymous_" if ev.private else ""
+        unlinked = ev.private and not self.m.keep_anonymous
+        reply = self.m.unrecorded_reply(ev) if unlinked else inv.reply
         if kind == "limited" or q is None:
-            await inv.reply(self.p("questions.limited"))
+            await reply(self.p("questions.limited"))
         elif kind == "repeat":
-            await inv.reply(self.p("questions.repeat", n=q.number))
+            await reply(self.p("questions.repeat", n=q.number))
         elif kind == "merged":
-            await inv.reply(self.p(f"questions.{prefix}merged", n=q.number, also=outcome.also))
+            await reply(self.p(f"questions.{prefix}merged", n=q.number, also=outcome.also))
         elif kind == "pending":
-            await inv.reply(self.p(f"questions.{prefix or 'added_'}pending", n=q.number))
+            await reply(self.p(f"questions.{prefix or 'added_'}pending", n=q.number))
         else:
             if ev.private:
                 await self.m.post_anonymous(q)
             emoji = self.m.cfg.upvote_emoji[0] if self.m.cfg.upvote_emoji else "👍"
-            await inv.reply(self.p(f"questions.{prefix}added", n=q.number, emoji=emoji))
+            await reply(self.p(f"questions.{prefix}added", n=q.number, emoji=emoji))
+        if unlinked:
+            await self.m.unlink(ev)
 
     async def upvote(self, inv: Invocation) -> None:
         q = await self._find(inv)

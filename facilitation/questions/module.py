@@ -16,14 +16,23 @@ a text fallback where a platform has no reactions.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.actions import DirectMessage, React, Reply, Say, Target
 from bot.bus import Bus
 from bot.commands import CommandRouter
-from bot.events import Event, MessagePosted, ReactionAdded, ReactionRemoved, SessionChanged
+from bot.events import (
+    CommandIssued,
+    Event,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    SessionChanged,
+)
 from bot.roles import Role
 from bot.sessions import ENDED, Session
+from bot.store.personal import LogPersonalData
 from facilitation.base import Services
 from facilitation.questions.commands import QuestionCommands
 from facilitation.questions.config import QuestionsConfig
@@ -68,6 +77,7 @@ class QuestionsModule:
             services.embedder,
             keep_anonymous=services.config.privacy.keep_anonymous_askers,
         )
+        self.keep_anonymous = services.config.privacy.keep_anonymous_askers
         self._upvote = {normalise_emoji(e) for e in self.cfg.upvote_emoji}
         self._last_text_ack: dict[str, datetime] = {}
         self._explained: set[tuple[int, str, str]] = set()
@@ -121,6 +131,26 @@ class QuestionsModule:
             if plat == platform:
                 return Target(plat, community, channel)
         return None
+
+    def unrecorded_reply(self, ev: CommandIssued) -> Callable[[str], Awaitable[None]]:
+        """Answer an anonymous asker privately, keeping no record that links them to it."""
+
+        async def reply(text: str) -> None:
+            dm = DirectMessage(
+                platform=ev.platform, user=ev.author, text=text, community=ev.community
+            )
+            await self.s.outbox.send(dm, record=False)
+
+        return reply
+
+    async def unlink(self, ev: CommandIssued) -> None:
+        """Keep the anonymous /ask in the log without its words or asker.
+
+        With ``privacy.keep_anonymous_askers`` false, nothing stored may tie an
+        anonymous question to who asked it: the question has no asker, the
+        confirmation was sent unrecorded, and the command's row loses its text.
+        """
+        await LogPersonalData(self.s.db).blank_command(ev.platform, ev.dedup_key)
 
     async def post_anonymous(self, q: Question) -> None:
         """Post an anonymous question in the event, and map the post to the question."""

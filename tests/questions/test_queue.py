@@ -70,6 +70,18 @@ async def test_anonymous_question_by_dm_is_posted_without_a_name() -> None:
     assert "(anonymous · no votes yet)" in said(actions)[-1]
     got = await rows(bot, "SELECT asker, asker_name, anonymous FROM questions")
     assert got == [(None, "", 1)]
+    # nothing else in the store ties u_jo to the question: not the command's row,
+    # not the receipt the bot sent them
+    theirs = await rows(
+        bot,
+        "SELECT kind, text FROM events WHERE author = 'u_jo' OR channel = 'dm-u_jo'"
+        " UNION ALL SELECT kind, text FROM actions"
+        " WHERE recipient = 'u_jo' OR channel = 'dm-u_jo'",
+    )
+    assert theirs == []
+    assert await rows(
+        bot, "SELECT author, text FROM events WHERE kind = 'CommandIssued' AND private = 1"
+    ) == [("", None)]
 
 
 async def test_the_anonymous_link_is_kept_only_when_the_organiser_allows() -> None:
@@ -77,6 +89,8 @@ async def test_the_anonymous_link_is_kept_only_when_the_organiser_allows() -> No
     s.say("u_jo", "/ask Is the window policy making things worse?", private=True)
     _, bot = await run(s.lines, cfg(privacy={"keep_anonymous_askers": True}))
     assert await rows(bot, "SELECT asker, anonymous FROM questions") == [("u_jo", 1)]
+    texts = await rows(bot, "SELECT text FROM events WHERE author = 'u_jo'")
+    assert texts == [("/ask Is the window policy making things worse?",)]
 
 
 async def test_per_person_rate_limit() -> None:

@@ -24,7 +24,7 @@ from tests.factories import Script, config, run_script
 NAME, FIRST, USER = "Yusuf Okafor", "Yusuf", "u_yusuf"
 PHRASE = "fan-in-a-bucket trick on the fourth floor"
 SECRET_QUESTION = "landlord's duty about the mould in flat twelve"
-NEEDLES = (FIRST, "Okafor", USER, PHRASE, SECRET_QUESTION)
+NEEDLES = (FIRST, "Okafor", USER, PHRASE)
 
 
 def _cfg(tmp_path: Path) -> Any:
@@ -102,6 +102,11 @@ async def test_nothing_of_the_person_is_left_in_any_byte_written(tmp_path: Path)
     await run_script(after_optout.lines, cfg=cfg, db_path=str(db))
 
     after, searched = _hits(roots, needles)
+    # An anonymous question is linked to nobody (privacy.keep_anonymous_askers is
+    # false), so it is not theirs to remove: it stays, attributed to no one.
+    questions = (tmp_path / "out" / "heat" / "export" / "questions.csv").read_text()
+    anonymous = [line for line in questions.splitlines() if SECRET_QUESTION in line]
+    assert len(anonymous) == 1 and ",anonymous," in anonymous[0]
     left = {n: w for n, w in after.items() if w}
     assert left == {}, "\n".join(f"{n}: {w}" for n, w in left.items())
     assert searched > 100_000  # the database, the report, four export sets
@@ -116,3 +121,36 @@ def _last_ts(script: Script) -> Any:
     from datetime import datetime
 
     return datetime.fromisoformat(json.loads(script.lines[-1])["ts"])
+
+
+async def test_an_erasure_a_crash_interrupted_is_finished_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    from bot.store import Database
+    from facilitation.ledger.optouts import Hasher
+    from facilitation.ledger.store import LedgerStore
+
+    cfg, db = _cfg(tmp_path), tmp_path / "data" / "rt.db"
+    s = Script()
+    s.say("u_mod", '/event start "Heat"')
+    s.say(USER, f"Does the {PHRASE} help?", name=NAME)
+    s.say("u_ann", f"Thanks {FIRST}!")
+    await run_script(s.lines, cfg=cfg, db_path=str(db))
+    # the opt-out was recorded, then the process died before anything was forgotten
+    store = LedgerStore(await Database.open(db))
+    hasher = Hasher((db.parent / "rt.db.secret").read_text().strip())
+    await store.add_forgotten(
+        hasher.person(("replay", USER)),
+        _last_ts(s),
+        False,
+        hasher.names([NAME]),
+        pending=(("replay", USER), [NAME]),
+    )
+    await store.db.close()
+    assert USER.encode() in b"".join(p.read_bytes() for p in db.parent.glob("rt.db*"))
+
+    later = Script(start=_last_ts(s))
+    later.say("u_ann", f"Is {FIRST} still here?", after=30, mid="later1")
+    await run_script(later.lines, cfg=cfg, db_path=str(db))
+    after, _ = _hits([db.parent], NEEDLES)
+    assert {n: w for n, w in after.items() if w} == {}
