@@ -3,7 +3,8 @@
 Three formats are read:
 
 * JSON Lines, one object per line: messages ``{"id", "ts", "author", "name",
-  "text", "reply_to"?, "thread"?, "private"?, "channel"?}`` and
+  "text", "reply_to"?, "thread"?, "private"?, "channel"?, "bot"?}`` (``bot``: the
+  platform marked the author as a bot) and
   ``{"type": "reaction"|"unreaction"|"join"|"leave"|"edit"|"delete", ...}``;
 * IRC logs ``[hh:mm] <nick> text`` (``===`` system lines, ``* nick`` actions);
 * IRC logs with channel and date ``#channel 2024-05-01 [hh:mm:ss] <nick> text``.
@@ -147,6 +148,8 @@ class TranscriptLine(BaseModel):
     thread: str | None = None
     channel: str | None = None
     private: bool = False
+    bot: bool = False
+    """The platform marked the author as a bot (another bot, not a participant)."""
     roles: list[str] = Field(default_factory=list)
     emoji: str = "\N{THUMBS UP SIGN}"
 
@@ -238,6 +241,7 @@ def _jsonl_event(obj: TranscriptLine, ctx: _Context) -> Event:
                 reply_to=obj.reply_to,
                 mentions=ctx.mentions(text, author),
                 links=extract_links(text),
+                from_bot=obj.bot,
             )
         case "edit":
             return MessageEdited(

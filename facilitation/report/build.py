@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.prompts import Prompts
+from facilitation.bots import is_meeting_command
 from facilitation.ledger.data import Message
 from facilitation.report.analysis import (
     Highlight,
@@ -26,6 +27,7 @@ from facilitation.report.gather import Answer, ReportData, links_of
 from facilitation.report.store import Idea
 from facilitation.report.summarise import ReportSummariser
 from facilitation.summaries import KeyphraseExtractor, Summary
+from facilitation.summaries.labels import is_noun_phrase, label, noun_phrases
 
 __all__ = ["QuestionView", "Report", "Theme", "build_report"]
 
@@ -41,10 +43,13 @@ _CHAT_WORDS = frozenset(
 @dataclass(frozen=True, slots=True)
 class Theme:
     phrases: tuple[str, ...]
+    """Noun phrases naming the conversation, most used first."""
     gist: str
     messages: int
     people: tuple[str, ...]
     start: datetime
+    label: str = ""
+    """The title a person would write: "Heat pumps and loft insulation"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,39 +106,40 @@ async def build_report(
         prompts: for the story's opening line (none without it).
     """
     messages = data.messages
-    turns = turns_of(messages, data.reactions)
+    # "[TOPIC] ..." is a command to a meeting bot: its author counts, the line is not quoted.
+    spoken = [m for m in messages if not is_meeting_command(m.text or "")]
+    turns = turns_of(spoken, data.reactions)
     # Links are listed on their own; a sentence around a link tells little of the story.
-    story = [t for m, t in zip(messages, turns, strict=True) if not m.links]
+    story = [t for m, t in zip(spoken, turns, strict=True) if not m.links]
     narrative = await summariser.summarise(
         story or turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences
     )
     narrative = tidy(narrative, messages)
     cloud = await asyncio.to_thread(_cloud, messages)
     themes = []
-    for group in conversations(messages)[:_THEMES]:
+    for group in conversations(spoken)[:_THEMES]:
         gist = tidy(await summariser.gist(turns_of(group, data.reactions)), group)
         voices = Counter(m.author_name for m in group)
+        named = titles(group, [p for p, _ in cloud if is_noun_phrase(p)], 2)
+        phrases = noun_phrases([*named, *without_names(gist.keyphrases, group)], 2)
         themes.append(
             Theme(
-                phrases=titles(group, [p for p, _ in cloud], 2)
-                or without_names(gist.keyphrases, group)[:2],
+                phrases=phrases,
                 gist=gist.text,
                 messages=len(group),
                 people=tuple(n for n, _ in voices.most_common(4)),
                 start=group[0].ts,
+                label=label(phrases),
             )
         )
+    by_size = [p for t in themes for p in t.phrases[:1]]
     themes.sort(key=lambda t: t.start)
     speakers = Counter(data.name(m.author) for m in messages)
     roles = {data.name(p): r for p, r in data.event.roles.items()}
     people = len({m.author for m in messages} | {r.author for r in data.event.reactions})
-    lead = (
-        _lead(
-            prompts, people, roles, speakers, [p for p, _ in sorted(cloud, key=lambda pw: -pw[1])]
-        )
-        if prompts
-        else ""
-    )
+    ranked = [p for p, _ in sorted(cloud, key=lambda pw: -pw[1])]
+    topics = noun_phrases([*by_size, *ranked], 3)
+    lead = _lead(prompts, people, roles, speakers, list(topics)) if prompts else ""
     return Report(
         title=data.session.title or data.session.slug,
         slug=data.session.slug,
@@ -146,7 +152,7 @@ async def build_report(
         cloud=cloud,
         themes=themes,
         questions=_questions(data),
-        highlights=highlights(messages, data.reactions, narrative.message_ids, cfg.highlights),
+        highlights=highlights(spoken, data.reactions, narrative.message_ids, cfg.highlights),
         links=links_of(messages),
         snapshots=list(data.snapshots or []),
         ideas=data.ideas,
@@ -208,7 +214,7 @@ def _lead(
     speakers: Counter[str],
     themes: list[str],
 ) -> str:
-    """The story's first line: who took part, and what about."""
+    """The story's first line: what was discussed, in noun phrases, and who took part."""
     if not themes:
         return ""
     by_weight = themes[:3]

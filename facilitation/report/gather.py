@@ -17,10 +17,11 @@ from typing import Any
 from bot.roles import Role
 from bot.sessions import Session
 from bot.store import Database
+from facilitation.bots import bot_names
 from facilitation.ledger.data import EventData, Message, load_event
 from facilitation.ledger.sources import QuestionTables, snapshot_rows
 from facilitation.ledger.store import PersonKey, table_exists
-from facilitation.report.store import Idea, load_ideas
+from facilitation.report.store import Idea, load_bots, load_ideas
 
 __all__ = ["Answer", "ReportData", "gather"]
 
@@ -79,11 +80,32 @@ async def gather(db: Database, session: Session, roles_of: RolesOf) -> ReportDat
         labels=labels,
         questions=questions,
     )
+    _drop_bots(event, await load_bots(db))
     ideas = await load_ideas(db, session.id)
     snapshots = await snapshot_rows(db, session.id)
     data = ReportData(session=session, event=event, ideas=ideas, snapshots=snapshots)
     data.answers = _answers(data)
     return data
+
+
+def _drop_bots(event: EventData, marked: set[PersonKey]) -> None:
+    """Other bots are not participants: their messages and reactions leave the report.
+
+    ``marked`` are the authors their platform flagged; a log's bots are found by
+    name and by what they write (``MootBot``: "ACTION received: ...").
+    """
+    found = bot_names(
+        (event.names.get(m.author, m.author[1]), m.text or "") for m in event.messages
+    )
+    bots = set(marked) | {
+        m.author for m in event.messages if event.names.get(m.author, m.author[1]) in found
+    }
+    if not bots:
+        return
+    event.messages = [m for m in event.messages if m.author not in bots]
+    event.reactions = [r for r in event.reactions if r.author not in bots]
+    for m in event.messages:
+        m.mentions = tuple(p for p in m.mentions if p not in bots)
 
 
 def _answers(data: ReportData) -> dict[str, list[Answer]]:

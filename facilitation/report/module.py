@@ -56,6 +56,7 @@ class ReportModule:
         self._last: dict[int, tuple[datetime, int]] = {}
         self._checked: dict[int, datetime] = {}
         self._busy: set[int] = set()
+        self._bots: set[tuple[str, str]] = set()
 
     async def setup(self) -> None:
         await self.store.setup()
@@ -67,6 +68,7 @@ class ReportModule:
 
     def register(self, bus: Bus, commands: CommandRouter) -> None:
         bus.subscribe(MessagePosted, self._on_message, name="report.cadence")
+        bus.subscribe(MessagePosted, self._on_bot, where=lambda e: e.from_bot, name="report.bots")
         bus.subscribe(SessionChanged, self._on_session, name="report.end")
         commands.add(
             CommandSpec(
@@ -101,6 +103,12 @@ class ReportModule:
             "SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE session_id = ?", (session_id,)
         )
         return int(row["seq"]) if row is not None else 0
+
+    async def _on_bot(self, event: MessagePosted) -> None:
+        key = (event.platform, event.author)
+        if key not in self._bots:
+            self._bots.add(key)
+            await self.store.remember_bot(event.platform, event.author)
 
     async def _on_message(self, event: MessagePosted) -> None:
         if event.private or event.from_bot or self.cfg.cadence_minutes <= 0:

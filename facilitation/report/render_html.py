@@ -1,7 +1,9 @@
 """The report as one self-contained HTML page: inline CSS and SVG, readable and printable.
 
-Every piece of user text goes through :func:`html.escape`; only our own
-markup and the SVG matplotlib wrote are inserted as they are.
+Every piece of user text goes through :func:`html.escape`, or, for what people
+wrote in chat, :func:`facilitation.report.markup.inline_html` (their Markdown
+rendered, raw HTML escaped); only our own markup and the SVG matplotlib wrote are
+inserted as they are.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from datetime import datetime
 from html import escape
 
 from facilitation.report.build import Report
+from facilitation.report.markup import inline_html
 
 __all__ = ["render_html"]
 
@@ -104,11 +107,11 @@ def _questions(report: Report) -> str:
         votes = f"{q.votes} vote{'s' if q.votes != 1 else ''}"
         answers = "".join(
             f'<div class="answer"><span class="meta">{escape(a.author)}:</span> '
-            f"{escape(a.text)}</div>"
+            f"{inline_html(a.text)}</div>"
             for a in q.answers
         )
         parts.append(
-            f'<div class="q"><span class="text">{escape(q.text)}</span>'
+            f'<div class="q"><span class="text">{inline_html(q.text)}</span>'
             f'<span class="badge{"" if answered else " open"}">{badge}</span>'
             f'<div class="meta">asked by {escape(q.asker)} · {votes}</div>{answers}</div>'
         )
@@ -120,9 +123,9 @@ def _themes(report: Report) -> str:
 
     cards = []
     for t in report.themes:
-        title = ", ".join(t.phrases) or "conversation"
+        title = t.label or ", ".join(t.phrases) or "conversation"
         cards.append(
-            f'<div class="card"><h3>{escape(title)}</h3><p>{escape(t.gist)}</p>'
+            f'<div class="card"><h3>{escape(title)}</h3><p>{inline_html(t.gist)}</p>'
             f'<p class="meta">{t.messages} messages from {_time(t.start)} · '
             f"{escape(', '.join(t.people))}</p></div>"
         )
@@ -140,7 +143,7 @@ def _highlights(report: Report) -> str:
         if h.replies:
             bits.append(f"{h.replies} repl{'ies' if h.replies != 1 else 'y'}")
         out.append(
-            f"<blockquote>{escape(m.text or '')}<footer>{escape(m.author_name)} · "
+            f"<blockquote>{inline_html(m.text or '')}<footer>{escape(m.author_name)} · "
             f"{escape(' · '.join(bits))}</footer></blockquote>"
         )
     return "".join(out)
@@ -214,7 +217,9 @@ def render_html(report: Report, *, generated: datetime | None = None) -> str:
             _figure(len(report.ideas), "ideas"),
         ]
     )
-    story = " ".join([escape(report.lead), *(escape(s.text) for s in report.narrative.sentences)])
+    story = " ".join(
+        [escape(report.lead), *(inline_html(s.text) for s in report.narrative.sentences)]
+    )
     story = story.strip()
     charts = ""
     if report.timeline.starts:

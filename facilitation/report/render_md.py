@@ -37,7 +37,7 @@ def render_markdown(report: Report) -> str:
         if report.cloud:
             lines += [", ".join(_md(p) for p, _ in report.cloud[:15]), ""]
         for t in report.themes:
-            title = ", ".join(t.phrases) or "conversation"
+            title = t.label or ", ".join(t.phrases) or "conversation"
             lines.append(
                 f"- **{_md(title)}** ({t.messages} messages, {_md(', '.join(t.people))}): "
                 f"{_md(t.gist)}"
@@ -108,9 +108,9 @@ def short_version(report: Report, prompts: Prompts) -> str:
             answered=report.answered,
         ),
     ]
-    if report.cloud:
-        themes = ", ".join(p for p, _ in sorted(report.cloud, key=lambda pw: -pw[1])[:6])
-        parts.append(prompts("report.end.themes", themes=themes))
+    labels = list(dict.fromkeys(t.label for t in report.themes if t.label))[:4]
+    if labels:
+        parts.append(prompts("report.end.themes", themes="; ".join(labels)))
     story = " ".join(s.text for s in report.narrative.sentences[:4])
     if story:
         parts.append(prompts("report.end.story", story=story))

@@ -1,4 +1,4 @@
-"""The report's own tables: ideas put forward with /idea, and when the last digest ran."""
+"""The report's own tables: ideas put forward with /idea, when the last digest ran, bots."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.forget import Person, Recall, phrases_of
 from bot.store import Database
 
-__all__ = ["REPORT_MIGRATIONS", "Idea", "ReportStore", "load_ideas"]
+__all__ = ["REPORT_MIGRATIONS", "Idea", "ReportStore", "load_bots", "load_ideas"]
 
 REPORT_MIGRATIONS = [
     """
@@ -30,6 +30,13 @@ REPORT_MIGRATIONS = [
         seq INTEGER NOT NULL
     );
     """,
+    """
+    CREATE TABLE report_bots (
+        platform TEXT NOT NULL,
+        author TEXT NOT NULL,
+        PRIMARY KEY (platform, author)
+    );
+    """,
 ]
 
 
@@ -48,6 +55,14 @@ async def _exists(db: Database, name: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     )
     return row is not None
+
+
+async def load_bots(db: Database) -> set[tuple[str, str]]:
+    """Authors their platform marked as bots: not participants, never quoted."""
+    if not await _exists(db, "report_bots"):
+        return set()
+    rows = await db.fetchall("SELECT platform, author FROM report_bots")
+    return {(r["platform"], r["author"]) for r in rows}
 
 
 async def load_ideas(db: Database, session_id: int) -> list[Idea]:
@@ -109,6 +124,12 @@ class ReportStore:
             (session_id, ts.isoformat(), seq),
         )
 
+    async def remember_bot(self, platform: str, author: str) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO report_bots (platform, author) VALUES (?, ?)",
+            (platform, author),
+        )
+
     # -- personal data (bot.forget.Forgettable) --------------------------------
 
     name = "report"
@@ -130,6 +151,9 @@ class ReportStore:
                 "DELETE FROM report_ideas WHERE platform = ? AND author = ?", person.key
             ),
             "ideas_scrubbed": 0,
+            "bots": await self.db.execute(
+                "DELETE FROM report_bots WHERE platform = ? AND author = ?", person.key
+            ),
         }
         if person.searchable:
             for r in await self.db.fetchall("SELECT id, text FROM report_ideas"):

@@ -1,7 +1,10 @@
-"""``roundtable eval summaries FILE.jsonl``: ROUGE of the summariser on DialogSum-format data.
+"""``roundtable eval summaries FILE.jsonl``: ROUGE of the summariser on dialogues.
 
 Each input line is ``{"fname", "dialogue", "summary"}`` or with ``summary1``..``summary3``;
-dialogue lines look like ``#Person1#: text``. Writes ``{"fname", "summary"}`` lines
+dialogue lines may be ``#Person1#: text``, ``Name: text`` or ``<nick> text`` (detected,
+or ``--format``), see :mod:`facilitation.summaries.dialogues`. ``--names`` puts invented
+names in place of ``#PersonN#``; ``--split dev|test`` keeps a fixed part of the file
+(by fname hash) so tuning never sees the held-out part. Writes ``{"fname", "summary"}`` lines
 with ``--out`` and prints ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 (rouge-score, Porter
 stemming) of the chosen summariser and, in the same run, of two baselines: the first
 three turns and the three longest turns, each taken verbatim with its speaker tag.
@@ -17,11 +20,17 @@ import json
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from facilitation.summaries.summary import Turn
+from facilitation.summaries.dialogues import (
+    FORMATS,
+    Dialogue,
+    in_split,
+    parse_dialogue,
+    read_dialogues,
+    with_names,
+)
 
 __all__ = ["Dialogue", "main", "parse_dialogue", "read_dialogues", "score"]
 
@@ -31,53 +40,7 @@ LABELS = ("ROUGE-1", "ROUGE-2", "ROUGE-Lsum")
 DIALOGUE_SENTENCES = 2
 DIALOGUE_WORDS = 30
 _Summarise = Callable[["Dialogue"], Awaitable[str]]
-_TURN_RE = re.compile(r"^\s*([^:]{1,40}):\s*(.*)$")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class Dialogue:
-    """One DialogSum record."""
-
-    fname: str
-    turns: tuple[Turn, ...]
-    lines: tuple[str, ...]
-    references: tuple[str, ...]
-
-
-def parse_dialogue(text: str) -> tuple[tuple[Turn, ...], tuple[str, ...]]:
-    """Split ``#Person1#: ...`` lines into turns; untagged lines continue the last turn."""
-    turns: list[Turn] = []
-    lines: list[str] = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        match = _TURN_RE.match(line)
-        if match and (match.group(1).startswith("#") or not turns):
-            turns.append(Turn(speaker=match.group(1).strip(), text=match.group(2).strip()))
-            lines.append(line.strip())
-        elif turns:
-            last = turns[-1]
-            turns[-1] = Turn(speaker=last.speaker, text=f"{last.text} {line.strip()}")
-            lines[-1] = f"{lines[-1]} {line.strip()}"
-        else:
-            turns.append(Turn(speaker="Someone", text=line.strip()))
-            lines.append(line.strip())
-    return tuple(turns), tuple(lines)
-
-
-def read_dialogues(path: Path) -> Iterator[Dialogue]:
-    """Read DialogSum-format JSON Lines, one :class:`Dialogue` per non-empty line."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            keys = ("summary", "summary1", "summary2", "summary3")
-            refs = [record[k] for k in keys if k in record]
-            turns, lines = parse_dialogue(str(record["dialogue"]))
-            fname = str(record.get("fname", f"line_{number}"))
-            yield Dialogue(fname, turns, lines, tuple(str(r) for r in refs))
 
 
 def first3(dialogue: Dialogue) -> str:
@@ -122,7 +85,13 @@ def main(argv: list[str]) -> int:
     if not path.is_file():
         print(f"eval summaries: no such file: {path}", file=sys.stderr)
         return 2
-    dialogues = list(read_dialogues(path))
+    dialogues = [d for d in read_dialogues(path, args.format) if in_split(d.fname, args.split)]
+    if args.names:
+        dialogues = [with_names(d) for d in dialogues]
+    unscored = [d.fname for d in dialogues if not d.references]
+    if unscored and not args.out:
+        print(f"eval summaries: {path} has no reference summaries; use --out", file=sys.stderr)
+        return 2
     if args.limit:
         dialogues = dialogues[: args.limit]
     if not dialogues:
@@ -135,6 +104,9 @@ def main(argv: list[str]) -> int:
             for dialogue, prediction in zip(dialogues, predictions, strict=True):
                 record = {"fname": dialogue.fname, "summary": prediction}
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if unscored:
+        print(f"wrote {len(dialogues)} summaries (no references to score)")
+        return 0
     references = [d.references for d in dialogues]
     rows = [(label, score(predictions, references))]
     for name, baseline in BASELINES.items():
@@ -156,6 +128,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", help="JSON Lines with fname, dialogue, summary (or summary1..3)")
     parser.add_argument("--out", help="write {fname, summary} JSON Lines here")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="auto", help="speaker format of dialogue lines"
+    )
+    parser.add_argument(
+        "--names", action="store_true", help="invented names in place of #PersonN# tags"
+    )
+    parser.add_argument(
+        "--split",
+        choices=("all", "dev", "test"),
+        default="all",
+        help="dev (70%%, tuned on) or test (30%%, held out), fixed by fname hash",
+    )
     parser.add_argument(
         "--baseline", choices=sorted(BASELINES), help="score this baseline as the summariser"
     )

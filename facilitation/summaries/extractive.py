@@ -22,8 +22,15 @@ import numpy as np
 from bot.embeddings import Embedder
 from bot.plural import fill
 from facilitation.summaries.keyphrases import KeyphraseExtractor
+from facilitation.summaries.labels import noun_phrases
 from facilitation.summaries.prompts import Framing
-from facilitation.summaries.rewrite import is_chatter, normalise, rewrite, strip_fillers
+from facilitation.summaries.rewrite import (
+    is_chatter,
+    known_word,
+    normalise,
+    rewrite,
+    strip_fillers,
+)
 from facilitation.summaries.summary import Summary, SummarySentence, Turn
 
 __all__ = ["ExtractiveSettings", "ExtractiveSummariser"]
@@ -41,6 +48,7 @@ _ABBREVIATION_RE = re.compile(
     r"Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
 )
 _LOWER_RE = re.compile(r"(?<=\s)[a-z][a-z']*")
+_MID_CAPITAL_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z']+")
 _BOUNDARY_RE = re.compile(r"[.!?…]\s+\S")
 _COMMON = _word_set(
     "the and that this with have for you your are was were what not but they them their there "
@@ -129,10 +137,11 @@ class ExtractiveSummariser:
             return Summary(sentences=(), keyphrases=keyphrases, text="")
         candidates = self._prefilter(candidates, turns, keyphrases)
         chosen = self._choose(candidates, turns, keyphrases, max_sentences, max_words)
-        lowercase = frozenset(w for c in candidates for w in _LOWER_RE.findall(c.text))
+        lowercase = _lowercase(candidates, turns)
         sentences = [self._render(c, turns, lowercase) for c in chosen]
-        if self.settings.lead_with_topics and keyphrases:
-            sentences.insert(0, SummarySentence(text=self._lead(turns, keyphrases)))
+        lead = self._lead(turns, keyphrases) if self.settings.lead_with_topics else ""
+        if lead:
+            sentences.insert(0, SummarySentence(text=lead))
         if max_words is not None:
             sentences = _fit(sentences, max_words)
         text = " ".join(s.text for s in sentences)
@@ -241,11 +250,34 @@ class ExtractiveSummariser:
 
     def _lead(self, turns: Sequence[Turn], keyphrases: Sequence[str]) -> str:
         counts = Counter(t.speaker for t in turns)
-        names = [name for name, _ in counts.most_common(2)]
-        if len(counts) > 2:
-            names.append(fill(self.framing.others, count=len(counts) - 2))
-        topics = list(keyphrases[: self.settings.topics_in_lead])
+        # Name up to three people; "and 1 others" is nobody's English.
+        shown = 3 if len(counts) <= 3 else 2
+        names = [name for name, _ in counts.most_common(shown)]
+        if len(counts) > shown:
+            names.append(fill(self.framing.others, count=len(counts) - shown))
+        speakers = {w.lower() for t in turns for w in t.speaker.split()}
+        phrases = [k for k in keyphrases if not speakers & set(k.split())]
+        topics = list(noun_phrases(phrases, self.settings.topics_in_lead))
+        if not topics:
+            return ""
         return self.framing.topics.format(names=_and(names), topics=_and(topics))
+
+
+def _lowercase(candidates: Sequence[_Candidate], turns: Sequence[Turn]) -> frozenset[str]:
+    """Words safe to write in lower case after "Maya says": used so, or plain English.
+
+    An English word that opens a sentence ("Teenagers ...") is lowered unless the
+    discussion capitalises it mid-sentence or it is someone's name ("Will").
+    """
+    lower = {w for c in candidates for w in _LOWER_RE.findall(c.text)}
+    capital = {w.lower() for c in candidates for w in _MID_CAPITAL_RE.findall(c.text)}
+    capital |= {w.lower() for t in turns for w in t.speaker.split()}
+    for c in candidates:
+        first = c.text.split(" ", 1)[0].strip(".,;:!?")
+        word = first.lower()
+        if first[:1].isupper() and word not in capital and word not in lower and known_word(word):
+            lower.add(word)
+    return frozenset(lower)
 
 
 def _quick_split(text: str) -> list[str]:

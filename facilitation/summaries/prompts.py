@@ -24,6 +24,7 @@ class Framing:
     yes_no_question: str = "{speaker} asks whether {clause}."
     wh_question: str = "{speaker} asks {clause}."
     quoted_question: str = '{speaker} asks: "{text}"'
+    quoted: str = '{speaker}: "{text}"'
     suggestion: str = "{speaker} suggests {clause}."
     topics: str = "{names} talk about {topics}."
     others: str = "{count:one=one other|other=# others}"

@@ -2,17 +2,22 @@
 
 "I'll send you the slides" said by Maya to Sam becomes "Maya will send Sam the
 slides"; "Do you have the data?" becomes "Maya asks whether Sam has the data."
-Rules, not a parser: they cover the common shapes of chat and fall back to a
-quotation ("Maya asks: ...") where a rewrite could garble the meaning.
+Rules, not a parser: a sentence is rewritten only in the shapes where that
+cannot go wrong (every "I" and "you" resolvable, no set phrase, no apology or
+interjection, no quoted speech, one sentence); anything else is quoted as said
+with its speaker (``Kofi: "That's reassuring, thank you Sunita"``). A rewrite that
+still fails :func:`facilitation.summaries.checker.problems` is quoted too.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from facilitation.summaries.checker import problems
 from facilitation.summaries.prompts import Framing
 
-__all__ = ["is_chatter", "normalise", "rewrite", "strip_fillers"]
+__all__ = ["is_chatter", "known_word", "normalise", "quote", "rewrite", "strip_fillers", "unsafe"]
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -40,6 +45,7 @@ _FILLER = (
     r"(?:well|oh|ah|um+|uh+|er|erm|hmm+|yeah|yes|yep|no|nope|ok|okay|so|hey|hi|hello|sure|"
     r"right|alright|aright|wow|great|look|listen|anyway|c'mon|come on|oh dear|gosh|fine|"
     r"good|really|of course|i see|excuse me|sorry|please|thanks|thank you|haha|lol|oh no|"
+    r"(?:good )?morning(?: all| everyone)?|(?:hi|hello|hey|evening) (?:all|everyone|folks)|"
     r"you see|you know|i mean|honey|darling|sweetie|dear|mom|dad|sir|madam|man|dude|guys)"
 )
 _LEADING_FILLER_RE = re.compile(rf"^\s*{_FILLER}\s*[,.!…]+\s*", re.I)
@@ -56,6 +62,30 @@ _CHATTER_RE = re.compile(
     re.I,
 )
 
+# Set phrases with a pronoun in them: turning their "I" or "you" into a name garbles them.
+_IDIOM_RE = re.compile(
+    r"\b(?:thank u|you know|i mean|mind you|i guess|i suppose|you see|see you|"
+    r"trust me|believe me|excuse me|pardon me|let me|you're welcome|bless you|if you ask me|"
+    r"you bet|i bet|i wonder|i'm afraid|i am afraid|i'm sure|me too|my god|oh my|my bad|"
+    r"my pleasure|you'll see|you guys|you all|y'all|you lot|you two|all of you|each of you|"
+    r"i'd|you'd|we'd|i'm not sure|if i were you|you never know|tell you what|i think so|"
+    r"i hope so|i don't think so|i'm sorry|i am sorry|sorry|forgive me|lucky you|good for you|"
+    r"shame on you|you're kidding|are you kidding|no way|you mean|i told you|what do you mean)\b",
+    re.I,
+)
+_OPENERS = _word_set(
+    "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er yeah yep yes no nope ok okay hey "
+    "hi hello wow ugh argh btw fwiw imo imho and but or anyway anyways yay woo cheers hah meh nah "
+    "please well"
+)
+_THANKS_RE = re.compile(r"\b(?:thank you|thanks|thank)\b", re.I)
+_THANKS_FOR_RE = re.compile(r"^(?:thank you|thanks) for \w", re.I)
+_FIRST = _word_set("i me my mine myself")
+_SECOND = _word_set("you your yours yourself yourselves")
+_DETERMINERS = _word_set(
+    "the a an my your our their his her its this that these those some any all every me us "
+    "him them it up out on in off down to for with at"
+)
 _AUX = _word_set(
     "do does did can could will would should shall may might must are is was were am have has had"
 )
@@ -126,15 +156,88 @@ def strip_fillers(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
 
 
+_ASIDE_RE = re.compile(r"^\W*(?:sorry|apologies|lol|haha+|hehe|brb|afk|off topic|ot:)\b", re.I)
+
+
 def is_chatter(sentence: str) -> bool:
-    """Greetings, thanks and one-word replies: true of sentences no summary needs."""
+    """Greetings, thanks, apologies and one-word replies: sentences no summary needs."""
     words = sentence.split()
-    if len(words) < 3:
+    if len(words) < 3 or _ASIDE_RE.match(sentence):
         return True
     return len(words) < 8 and _CHATTER_RE.match(sentence.strip()) is not None
 
 
 def rewrite(
+    sentence: str,
+    speaker: str,
+    addressee: str | None,
+    framing: Framing,
+    lowercase: frozenset[str] = frozenset(),
+) -> str:
+    """Turn one sentence said by ``speaker`` into a sentence about it, or quote it.
+
+    Reported speech only where :func:`unsafe` finds no risk and the result passes
+    the checker; otherwise ``Speaker: "sentence"``.
+
+    Args:
+        sentence: a single sentence, fillers already stripped.
+        speaker: who said it.
+        addressee: who "you" is, when known.
+        framing: the templates for statements, questions, suggestions and quotes.
+        lowercase: words the discussion writes in lower case, so "Today ..." can
+            become "Maya says today ..." while "London ..." keeps its capital.
+    """
+    said = sentence.strip()
+    if not said:
+        return ""
+    if unsafe(said, addressee) is None:
+        text = _reported(said, speaker, addressee, framing, lowercase)
+        speakers = [speaker] + ([addressee] if addressee else [])
+        if text and not problems(text, speakers, {speaker: [said]}):
+            return text
+    return quote(said, speaker, framing)
+
+
+def quote(sentence: str, speaker: str, framing: Framing) -> str:
+    """``Speaker: "sentence"`` (a question: ``Speaker asks: "sentence?"``), as said."""
+    text = sentence.strip()
+    if text.endswith("?"):
+        return framing.quoted_question.format(speaker=speaker, text=text)
+    return framing.quoted.format(speaker=speaker, text=text.rstrip(".").rstrip())
+
+
+def unsafe(sentence: str, addressee: str | None) -> str | None:
+    """Why turning ``sentence`` into reported speech could go wrong, or ``None``."""
+    body = sentence.strip()
+    words = [w.strip(".,!?;:()\"'").lower() for w in body.split()]
+    words = [w for w in words if w]
+    if not words:
+        return "empty"
+    if re.search(r"[\"“”`]", body) or re.search(r"\s'|'\s", f" {body} ".replace("'s ", "s ")):
+        return "quoted speech"
+    if re.search(r"[?!;]\s*\S", body.rstrip("?!.… ")) or re.search(r"\.\s+\S", body):
+        return "more than one sentence"
+    thanks = _THANKS_RE.search(body)
+    if thanks is not None and (thanks.start() > 0 or not _THANKS_FOR_RE.match(body)):
+        return "thanks said in passing"
+    if words[0] in _OPENERS:
+        return f"opens with {words[0]!r}"
+    if _IDIOM_RE.search(body.replace("’", "'")):
+        return "a set phrase with a pronoun"
+    first = sum(w in _FIRST or w.startswith("i'") for w in words)
+    second = sum(w in _SECOND or w.startswith("you'") for w in words)
+    if first > 1 or second > 1:
+        return "several pronouns to resolve"
+    if second and addressee is None:
+        return "'you' with no known addressee"
+    if len(words) > 1 and _imperative(words[0], words[1]):
+        return "an instruction"
+    if re.search(r"[*_~#<>|\[\]{}]|https?://", body):
+        return "markup, code or a link"
+    return None
+
+
+def _reported(
     sentence: str,
     speaker: str,
     addressee: str | None,
@@ -246,11 +349,21 @@ def _declarative(tokens: list[_Token], words: list[str]) -> list[_Token] | None:
         head, rest, rest_words = [], tokens, words
     if len(rest) < 2 or rest_words[0] not in _AUX:
         # "You are coming?" is already in statement order; fragments stay quoted.
-        statement = not head and len(rest) >= 3 and rest_words[0] not in _WH
-        return head + rest if head or statement else None
+        # "anyone know when ...?" or "quick q - is it ...?" is chat shorthand: quoted.
+        statement = (
+            not head
+            and len(rest) >= 3
+            and rest_words[0] in _PRONOUN_SUBJECTS
+            and rest_words[1] in _AUX
+        )
+        return rest if statement else None
     aux, subject = rest_words[0], rest_words[1]
     if subject not in _PRONOUN_SUBJECTS or aux == "did" or rest[0][2]:
-        return None if subject in _PRONOUN_SUBJECTS or not head else head + rest
+        # "who is paying" is already in order; "what did the panel say" cannot become
+        # "asks what did the panel say", so it is quoted.
+        subject_wh = len(head) == 1 and words[0] in ("who", "what", "which")
+        participle = subject.endswith(("ing", "ed")) and aux not in ("do", "does", "did")
+        return head + rest if subject_wh and participle and not rest[0][2] else None
     subj = rest[1]
     if subject != "i":
         subj = (subj[0], subj[1].lower(), subj[2])
@@ -317,6 +430,9 @@ def _conjugate(verb: str) -> str:
         return _THIRD_PERSON[lower]
     if lower in _KEEP_VERB or lower in _IRREGULAR_PAST or not lower.isalpha() or _past(lower):
         return verb
+    inflected = _third_person(lower)
+    if inflected is not None:
+        return verb[:1] + inflected[1:] if verb[:1].isupper() else inflected
     if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"
     if lower.endswith("y") and lower[-2] not in "aeiou":
@@ -334,6 +450,50 @@ def _lower_first(clause: str, lowercase: frozenset[str]) -> str:
     if (word in _STOPWORDS or word in lowercase) and not first.isupper():
         return clause[:1].lower() + clause[1:]
     return clause
+
+
+@lru_cache(maxsize=4096)
+def _pos(word: str) -> frozenset[str]:
+    from lemminflect import getAllLemmas
+
+    return frozenset(getAllLemmas(word))
+
+
+@lru_cache(maxsize=4096)
+def known_word(word: str) -> bool:
+    """True for an English word in LemmInflect's lexicon (so not a name it lacks)."""
+    return bool(_pos(word.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _third_person(verb: str) -> str | None:
+    """ "try" -> "tries" from LemmInflect's lexicon; ``None`` for a word it lacks."""
+    from lemminflect import getInflection
+
+    if "VERB" not in _pos(verb):
+        return None
+    found = getInflection(verb, tag="VBZ")
+    return found[0] if found else None
+
+
+def _imperative(first: str, second: str) -> bool:
+    """ "Email the clerk", "Try refreshing": a bare verb opening the sentence."""
+    pos = _pos(first)
+    if (
+        first in ("thank", "let", "let's")
+        or "VERB" not in pos
+        or first in _PRONOUN_SUBJECTS
+        or first in _STOPWORDS
+    ):
+        return False
+    from lemminflect import getAllLemmas
+
+    base = first in getAllLemmas(first, upos="VERB").get("VERB", ())
+    if not base:
+        return False
+    return (
+        ("NOUN" not in pos and "ADJ" not in pos) or second in _DETERMINERS or second.endswith("ing")
+    )
 
 
 def _past(word: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 import numpy as np
 
@@ -18,10 +19,17 @@ from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.embeddings import StaticEmbedder
 from bot.events import MessagePosted
 from facilitation.base import Services
+from facilitation.ledger.sources import QuestionTables
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.message import Link, ThreadMessage
 from facilitation.threads.scorer import Scorer
-from facilitation.threads.threadmap import ThreadMap, catchup_text, threads_text
+from facilitation.threads.threadmap import (
+    Answered,
+    ThreadMap,
+    catchup_since,
+    catchup_text,
+    threads_text,
+)
 
 __all__ = ["ThreadsModule"]
 
@@ -171,14 +179,44 @@ class ThreadsModule:
         recent = last is not None and (self._s.clock.now() - last).total_seconds() < RECENT_SECONDS
         if minutes is None and recent:
             minutes = max(1, round(self._cfg.idle_minutes / 2))
+        span = float(minutes) if minutes else None
+        since, _ = catchup_since(self._s.prompts, channel.map, inv.event.author, span)
         await inv.tell(
             catchup_text(
                 self._s.prompts,
                 channel.map,
                 author=inv.event.author,
-                minutes=float(minutes) if minutes else None,
+                minutes=span,
+                answered=await self._answered(inv, since),
             )
         )
+
+    async def _answered(self, inv: Invocation, since: datetime) -> list[Answered]:
+        """The asker's questions answered since ``since``, with who answered and what."""
+        session = self._s.sessions.for_event(inv.event)
+        tables = await QuestionTables.detect(self._s.db) if session is not None else None
+        if session is None or tables is None:
+            return []
+        questions = await tables.for_session(session)
+        me = (inv.event.platform, inv.event.author)
+        found: list[Answered] = []
+        for q in questions:
+            if q.asker != me or not q.text:
+                continue
+            target = q
+            if target.answered_at is None or target.answered_at < since:
+                continue
+            for mid in target.answer_ids[:1]:
+                row = await self._s.db.fetchone(
+                    "SELECT author_name, text FROM events WHERE platform = ? AND message_id = ?"
+                    " AND text IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                    (target.platform, mid),
+                )
+                if row is not None and row["text"]:
+                    found.append(
+                        Answered(q.text, row["author_name"] or "someone", row["text"], mid)
+                    )
+        return found
 
     async def _threads(self, inv: Invocation) -> None:
         channel = self._channel(inv.event.place)

@@ -8,16 +8,49 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.clock import Clock
 from bot.prompts import Prompts
+from facilitation.bots import is_bot_line, is_bot_name, is_meeting_command
+from facilitation.summaries.labels import noun_phrases
 from facilitation.threads.message import Link, ThreadMessage
 
-__all__ = ["Conversation", "ThreadMap", "catchup_text", "gist", "threads_text"]
+__all__ = [
+    "Answered",
+    "Conversation",
+    "ThreadMap",
+    "catchup_since",
+    "catchup_text",
+    "gist",
+    "threads_text",
+]
+_SAID = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One message a conversation remembers for /catchup."""
+
+    name: str
+    text: str
+    ts: datetime
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """One of the asker's questions, answered while they were away."""
+
+    question: str
+    by: str
+    answer: str
+    message_id: str
+
 
 _WORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+#'-]{2,}")
 # a word list reads better as text than as 100 quoted strings
@@ -46,6 +79,7 @@ class Conversation:
     people: Counter[str] = field(default_factory=Counter)
     words: Counter[str] = field(default_factory=Counter)
     times: list[datetime] = field(default_factory=list)
+    said: deque[Said] = field(default_factory=lambda: deque(maxlen=_SAID))
 
     def new_since(self, since: datetime) -> int:
         return sum(1 for t in self.times if t > since)
@@ -69,11 +103,11 @@ class ThreadMap:
         self._doc_freq: Counter[str] = Counter()
 
     def add(self, msg: ThreadMessage, link: Link) -> Conversation | None:
-        """Record ``msg`` in its conversation (system lines are ignored)."""
-        if msg.system:
+        """Record ``msg`` in its conversation (system lines and other bots are ignored)."""
+        name = msg.author_name or msg.author
+        if msg.system or is_bot_name(name) or is_bot_line(msg.text):
             return None
         when = msg.ts or self.clock.now()
-        name = msg.author_name or msg.author
         conv = self._convs.get(link.conversation)
         if conv is None:
             conv = Conversation(link.conversation, when, when, name, msg.text, msg.id)
@@ -84,6 +118,8 @@ class ThreadMap:
         conv.count += 1
         conv.people[name] += 1
         conv.times.append(when)
+        if not is_meeting_command(msg.text):
+            conv.said.append(Said(name, msg.text, when, msg.id))
         words = {w.lower() for w in _WORD.findall(msg.text)} - _STOP
         fresh = words - conv.words.keys()
         self._doc_freq.update(fresh)
@@ -154,6 +190,20 @@ def gist(prompts: Prompts, tmap: ThreadMap, conv: Conversation) -> str:
     return prompts("threads.gist.with_keywords", line=line, keywords=", ".join(words))
 
 
+def catchup_since(
+    prompts: Prompts, tmap: ThreadMap, author: str, minutes: float | None
+) -> tuple[datetime, str]:
+    """Where ``author``'s /catchup starts, and how to say so ("your last message")."""
+    now = tmap.clock.now()
+    last = tmap.last_said(author)
+    if minutes is not None or last is None:
+        span = minutes if minutes is not None else tmap.idle.total_seconds() / 60
+        return now - timedelta(minutes=span), prompts(
+            "threads.catchup.since_minutes", minutes=round(span)
+        )
+    return last, prompts("threads.catchup.since_last_message")
+
+
 def catchup_text(
     prompts: Prompts,
     tmap: ThreadMap,
@@ -162,8 +212,13 @@ def catchup_text(
     minutes: float | None = None,
     link_for: Callable[[str], str] = lambda message_id: "",
     limit: int = 8,
+    answered: Sequence[Answered] = (),
 ) -> str:
-    """The private /catchup digest for ``author``.
+    """The private /catchup digest for ``author``, in whole sentences.
+
+    First the asker's own questions answered meanwhile (who answered, and what);
+    then each conversation that moved: who talked, what about, and one thing said
+    there, quoted as said.
 
     Args:
         prompts: the bot's texts.
@@ -173,31 +228,81 @@ def catchup_text(
             (or the idle window when they have not spoken).
         link_for: a jump link to a message id (the adapter knows the URL form).
         limit: most conversations listed.
+        answered: the author's questions answered since then (the caller looks them up).
     """
-    now = tmap.clock.now()
-    last = tmap.last_said(author)
-    if minutes is not None or last is None:
-        span = minutes if minutes is not None else tmap.idle.total_seconds() / 60
-        since = now - timedelta(minutes=span)
-        label = prompts("threads.catchup.since_minutes", minutes=round(span))
-    else:
-        since = last
-        label = prompts("threads.catchup.since_last_message")
+    since, label = catchup_since(prompts, tmap, author, minutes)
     moved = tmap.moved_since(since, exclude=author)[:limit]
-    if not moved:
+    if not moved and not answered:
         return prompts("threads.catchup.empty", since=label)
     lines = [prompts("threads.catchup.header", since=label)]
-    for conv in moved:
+    for a in answered:
         lines.append(
             prompts(
-                "threads.catchup.item",
-                gist=gist(prompts, tmap, conv),
-                people=_people(prompts, conv.people),
+                "threads.catchup.answered",
+                who=a.by,
+                question=_words(a.question, 16),
+                answer=_words(a.answer, 30),
+                link=link_for(a.message_id),
+            ).rstrip()
+        )
+    for conv in moved:
+        topic = _topic(tmap, conv)
+        key = "threads.catchup.item" if topic else "threads.catchup.item_untitled"
+        lines.append(
+            prompts(
+                key,
+                people=_and(prompts, list(conv.people)),
+                topic=topic,
+                said=_said(prompts, tmap, conv, since),
                 count=conv.new_since(since),
                 link=link_for(conv.last_message),
-            )
+            ).rstrip()
         )
-    return "\n".join(lines)
+    return "\n".join(re.sub(r"  +", " ", line) for line in lines)
+
+
+def _and(prompts: Prompts, names: list[str], most: int = 3) -> str:
+    if len(names) > most:
+        return prompts("threads.map.others", names=", ".join(names[:most]), count=len(names) - most)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _topic(tmap: ThreadMap, conv: Conversation) -> str:
+    """What a conversation is about in a noun phrase or two ("the coffee break")."""
+    names = {w.lower() for n in conv.people for w in n.split()}
+    texts = [s.text for s in conv.said]
+    phrases = list(_phrases(tuple(texts))) if texts else []
+    words = tmap.keywords(conv, k=6)
+    candidates = [p for p in [*phrases, *words] if not names & set(p.split())]
+    found = noun_phrases(candidates, 2)
+    return " and ".join(found)
+
+
+@lru_cache(maxsize=256)
+def _phrases(texts: tuple[str, ...]) -> tuple[str, ...]:
+    from facilitation.summaries.keyphrases import KeyphraseExtractor
+
+    return KeyphraseExtractor(top=6).extract(list(texts))
+
+
+def _said(prompts: Prompts, tmap: ThreadMap, conv: Conversation, since: datetime) -> str:
+    """The most telling thing said since ``since``, quoted with its speaker."""
+    recent = [s for s in conv.said if s.ts > since and len(s.text.split()) >= 4]
+    if not recent:
+        return ""
+    top = set(tmap.keywords(conv, k=8))
+
+    def weight(s: Said) -> tuple[int, int]:
+        words = {w.lower() for w in _WORD.findall(s.text)}
+        return len(words & top), min(len(s.text.split()), 25)
+
+    best = max(recent, key=weight)
+    return prompts("threads.catchup.said", name=best.name, text=_words(best.text, 25))
+
+
+def _words(text: str, most: int) -> str:
+    parts = text.split()
+    return " ".join(parts) if len(parts) <= most else " ".join(parts[:most]) + "…"
 
 
 def threads_text(

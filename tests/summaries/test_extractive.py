@@ -97,4 +97,5 @@ def test_real_minilm_prefers_the_discussion_over_the_aside(minilm: MiniLMEmbedde
     summary = ExtractiveSummariser(minilm).summarise(turns, max_sentences=2)
     assert len(summary.sentences) == 2
     assert "m1" not in summary.message_ids
-    assert all(s.text.split()[0] in {"Maya", "Sam", "Ana", "Ben"} for s in summary.sentences)
+    assert all(s.speaker in {"Maya", "Sam", "Ana", "Ben"} for s in summary.sentences)
+    assert all(s.text.startswith(s.speaker) for s in summary.sentences)

@@ -72,7 +72,7 @@ def test_catchup_since_my_last_message_lists_what_moved() -> None:
     # dan last spoke at minute 3: c2 moved once since (cat), c1 twice (bob, eve)
     text = catchup_text(Prompts.load(), tmap, author="dan", link_for=_link)
     lines = text.splitlines()
-    assert lines[0] == "Here's what moved since your last message:"
+    assert lines[0] == "Here's what you missed since your last message:"
     assert len(lines) == 3
     assert "ann" in lines[1]
     assert "2 new" in lines[1]
@@ -94,4 +94,4 @@ def test_catchup_does_not_report_my_own_monologue() -> None:
     tmap = ThreadMap(clock)
     _feed(tmap, [(0, "ann", "hello?", "c1"), (1, "ann", "anyone here?", "c1")])
     text = catchup_text(Prompts.load(), tmap, author="ann", minutes=30)
-    assert text == "Nothing new since the last 30 minutes. You're all caught up."
+    assert text == "Nothing new in the last 30 minutes. You're all caught up."

@@ -41,7 +41,7 @@ async def test_conversations_are_stored_and_catchup_is_private(embedder_provider
     catchup = [a for a in actions if isinstance(a, DirectMessage)]
     assert len(catchup) == 1
     assert catchup[0].user == "u_eve"
-    assert catchup[0].text.startswith("Here's what moved since the last 30 minutes")
+    assert catchup[0].text.startswith("Here's what you missed in the last 30 minutes")
     assert catchup[0].text.count("•") == 2
     [threads] = [a for a in actions if isinstance(a, Reply)]
     assert threads.text.startswith("Open conversations right now:")
@@ -68,5 +68,29 @@ async def test_catchup_right_after_saying_hello_looks_back_further(
     s.say("u_eve", "/catchup", after=20)
     actions, _ = await run_script(s.lines, modules=_modules, embedder=embedder_provider)
     [dm] = [a for a in actions if isinstance(a, DirectMessage)]
-    assert dm.text.startswith("Here's what moved since the last 15 minutes")
+    assert dm.text.startswith("Here's what you missed in the last 15 minutes")
     assert "•" in dm.text
+
+
+async def test_catchup_says_who_answered_my_question_while_i_was_away(
+    embedder_provider: Any,
+) -> None:
+    from facilitation.questions import QuestionsModule
+
+    def modules(services: Any) -> list[Any]:
+        return [CoreModule(services), QuestionsModule(services), ThreadsModule(services)]
+
+    s = Script(gap=30)
+    s.say("u_mod", '/event start "Heat panel"')
+    q1 = s.say("u_ann", "/ask What can tenants do right now about hot flats?")
+    s.say("u_ann", "back in a bit, putting the kettle on")
+    s.say("u_pan", "Curtains shut in the day, windows open at night.", reply_to=q1)
+    s.say("u_ann", "/catchup")
+    actions, _ = await run_script(s.lines, modules=modules, embedder=embedder_provider)
+    [dm] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "u_ann"]
+    lines = dm.text.splitlines()
+    answered = [line for line in lines if "answered your question" in line]
+    assert len(answered) == 1
+    assert answered[0].startswith("✅ Pan answered")
+    assert '"What can tenants do right now about hot flats?"' in answered[0]
+    assert '"Curtains shut in the day, windows open at night."' in answered[0]

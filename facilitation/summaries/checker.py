@@ -1,0 +1,109 @@
+"""Would the person quoted sign this sentence? Rules every generated sentence must pass.
+
+A sentence the bot writes about what someone said is either a verbatim quote with
+attribution (``Kofi: "That's reassuring, thank you Sunita"``) or a rewrite into
+reported speech that passes the rules below. The summariser runs the rules on each
+rewrite and quotes the sentence instead when one fails; the tests run them over
+everything the summariser, the report and ``/catchup`` produce.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["is_verbatim_quote", "problems"]
+
+_QUOTE_RE = re.compile(r'^(?P<who>[^:"]{1,60}?)(?: asks)?: "(?P<said>.+)"$')
+# Words that open speech, never a report of it: "X says Sorry", "X says oh ...".
+_OPENERS = frozenset(
+    "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er well yeah yep yes no nope ok okay "
+    "hey hi hello thanks thank please wow ugh argh btw fwiw imo imho and but or so anyway "
+    "anyways yay woo cheers hah meh nah".split()
+)
+_REPORTING = r"(?:says|asks|suggests|thinks|adds|explains|replies)"
+_PRONOUN_IDIOMS = re.compile(
+    r"\b(?:thank|thanks|bless|excuse|pardon|trust|believe|see|mind|tell|love|miss|hate)"
+    r" (?P<name>[A-Z][\w'-]+)\s*[.!?]?$"
+)
+
+
+def is_verbatim_quote(sentence: str, said: dict[str, list[str]]) -> bool:
+    """True when ``sentence`` is ``Name: "text"`` and ``Name`` said exactly that."""
+    m = _QUOTE_RE.match(sentence.strip())
+    if m is None:
+        return False
+    inner = _squash(m.group("said").rstrip("…"))
+    return any(inner in _squash(text) for text in said.get(m.group("who"), ()))
+
+
+def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]]) -> list[str]:
+    """Why ``sentence`` would not be signed by the person it reports; empty when fine.
+
+    Args:
+        sentence: one generated sentence.
+        speakers: everyone in the discussion (names may appear anywhere).
+        said: what each speaker said, for checking quotes.
+    """
+    text = sentence.strip()
+    names = {s for s in speakers if s}
+    if not text:
+        return ["empty"]
+    if is_verbatim_quote(text, said):
+        return []
+    if '"' in text or "“" in text:
+        return ["a quote that is not what the person said"]
+    found: list[str] = []
+    opener = re.match(rf"^(?P<who>.+?) {_REPORTING}(?: that| whether)? (?P<next>[\w'-]+)", text)
+    if opener is not None:
+        who, nxt = opener.group("who"), opener.group("next")
+        if nxt.lower() in _OPENERS:
+            found.append(f"reports an interjection ({nxt!r})")
+        elif (
+            nxt[:1].isupper()
+            and nxt != "I"
+            and nxt not in names
+            and not _is_acronym(nxt)
+            and _common(nxt)
+        ):
+            found.append(f"a capital after the reporting verb ({nxt!r})")
+        if who in names and re.search(rf"\b{re.escape(who)}\b", text[opener.end("who") :]):
+            rest = text[opener.end("who") :].split()
+            if who in {w.strip(".,!?;:'s") for w in rest[:4]}:
+                found.append("the speaker's name stands in for 'I' right after reporting them")
+    for word in re.findall(r",\s+([A-Z][a-z']+)\b", text):
+        if word not in names and word != "I" and _common(word):
+            found.append(f"a capital after a comma ({word!r})")
+            break
+    if re.search(r"[?!]\s+[a-z]", text):
+        found.append("a second sentence glued on in lower case")
+    if re.search(r"\b(?:did|does|do) [A-Z][\w'-]* \w+(?:ies|es|s)\b", text):
+        found.append("'did X tries': a verb conjugated after an auxiliary")
+    idiom = _PRONOUN_IDIOMS.search(text)
+    if idiom is not None and idiom.group("name") in names:
+        found.append("a name substituted into a set phrase ('thank you')")
+    for name in names:
+        if re.search(rf"\b{re.escape(name)}'s\b[^.]*\b{re.escape(name)}'s\b", text):
+            found.append("a name repeated where a person would say 'their'")
+        if re.search(rf"\b{re.escape(name)}'(?:m|re|ve|d|ll)\b", text):
+            found.append("a name inside a contraction")
+    if not re.search(r"[.?!…]$", text):
+        found.append("no closing punctuation")
+    return found
+
+
+def _common(word: str) -> bool:
+    """An ordinary English word (so a capital on it is a slip, not a name)."""
+    from lemminflect import getAllLemmas
+
+    core = re.sub(r"'.*$", "", word).lower()
+    return bool(getAllLemmas(core))
+
+
+def _is_acronym(word: str) -> bool:
+    core = word.strip(".,;:'")
+    return len(core) > 1 and core.isupper()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()

@@ -1,0 +1,94 @@
+"""Labels a person would write: noun phrases ("loft insulation"), not word lists.
+
+Key phrases come from YAKE, which happily returns "fast broken" or "messengers
+matter" (two words that sit side by side). A phrase is kept as a label only when
+it reads as a noun phrase: it ends in a noun, no word before the last is a plural
+noun or only a verb, and no word is a function word. Parts of speech come from
+LemmInflect's lexicon (no model, no download); a word it does not know (a name,
+"ndiswrapper") counts as a noun.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+__all__ = ["is_noun_phrase", "label", "noun_phrases"]
+
+_FUNCTION = frozenset(
+    "a an the this that these those it its they them their he she his her we our you your i me "
+    "my mine yours ours theirs hers him and or but if so as at by for from in into of on onto to with without about than then "
+    "is are was were be been being do does did have has had will would can could should may "
+    "might must not no yes very just also too really still even only any some all each every "
+    "what which who whom whose when where why how there here up down out off over again".split()
+)
+_WORD_RE = re.compile(r"^[a-z][a-z0-9+#'.-]*$")
+
+
+@lru_cache(maxsize=8192)
+def _pos(word: str) -> dict[str, tuple[str, ...]]:
+    from lemminflect import getAllLemmas
+
+    return dict(getAllLemmas(word))
+
+
+def _is_noun(word: str) -> bool:
+    pos = _pos(word)
+    if not pos:
+        return True  # a name or a term the lexicon lacks
+    return "NOUN" in pos or "PROPN" in pos
+
+
+def _is_plural_noun(word: str) -> bool:
+    nouns = _pos(word).get("NOUN", ())
+    return bool(nouns) and word not in nouns and word.endswith("s")
+
+
+def _modifier(word: str) -> bool:
+    """A word that may stand before a noun: an adjective, a noun or a participle."""
+    pos = _pos(word)
+    if not pos:
+        return True
+    return bool({"ADJ", "NOUN", "PROPN"} & set(pos)) or word.endswith(("ed", "ing"))
+
+
+def is_noun_phrase(phrase: str) -> bool:
+    """True when ``phrase`` (lower case) reads as a noun phrase: "heat pumps", "loft"."""
+    words = phrase.split()
+    if not words or len(words) > 4:
+        return False
+    if any(w in _FUNCTION or not _WORD_RE.match(w) or w.isdigit() for w in words):
+        return False
+    last = words[-1]
+    if not _is_noun(last) or (last.endswith("ing") and "NOUN" not in _pos(last) and _pos(last)):
+        return False
+    if len(words) == 1:
+        pos = _pos(last)
+        # A lone word must be mainly a noun: "matter" yes, "retired" or "put" no.
+        return not pos or ("NOUN" in pos and not last.endswith(("ed", "ly")))
+    return all(_modifier(w) and not _is_plural_noun(w) for w in words[:-1])
+
+
+def noun_phrases(phrases: Sequence[str], top: int = 3) -> tuple[str, ...]:
+    """The noun phrases among ``phrases`` (best first), at most ``top``, no repeats."""
+    kept: list[str] = []
+    for phrase in phrases:
+        clean = " ".join(phrase.lower().split())
+        if not is_noun_phrase(clean):
+            continue
+        if any(clean in k or k in clean for k in kept):
+            continue
+        kept.append(clean)
+        if len(kept) == top:
+            break
+    return tuple(kept)
+
+
+def label(phrases: Sequence[str], most: int = 2) -> str:
+    """ "Heat pumps and loft insulation": the first noun phrases, joined as a person would."""
+    found = noun_phrases(phrases, most)
+    if not found:
+        return ""
+    text = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
+    return text[:1].upper() + text[1:]
