@@ -18,7 +18,8 @@ __all__ = ["is_noun_phrase", "label", "noun_phrases"]
 
 _FUNCTION = frozenset(
     "a an the this that these those it its they them their he she his her we our you your i me "
-    "my mine yours ours theirs hers him and or but if so as at by for from in into of on onto to with without about than then "
+    "my mine yours ours theirs hers him and or but if so as at by for from in into of on onto "
+    "to with without about than then "
     "is are was were be been being do does did have has had will would can could should may "
     "might must not no yes very just also too really still even only any some all each every "
     "what which who whom whose when where why how there here up down out off over again".split()

@@ -251,7 +251,7 @@ def catchup_text(
         lines.append(
             prompts(
                 key,
-                people=_and(prompts, list(conv.people)),
+                names=_and(prompts, list(conv.people)),
                 topic=topic,
                 said=_said(prompts, tmap, conv, since),
                 count=conv.new_since(since),

@@ -75,8 +75,8 @@ def test_catchup_since_my_last_message_lists_what_moved() -> None:
     assert lines[0] == "Here's what you missed since your last message:"
     assert len(lines) == 3
     assert "ann" in lines[1]
-    assert "2 new" in lines[1]
-    assert "1 new" in lines[2]
+    assert "2 new messages" in lines[1]
+    assert "1 new message)" in lines[2]
     assert "https://chat.example/m4" in lines[2]
 
 
@@ -86,7 +86,7 @@ def test_catchup_for_the_last_minutes_skips_older_conversations() -> None:
     lines = text.splitlines()
     assert "10 minutes" in lines[0]
     assert len(lines) == 2  # only c1 moved in the last 10 minutes
-    assert "2 new" in lines[1]
+    assert "2 new messages" in lines[1]
 
 
 def test_catchup_does_not_report_my_own_monologue() -> None:
