@@ -65,7 +65,7 @@ class DashboardModule:
             session_hours=self.cfg.session_hours,
         )
         self.hub = Hub()
-        self.sources = Sources(modules, figures_seconds=self.cfg.figures_seconds)
+        self.sources = Sources(modules, services.clock, figures_seconds=self.cfg.figures_seconds)
         self.commander: Commander | None = None
         self.base_url: str | None = None
         self._runner: web.AppRunner | None = None

@@ -230,30 +230,29 @@ async def logout(request: web.Request) -> web.Response:
 async def event_page(request: web.Request) -> web.Response:
     bs = _session(request)
     session = _event(request, bs)
-    rendered = await render_sections(request, bs, session)
+    ctx, rendered = await render_sections(request.app, bs, session)
     flash, bs.flash = list(bs.flash), []
-    ctx = await page_context(request.app[KEY], bs, session)
     # the sections are rendered (and escaped) by their own templates already
     sections = {name: Markup(html) for name, html in rendered.items()}
     return _render(request, "event.html", **ctx, sections=sections, flash=flash)
 
 
 async def render_sections(
-    request: web.Request, bs: BrowserSession, session: Session
-) -> dict[str, str]:
-    """Each section's HTML for this viewer (the page, the stream and refreshes share it)."""
-    d = request.app[KEY]
-    ctx = await page_context(d, bs, session)
-    env = request.app[TEMPLATES]
+    app: web.Application, bs: BrowserSession, session: Session
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The page's context and each section's HTML for this viewer (page, stream, refresh)."""
+    ctx = await page_context(app[KEY], bs, session)
+    env = app[TEMPLATES]
     out = {name: env.get_template(f"section_{name}.html").render(**ctx) for name in ctx["shown"]}
     out["header"] = env.get_template("event_state.html").render(**ctx)
-    return out
+    return ctx, out
 
 
 async def sections_json(request: web.Request) -> web.Response:
     bs = _session(request)
     session = _event(request, bs)
-    return web.json_response(await render_sections(request, bs, session))
+    _, sections = await render_sections(request.app, bs, session)
+    return web.json_response(sections)
 
 
 async def stream(request: web.Request) -> web.StreamResponse:
@@ -279,7 +278,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
                 break
             seen = d.hub.version
             current = d.services.sessions.get(session.id) or session
-            now = await render_sections(request, bs, current)
+            _, now = await render_sections(request.app, bs, current)
             changed = {k: v for k, v in now.items() if last.get(k) != v}
             if changed:
                 payload = json.dumps(changed)

@@ -8,17 +8,20 @@ never who asked an anonymous question.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.clock import Clock
 from bot.sessions import ENDED, Session
 from facilitation.base import Module
 from facilitation.dashboard.auth import Viewer
 from facilitation.ledger.module import LedgerModule
 from facilitation.questions.module import QuestionsModule
-from facilitation.questions.store import Question
+from facilitation.questions.ranking import rank
+from facilitation.questions.store import Question, States
 from facilitation.report.module import ReportModule
 from facilitation.snapshots.module import SnapshotsModule
 from facilitation.threads.module import ThreadsModule
@@ -91,7 +94,10 @@ def _short(text: str, limit: int) -> str:
 class Sources:
     """Finds the modules the dashboard reads from, by type, among the running ones."""
 
-    def __init__(self, modules: Sequence[Module], *, figures_seconds: float = 15) -> None:
+    def __init__(
+        self, modules: Sequence[Module], clock: Clock, *, figures_seconds: float = 15
+    ) -> None:
+        self._clock = clock
         self.questions = _find(modules, QuestionsModule)
         self.threads = _find(modules, ThreadsModule)
         self.snapshots = _find(modules, SnapshotsModule)
@@ -109,46 +115,75 @@ class Sources:
         return found
 
     async def cards(self, session: Session, viewer: Viewer) -> list[QuestionCard]:
-        """Every question of the event, queue order first (now, pinned, most wanted)."""
+        """Every question of the event, queue order first (now, pinned, most wanted).
+
+        Read in four queries whatever the queue's size: votes and answers for the whole
+        event at once, tallied and ranked with the queue's own rule
+        (:meth:`QuestionQueue.tally`, :func:`rank`), not question by question.
+        """
         if self.questions is None:
             return []
         m = self.questions
         everything = await m.store.in_session(session.id)
         by_id = {q.id: q for q in everything}
-        order = {r.question.id: i for i, r in enumerate(await m.queue.ranked(session.id))}
+        votes: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        answers: dict[int, int] = defaultdict(int)
+        db = m.s.db
+        for row in await db.fetchall(
+            "SELECT v.question_id, v.platform, v.voter FROM question_votes v"
+            " JOIN questions q ON q.id = v.question_id WHERE q.session_id = ?",
+            (session.id,),
+        ):
+            votes[row["question_id"]].add((row["platform"], row["voter"]))
+        for row in await db.fetchall(
+            "SELECT a.question_id, COUNT(*) AS n FROM question_answers a"
+            " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ?"
+            " GROUP BY a.question_id",
+            (session.id,),
+        ):
+            answers[row["question_id"]] = int(row["n"])
+        members: dict[int, list[Question]] = defaultdict(list)
+        for q in everything:
+            if q.merged_into is not None:
+                members[q.merged_into].append(q)
+
+        def tally(root: Question) -> tuple[int, int, set[tuple[str, str]]]:
+            group = [g for g in (root, *members[root.id]) if g.state != States.WITHDRAWN]
+            voices = {g.voice for g in group}
+            voters: set[tuple[str, str]] = set().union(*(votes[g.id] for g in group))
+            return len(voters - voices), len(voices) - 1, voters
+
+        heard = await m.store.answered_voices(session.id)
+        queued = [q for q in everything if q.state in States.QUEUED]
+        ranked = rank(
+            [(q, *tally(q)[:2], q.voice not in heard) for q in queued],
+            self._clock.now(),
+            m.cfg,
+        )
+        order = {r.question.id: i for i, r in enumerate(ranked)}
         me = (viewer.platform, viewer.user)
         cards: list[tuple[int, QuestionCard]] = []
         for q in everything:
-            merged = tuple(
-                sorted(o.number for o in everything if o.merged_into == q.id and o.id != q.id)
-            )
-            group = [q.id, *(o.id for o in everything if o.merged_into == q.id)]
-            voters = await m.store.voters(group)
-            tally = await m.queue.tally(q) if q.merged_into is None else None
+            n_votes, also, voters = tally(q) if q.merged_into is None else (0, 0, votes[q.id])
             into = by_id.get(q.merged_into) if q.merged_into is not None else None
-            answers = len(await m.store.answers(q.id))
-            cards.append(
-                (
-                    order.get(q.id, len(order)),
-                    QuestionCard(
-                        number=q.number,
-                        text=q.text,
-                        who="" if q.anonymous else (q.asker_name or ""),
-                        anonymous=q.anonymous,
-                        state=q.state,
-                        votes=tally.votes if tally else 0,
-                        also=tally.also if tally else 0,
-                        pinned=q.pinned,
-                        merged_into=into.number if into is not None else None,
-                        merged=merged,
-                        answers=answers,
-                        asked_at=q.asked_at,
-                        reason=q.reject_reason,
-                        mine=q.asker is not None and (q.platform, q.asker) == me,
-                        voted=me in voters,
-                    ),
-                )
+            card = QuestionCard(
+                number=q.number,
+                text=q.text,
+                who="" if q.anonymous else (q.asker_name or ""),
+                anonymous=q.anonymous,
+                state=q.state,
+                votes=n_votes,
+                also=also,
+                pinned=q.pinned,
+                merged_into=into.number if into is not None else None,
+                merged=tuple(o.number for o in members[q.id]),
+                answers=answers[q.id],
+                asked_at=q.asked_at,
+                reason=q.reject_reason,
+                mine=q.asker is not None and (q.platform, q.asker) == me,
+                voted=me in voters,
             )
+            cards.append((order.get(q.id, len(order)), card))
         cards.sort(key=lambda pair: (pair[0], pair[1].number))
         return [card for _, card in cards]
 

@@ -6,10 +6,12 @@ import asyncio
 import io
 import json
 import zipfile
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from bot.actions import DirectMessage, Say
+from facilitation.dashboard.auth import Viewer
 from tests.dashboard.conftest import Room, dashboard_config
 
 JSON = {"Accept": "application/json"}
@@ -171,3 +173,31 @@ async def test_downloads_after_the_event(room: Room, client: TestClient) -> None
 def test_the_example_dashboard_section_is_valid(tmp_path: object) -> None:
     cfg = dashboard_config(tmp_path, dashboard={"port": 9000, "public_url": "https://x.org/"})  # type: ignore[arg-type]
     assert cfg.dashboard.public_url == "https://x.org"
+
+
+async def test_batched_tallies_match_the_queue(room: Room, client: TestClient) -> None:
+    """The page reads votes for the whole event at once; it must agree with the queue."""
+    await queue_of_three(room)
+    await room.say("u_dan", "/ask Who pays for the fans in council flats?")
+    for voter, n in (("u_eve", 2), ("u_fay", 2), ("u_gus", 3), ("u_cat", 1), ("u_ann", 4)):
+        await room.say(voter, f"/upvote {n}")
+    await room.say("u_mod", "/merge 3 1")
+    await room.say("u_mod", "/pin 4")
+    await room.say("u_mod", "/withdraw 2")
+    questions: Any = next(m for m in room.bot.modules if m.name == "questions")
+    session = room.bot.sessions.all()[0]
+    viewer = Viewer("replay", "u_gus", "Gus")  # voted for #3 before it joined #1
+    cards = await room.dash.sources.cards(session, viewer)
+    ranked = await questions.queue.ranked(session.id)
+    queued = [c for c in cards if c.state in ("open", "now")]
+    assert [c.number for c in queued] == [r.question.number for r in ranked]
+    assert [(c.votes, c.also) for c in queued] == [(r.votes, r.also) for r in ranked]
+    for c in cards:
+        q = await questions.store.get(session.id, c.number)
+        if q.merged_into is None:
+            tally = await questions.queue.tally(q)
+            assert (c.votes, c.also) == (tally.votes, tally.also), c.number
+    by_number = {c.number: c for c in cards}
+    assert by_number[1].merged == (3,) and by_number[3].merged_into == 1
+    assert by_number[1].voted is True and by_number[4].voted is False
+    assert by_number[2].state == "withdrawn" and by_number[2].votes == 0

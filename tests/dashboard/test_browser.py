@@ -104,7 +104,7 @@ async def test_live_queue_vote_approve_merge_and_download(
 
     # the moderator merges #2 into #1
     await mod.click("#q-2-more summary")
-    await mod.select_option("#q-2-into", "1")
+    await mod.fill("#q-2-into", "1")
     await mod.click("#q-2-merge")
     await expect(mod.locator('[data-question-id="2"] .q-meta')).to_contain_text("merged into #1")
     await expect(ann.locator('[data-question-id="1"] .q-meta')).to_contain_text("merged in: #2")
