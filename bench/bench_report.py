@@ -24,7 +24,8 @@ from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.store import Database
 from facilitation.base import EmbedderProvider
-from facilitation.ledger.store import load_sessions
+from facilitation.ledger.service import Ledger
+from facilitation.ledger.store import LedgerStore, load_sessions
 from facilitation.report.build import build_report
 from facilitation.report.gather import gather
 from facilitation.report.module import write_report
@@ -35,19 +36,23 @@ async def measure(path: Path, out: Path) -> dict[str, float]:
     config = parse_config({"roles": {"panellists": ["bench:panel1"]}}, "<bench>")
     db = await Database.open(path)
     provider = EmbedderProvider("bundled")
-    summariser = ReportSummariser(config.report, provider, Prompts.load())
+    prompts = Prompts.load()
+    summariser = ReportSummariser(config.report, provider, prompts)
     try:
         roles = RoleBook(db, panellists=config.roles.panellists)
         await roles.setup()
+        store = LedgerStore(db)
+        await store.setup()
+        ledger = Ledger(db, config, roles.roles_of, store)
         session = (await load_sessions(db))[0]
         t0 = time.perf_counter()
         await provider.get()
         t1 = time.perf_counter()
-        data = await gather(db, session, roles.roles_of)
+        data = await gather(ledger, session, figures=True)
         t2 = time.perf_counter()
-        report = await build_report(data, summariser, config.report)
+        report = await build_report(data, summariser, config.report, prompts, ledger.cfg)
         t3 = time.perf_counter()
-        write_report(report, out / session.slug)
+        write_report(report, out / session.slug, prompts)
         t4 = time.perf_counter()
     finally:
         summariser.close()

@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
     replay.add_argument("--quiet", action="store_true", help="don't print the bot's actions")
+    replay.add_argument(
+        "--moderators",
+        metavar="NAMES",
+        default="",
+        help="comma-separated user ids of the transcript (IRC: nicks) who may run the event, "
+        "added to the config's moderators; e.g. --moderators sam,ana",
+    )
 
     doctor = sub.add_parser("doctor", help="check config, store, models and tokens")
     doctor.add_argument("-c", "--config", type=Path, help="config file (TOML)")
@@ -136,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 return asyncio.run(
                     replay(
-                        _config(args.config),
+                        _with_moderators(_config(args.config), args.moderators),
                         args.file,
                         speed=args.speed,
                         db=args.db,
@@ -166,6 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config(path: Path | None) -> Config:
     return load_config(path)
+
+
+def _with_moderators(config: Config, names: str) -> Config:
+    """The config with more moderators (``--moderators``), as user ids on any platform."""
+    extra = [n.strip() for n in names.split(",") if n.strip()]
+    if not extra:
+        return config
+    roles = config.roles.model_copy(update={"moderators": [*config.roles.moderators, *extra]})
+    return config.model_copy(update={"roles": roles})
 
 
 DELEGATED = ("export", "evaluate", "ingest", "report")

@@ -195,7 +195,7 @@ async def _serve_demo(bot: Roundtable, config: Config, port: int | None) -> str 
         return None
     organiser = config.roles.organisers[0].split(":", 1)
     viewer = Viewer(organiser[0], organiser[1], "Riverside Events")
-    slug = config.events[0].id if config.events else None
+    slug = config.events[-1].id if config.events else None  # the series' latest
     return dash.login_link(viewer, slug=slug, lifetime=timedelta(hours=12))
 
 
@@ -223,7 +223,7 @@ async def demo(
     With ``serve``, the dashboard is served from before the replay (so a paced
     replay can be watched live) until interrupted; one line gives its sign-in link.
     """
-    from bot.demo import demo_config_path, demo_transcript_path
+    from bot.demo import demo_config_path, demo_series_paths
 
     base = load_config(demo_config_path())
     private_folder(out)
@@ -232,7 +232,12 @@ async def demo(
     db_path = out / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    events = read_transcript(demo_transcript_path(), "replay", "demo", "main")
+    # the series' two earlier events first, then the main one, each in its own channel
+    events = [
+        e
+        for path, channel in demo_series_paths()
+        for e in read_transcript(path, "replay", "demo", channel)
+    ]
     clock = FakeClock(events[0].ts)
     log_path = out / "demo-replay.txt"
     with log_path.open("w", encoding="utf-8") as log_file:

@@ -134,8 +134,13 @@ class CoreModule:
             return
         session = await self._s.sessions.start(place, inv.args.get("title") or "", inv.event.author)
         if existing is None:
+            report = getattr(self._s.config, "report", None)
+            names = getattr(report, "participant_names", "first")
             text = self._s.prompts(
-                "lifecycle.welcome", title=session.title, bot=self._s.config.bot.name
+                "lifecycle.welcome",
+                title=session.title,
+                bot=self._s.config.bot.name,
+                names=self._s.prompts(f"lifecycle.names_{names}"),
             )
         else:
             text = self._s.prompts("lifecycle.resumed")

@@ -1,10 +1,18 @@
-"""An interactive terminal room: type as one or more named participants."""
+"""An interactive terminal room: type as one or more named participants.
+
+The person at the keyboard (the name the room opens with) is the room's
+organiser, as the owner of a Discord server would be: they can start and end
+events. ``:as NAME`` speaks as someone else, with no role unless the config
+gives one. Message ids carry a token of the run, so a restart in the same
+folder never reuses an id (the store would drop it as a duplicate).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import itertools
+import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
@@ -35,7 +43,8 @@ from bot.events import (
 __all__ = ["ConsoleAdapter"]
 
 HELP = """Type a message and press Enter. You can also type:
-  :as NAME          speak as someone else (e.g. :as maya)
+  :as NAME          speak as someone else (e.g. :as maya); :as me comes back to you
+                    (you, at the keyboard, are the organiser: you can /event start)
   :reply N TEXT     reply to message #N
   :react N [EMOJI]  react to message #N (👍 by default); :unreact N [EMOJI] takes it back
   :edit N TEXT      edit message #N;  :delete N  deletes it
@@ -74,6 +83,8 @@ class ConsoleAdapter:
         settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._me = me
+        self._keyboard = me
+        self._run = secrets.token_hex(3)
         self._community = community
         self._channel = channel
         self._in = stdin
@@ -86,7 +97,11 @@ class ConsoleAdapter:
         self.finished = asyncio.Event()
 
     async def start(self, sink: Sink) -> None:
-        self._print(f"Roundtable console. You are {self._me}. Type :help for help.")
+        self._print(
+            f"Roundtable console. You are {self._me}, the organiser of this room: start an "
+            'event with /event start "Title". Type :as NAME to speak as someone else, '
+            ":help for more."
+        )
         self._task = asyncio.create_task(self._read(sink), name="console-read")
 
     async def wait(self) -> None:
@@ -120,7 +135,16 @@ class ConsoleAdapter:
             author=self._me,
             author_name=self._me,
             private=private,
+            # the keyboard's owner is the room's admin, hence its organiser
+            author_roles=frozenset({"admin"}) if self._me == self._keyboard else frozenset(),
         )
+
+    def _id(self, number: str | int) -> str:
+        return f"c{str(number).lstrip('#')}-{self._run}"
+
+    @staticmethod
+    def _number(message_id: str) -> str:
+        return message_id.lstrip("c").split("-", 1)[0]
 
     async def _handle(self, line: str, sink: Sink) -> bool:
         if not line.startswith(":"):
@@ -136,7 +160,8 @@ class ConsoleAdapter:
             case "who":
                 self._print(f"You are {self._me}.")
             case "as" if rest:
-                self._me = rest.split()[0]
+                name = rest.split()[0]
+                self._me = self._keyboard if name == "me" else name
                 self._print(f"You are now {self._me}.")
             case "dm" if rest:
                 await self._post(sink, rest, private=True)
@@ -145,7 +170,7 @@ class ConsoleAdapter:
                 if not number.lstrip("#").isdigit() or not text.strip():
                     self._print("Usage: :reply N TEXT")
                 else:
-                    await self._post(sink, text.strip(), reply_to=f"c{number.lstrip('#')}")
+                    await self._post(sink, text.strip(), reply_to=self._id(number))
             case "react" | "unreact":
                 parts = rest.split()
                 if not parts or not parts[0].lstrip("#").isdigit():
@@ -156,7 +181,7 @@ class ConsoleAdapter:
                     await sink(
                         cls(
                             **self._base(),
-                            message_id=f"c{parts[0].lstrip('#')}",
+                            message_id=self._id(parts[0]),
                             emoji=emoji,
                         )
                     )
@@ -168,13 +193,13 @@ class ConsoleAdapter:
                     await sink(
                         MessageEdited(
                             **self._base(),
-                            message_id=f"c{number.lstrip('#')}",
+                            message_id=self._id(number),
                             text=text.strip(),
                             links=extract_links(text),
                         )
                     )
             case "delete" if rest.lstrip("#").isdigit():
-                await sink(MessageDeleted(**self._base(), message_id=f"c{rest.lstrip('#')}"))
+                await sink(MessageDeleted(**self._base(), message_id=self._id(rest)))
             case _:
                 self._print("I didn't understand that. Type :help for the list.")
         return True
@@ -185,7 +210,7 @@ class ConsoleAdapter:
         number = next(self._numbers)
         event = MessagePosted(
             **self._base(private),
-            message_id=f"c{number}",
+            message_id=self._id(number),
             text=text,
             reply_to=reply_to,
             links=extract_links(text),
@@ -203,11 +228,11 @@ class ConsoleAdapter:
             case Say(text=text):
                 self._print(f"🤖 {text}")
             case Reply(message_id=mid, text=text):
-                self._print(f"🤖 ↪ #{mid.lstrip('c')}: {text}")
+                self._print(f"🤖 ↪ #{self._number(mid)}: {text}")
             case React(message_id=mid, emoji=emoji):
-                self._print(f"🤖 reacts {emoji} to #{mid.lstrip('c')}")
+                self._print(f"🤖 reacts {emoji} to #{self._number(mid)}")
             case Pin(message_id=mid):
-                self._print(f"🤖 pins #{mid.lstrip('c')}")
+                self._print(f"🤖 pins #{self._number(mid)}")
             case OpenThread(name=name, text=text):
                 self._print(f"🤖 suggests a thread “{name}”: {text}")
             case DirectMessage(user=user, text=text):

@@ -398,9 +398,7 @@ async def report(request: web.Request) -> web.StreamResponse:
         module = d.sources.report
         if session.state != ENDED or module is None or not d.commander.may(bs.viewer, "export"):
             raise Problem(404, "The report is written when the event ends; it isn't there yet.")
-        from facilitation.report.module import write_report
-
-        write_report(await module.report(session), folder, d.services.clock.now())
+        module.write(await module.report(session), folder)
     if ext == "html":
         response = _download(
             path,

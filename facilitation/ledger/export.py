@@ -138,6 +138,50 @@ def _people(
     return header, rows
 
 
+async def _figures(
+    ledger: Ledger,
+    session: Session,
+    folder: Path,
+    data: EventData,
+    figures: dict[str, Any],
+    ids: Identities,
+) -> None:
+    """PNG and SVG figures: the matrix with the series' earlier events, the network, activity."""
+    from facilitation.report.analysis import timeline
+    from facilitation.report.charts import (
+        activity_figure,
+        matrix_figure,
+        network_figure,
+        save_figure,
+    )
+    from facilitation.report.page import matrix_points
+
+    earlier = []
+    for past in await ledger.earlier(session):
+        stored = await ledger.store.stored_metrics(past.id)
+        earlier.append(stored if stored is not None else (await ledger.figures(past))[1])
+    private_folder(folder)
+    cfg = ledger.cfg
+    points = matrix_points([*earlier, figures], session.slug)
+    save_figure(
+        matrix_figure(points, cfg.audience_threshold, cfg.depth_threshold), folder / "matrix"
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    for e in directed_edges(data).values():
+        a, b = sorted((ids.name(e.source), ids.name(e.target)))
+        counts[(a, b)] += e.weight
+    speakers = Counter(ids.name(m.author) for m in data.messages)
+    communities = {ids.name(p): label for p, label in data.labels.items()}
+    staff = {ids.name(p) for p in data.people() if data.is_staff(p)}
+    ties = [(a, b, n) for (a, b), n in counts.most_common()]
+    network = network_figure(ties, dict(speakers), communities, staff)
+    if network is not None:
+        save_figure(network, folder / "network")
+    tl = timeline([m for m in data.messages if m.text], data.session.started_at)
+    if tl.starts:
+        save_figure(activity_figure(tl), folder / "activity")
+
+
 def _readme(session: Session, ids: Identities, files: list[str]) -> str:
     who = (
         "Real platform ids and names (the organiser's config asked for them)."
@@ -185,8 +229,8 @@ async def export_event(
             partial = target.with_name(target.name + ".part")
             write_private(partial, b"")
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in sorted(folder.iterdir()):
-                    zf.write(path, f"{session.slug}/{path.name}")
+                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    zf.write(path, f"{session.slug}/{path.relative_to(folder)}")
             partial.replace(target)  # a reader never sees half a zip
             return target
     await _fill(ledger, session, out, data, figures, ids, old_pairs, first_seen)
@@ -282,12 +326,17 @@ async def _fill(
     (folder / "metrics.json").write_text(
         json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    await _figures(ledger, session, folder / "figures", data, figures, ids)
     report_dir = ledger.out_dir() / session.slug
     for name in REPORT_FILES:
         source = report_dir / name
         if source.is_file() and source.resolve() != (folder / name).resolve():
             shutil.copyfile(report_dir / name, folder / name)
-    files = sorted(p.name for p in folder.iterdir() if p.name != "README.md")
+    files = sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "README.md"
+    )
     (folder / "README.md").write_text(_readme(session, ids, files), encoding="utf-8")
     for name in (*files, "README.md"):
         make_private(folder / name)

@@ -158,7 +158,10 @@ class Forgetting:
         return Recall()
 
     async def forget(self, person: Person) -> dict[str, int]:
-        return {"label": await self.store.forget_label(person.key)}
+        return {
+            "label": await self.store.forget_label(person.key),
+            "roles": await self.store.forget_roles(person.key),
+        }
 
     # -- bot.forget.Republisher: figures, bundles, /mydata files ----------------------
 

@@ -9,6 +9,8 @@ Definitions (each figure is documented where it is computed):
   is their mean per participant.
 * a tie: a reply or mention between two people (either direction); a new tie:
   a pair with no tie in any earlier event of the series.
+* a question the room answered: a counted question that someone other than its
+  asker, the panel and the hosts replied to (peer exchange).
 """
 
 from __future__ import annotations
@@ -126,6 +128,21 @@ def _question_figures(questions: Sequence[Question]) -> dict[str, Any]:
         "median_answer_seconds": round(statistics.median(waits), 1) if waits else None,
         "mean_answer_seconds": round(statistics.fmean(waits), 1) if waits else None,
     }
+
+
+def answered_by_room(data: EventData) -> int:
+    """Questions that a participant other than the asker replied to."""
+    repliers: dict[tuple[str, str], set[PersonKey]] = defaultdict(set)
+    for m in data.messages:
+        if m.reply_to is not None and not data.is_staff(m.author):
+            repliers[(m.platform, m.reply_to)].add(m.author)
+    return sum(
+        1
+        for q in data.questions
+        if q.counted
+        and q.message_id is not None
+        and repliers.get((q.platform, q.message_id), set()) - {q.asker}
+    )
 
 
 def _per_platform(data: EventData, participants: set[PersonKey]) -> dict[str, Any]:
@@ -265,7 +282,8 @@ def compute_metrics(
         },
         "audience": audience,
         "depth": depth,
-        "questions": _question_figures(data.questions),
+        "questions": _question_figures(data.questions)
+        | {"answered_by_room": answered_by_room(data)},
         "reach": reach,
         "relationships": relationships,
         "tone": tone_figures,

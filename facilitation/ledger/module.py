@@ -26,7 +26,7 @@ from facilitation.ledger.export import export_event
 from facilitation.ledger.forgetting import Forgetting
 from facilitation.ledger.mydata import person_data, to_json
 from facilitation.ledger.privacy import apply_retention
-from facilitation.ledger.service import Ledger
+from facilitation.ledger.service import Ledger, main_role
 from facilitation.ledger.store import LedgerStore
 
 __all__ = ["LedgerModule"]
@@ -48,6 +48,8 @@ class LedgerModule:
         self.ledger = Ledger(services.db, services.config, services.roles.roles_of, self.store)
         self.forgetting = Forgetting(services, self.ledger, self.store)
         self._retention_at: datetime | None = None
+        # (session id, platform, user) -> (role stored, the platform's role hints)
+        self._roles: dict[tuple[int, str, str], tuple[str, frozenset[str]]] = {}
 
     async def setup(self) -> None:
         await self.store.setup()
@@ -63,6 +65,7 @@ class LedgerModule:
         bus.subscribe(SessionChanged, self._on_session, name="ledger.session")
         bus.subscribe(CommandIssued, self.forgetting.after_command, name="ledger.optout-commands")
         bus.subscribe(Event, self._tick, name="ledger.retention")
+        bus.subscribe(Event, self._note_role, name="ledger.roles")
         add = commands.add
         labels = "|".join(self.cfg.labels)
         add(
@@ -92,6 +95,37 @@ class LedgerModule:
                 roles=MODERATORS,
             )
         )
+
+    # -- roles, stored as people take part -------------------------------------
+
+    async def _note_role(self, event: Event) -> None:
+        """Store the role of whoever acts in an event, so the store alone tells them apart."""
+        if isinstance(event, MessagePosted) and event.from_bot:
+            return
+        if isinstance(event, SessionChanged):
+            session = self._s.sessions.get(event.session_id)
+        else:
+            session = self._s.sessions.for_event(event)
+        if session is None or not event.author:
+            return
+        await self._store_role(
+            session.id, event.platform, event.author, event.author_roles, event.ts
+        )
+        if isinstance(event, SessionChanged) and event.state == ENDED:
+            # roles granted during the event count for everyone already seen in it
+            for (sid, platform, user), (_, hints) in list(self._roles.items()):
+                if sid == session.id:
+                    await self._store_role(sid, platform, user, hints, event.ts)
+
+    async def _store_role(
+        self, session_id: int, platform: str, user: str, hints: frozenset[str], ts: datetime
+    ) -> None:
+        role = main_role(self._s.roles.roles_of(platform, user, hints))
+        key = (session_id, platform, user)
+        if self._roles.get(key, ("", frozenset()))[0] == role:
+            return
+        self._roles[key] = (role, hints)
+        await self.store.set_role(session_id, (platform, user), role, ts)
 
     # -- figures when an event ends, and retention ----------------------------
 

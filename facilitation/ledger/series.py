@@ -11,7 +11,7 @@ from bot.plural import plural
 from facilitation.ledger.export import write_csv
 from facilitation.ledger.service import Ledger
 
-__all__ = ["evaluate_series", "plot_matrix", "series_markdown"]
+__all__ = ["evaluate_series", "series_markdown", "write_series"]
 
 
 def _pct(value: float | None) -> str:
@@ -157,63 +157,21 @@ def series_markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def plot_matrix(result: dict[str, Any], path: Path, audience_t: float, depth_t: float) -> None:
-    """Each event placed by audience against depth, quadrants named, joined in time order."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    events = result["events"]
-    xs = [e["matrix"]["audience"] for e in events]
-    ys = [e["matrix"]["depth"] for e in events]
-    fig, ax = plt.subplots(figsize=(7, 5.5), dpi=110)
-    try:
-        x_max = max([*xs, audience_t * 2, 1]) * 1.1
-        y_max = max([*ys, depth_t * 2, 0.5]) * 1.1
-        ax.set_xlim(0, x_max)
-        ax.set_ylim(0, y_max)
-        ax.axvline(audience_t, color="#999", lw=1, ls="--")
-        ax.axhline(depth_t, color="#999", lw=1, ls="--")
-        for qx, qy, label in (
-            (0.02, 0.97, "small and deep"),
-            (0.98, 0.97, "large and deep"),
-            (0.02, 0.03, "small and shallow"),
-            (0.98, 0.03, "large and shallow"),
-        ):
-            ax.text(
-                qx,
-                qy,
-                label,
-                transform=ax.transAxes,
-                color="#666",
-                fontsize=9,
-                ha="left" if qx < 0.5 else "right",
-                va="top" if qy > 0.5 else "bottom",
-            )
-        if len(xs) > 1:
-            ax.plot(xs, ys, color="#4a7ab5", lw=1, alpha=0.5)
-        ax.scatter(xs, ys, s=60, color="#4a7ab5", zorder=3)
-        for i, e in enumerate(events):
-            ax.annotate(
-                f"{i + 1}. {e['event']['slug']}",
-                (xs[i], ys[i]),
-                textcoords="offset points",
-                xytext=(6, 6),
-                fontsize=8,
-            )
-        ax.set_xlabel("audience size (participants)")
-        ax.set_ylabel("depth (interactions per participant)")
-        ax.set_title(f"Knowledge-exchange matrix: {result['series']}")
-        fig.tight_layout()
-        fig.savefig(path)
-    finally:
-        plt.close(fig)
-
-
 def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path]:
-    """Write series.json, series.md, events.csv and matrix.png into ``out``."""
+    """Write series.html, series.json, series.md, events.csv and the matrix (PNG, SVG)."""
+    from bot.prompts import Prompts
+    from facilitation.report.charts import matrix_figure, save_figure
+    from facilitation.report.page import matrix_points, render_series_html
+
     private_folder(out)
+    prompts = Prompts.load(
+        ledger.config.resolve(ledger.config.bot.prompts_dir)
+        if ledger.config.bot.prompts_dir
+        else None
+    )
+    (out / "series.html").write_text(
+        render_series_html(result, ledger.cfg, prompts), encoding="utf-8"
+    )
     (out / "series.json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -248,10 +206,11 @@ def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path
             for e in result["events"]
         ),
     )
-    plot_matrix(
-        result, out / "matrix.png", ledger.cfg.audience_threshold, ledger.cfg.depth_threshold
-    )
-    written = [out / n for n in ("series.json", "series.md", "events.csv", "matrix.png")]
+    cfg = ledger.cfg
+    points = matrix_points(result["events"], None)
+    save_figure(matrix_figure(points, cfg.audience_threshold, cfg.depth_threshold), out / "matrix")
+    names = ("series.html", "series.json", "series.md", "events.csv", "matrix.png", "matrix.svg")
+    written = [out / n for n in names]
     for path in written:
         make_private(path)
     return written

@@ -16,6 +16,7 @@ from bot.roles import Role
 from bot.sessions import Session
 from bot.store import Database
 from facilitation.ledger.config import LedgerConfig
+from facilitation.bots import bot_names
 from facilitation.ledger.data import EventData, load_event
 from facilitation.ledger.metrics import PastEvent, compute_metrics
 from facilitation.ledger.optouts import Hasher, OptedOut
@@ -24,8 +25,9 @@ from facilitation.ledger.secret import resolve_secret
 from facilitation.ledger.sources import QuestionTables
 from facilitation.ledger.store import LedgerStore, PersonKey, load_sessions
 from facilitation.ledger.tone import ToneScorer
+from facilitation.report.store import load_bots
 
-__all__ = ["Ledger", "main_role"]
+__all__ = ["Ledger", "drop_bots", "main_role"]
 
 RolesOf = Callable[[str, str], frozenset[Role]]
 _ORDER = (Role.PANELLIST, Role.ORGANISER, Role.MODERATOR)
@@ -148,14 +150,17 @@ class Ledger:
         optouts = await self.optouts() if optouts is None else optouts
         tables = await self.questions()
         questions = await tables.for_session(session) if tables is not None else None
+        stored = await self.store.roles(session.id)
         data = await load_event(
             self.db,
             session,
-            role_of=lambda p, u: main_role(self._roles_of(p, u)),
+            # the role stored when they took part; the config's for stores made before that
+            role_of=lambda p, u: stored.get((p, u)) or main_role(self._roles_of(p, u)),
             optouts=optouts,
             labels=await self.store.labels(),
             questions=questions,
         )
+        drop_bots(data, await load_bots(self.db))
         self._past[session.id] = PastEvent.of(data)
         return data
 
@@ -191,3 +196,23 @@ class Ledger:
 
 def _text_was_removed(data: EventData) -> bool:
     return any(m.text is None for m in data.messages)
+
+
+def drop_bots(event: EventData, marked: set[PersonKey]) -> None:
+    """Other bots are not participants: their messages and reactions leave the report.
+
+    ``marked`` are the authors their platform flagged; a log's bots are found by
+    name and by what they write (``MootBot``: "ACTION received: ...").
+    """
+    found = bot_names(
+        (event.names.get(m.author, m.author[1]), m.text or "") for m in event.messages
+    )
+    bots = set(marked) | {
+        m.author for m in event.messages if event.names.get(m.author, m.author[1]) in found
+    }
+    if not bots:
+        return
+    event.messages = [m for m in event.messages if m.author not in bots]
+    event.reactions = [r for r in event.reactions if r.author not in bots]
+    for m in event.messages:
+        m.mentions = tuple(p for p in m.mentions if p not in bots)

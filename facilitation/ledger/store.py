@@ -73,6 +73,18 @@ LEDGER_MIGRATIONS = [
         ts TEXT NOT NULL
     );
     """,
+    # v4: each person's role in each event, stored when they act (or are granted a
+    # role), so figures read from the store alone agree with the live bot's
+    """
+    CREATE TABLE session_roles (
+        session_id INTEGER NOT NULL,
+        platform TEXT NOT NULL,
+        user TEXT NOT NULL,
+        role TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        PRIMARY KEY (session_id, platform, user)
+    );
+    """,
 ]
 
 _SECRET_KEY = "ledger.pseudonym_secret"
@@ -170,6 +182,27 @@ class LedgerStore:
     async def labels(self) -> dict[PersonKey, str]:
         rows = await self.db.fetchall("SELECT platform, user, label FROM ledger_labels")
         return {(r["platform"], r["user"]): r["label"] for r in rows}
+
+    # -- roles in each event --------------------------------------------------
+
+    async def set_role(self, session_id: int, who: PersonKey, role: str, ts: datetime) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO session_roles (session_id, platform, user, role, ts)"
+            " VALUES (?,?,?,?,?)",
+            (session_id, *who, role, ts.isoformat()),
+        )
+
+    async def roles(self, session_id: int) -> dict[PersonKey, str]:
+        """Everyone's role in the event, as stored when they took part."""
+        rows = await self.db.fetchall(
+            "SELECT platform, user, role FROM session_roles WHERE session_id = ?", (session_id,)
+        )
+        return {(r["platform"], r["user"]): r["role"] for r in rows}
+
+    async def forget_roles(self, who: PersonKey) -> int:
+        return await self.db.execute(
+            "DELETE FROM session_roles WHERE platform = ? AND user = ?", who
+        )
 
     # -- opt-outs (keyed hashes; see facilitation/ledger/optouts.py) ------------
 

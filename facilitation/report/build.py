@@ -7,9 +7,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.prompts import Prompts
 from facilitation.bots import is_meeting_command
+from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.data import Message
 from facilitation.report.analysis import (
     Highlight,
@@ -26,6 +28,7 @@ from facilitation.report.config import ReportConfig
 from facilitation.report.gather import Answer, ReportData, links_of
 from facilitation.report.store import Idea
 from facilitation.report.summarise import ReportSummariser
+from facilitation.report.verdict import Finding, findings
 from facilitation.summaries import KeyphraseExtractor, Summary
 from facilitation.summaries.labels import is_noun_phrase, label, noun_phrases
 
@@ -85,6 +88,14 @@ class Report:
     lead: str = ""
     speakers: dict[str, int] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+    communities: dict[str, str] = field(default_factory=dict)
+    """Shown name -> the community they gave with /iam."""
+    figures: dict[str, Any] = field(default_factory=dict)
+    """The ledger's figures (metrics.json): every count the report shows comes from here."""
+    earlier: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    series: str | None = None
+    participants: int = 0
 
     @property
     def answered(self) -> int:
@@ -96,6 +107,7 @@ async def build_report(
     summariser: ReportSummariser,
     cfg: ReportConfig,
     prompts: Prompts | None = None,
+    ledger_cfg: LedgerConfig | None = None,
 ) -> Report:
     """Build the report of ``data``'s event (summaries run off the loop).
 
@@ -103,7 +115,8 @@ async def build_report(
         data: the event's material.
         summariser: summarises the story and each conversation.
         cfg: the ``[report]`` section.
-        prompts: for the story's opening line (none without it).
+        prompts: for the story's opening line and "Did it work?" (none without it).
+        ledger_cfg: the thresholds a first event is judged by.
     """
     messages = data.messages
     # "[TOPIC] ..." is a command to a meeting bot: its author counts, the line is not quoted.
@@ -136,7 +149,21 @@ async def build_report(
     themes.sort(key=lambda t: t.start)
     speakers = Counter(data.name(m.author) for m in messages)
     roles = {data.name(p): r for p, r in data.event.roles.items()}
-    people = len({m.author for m in messages} | {r.author for r in data.event.reactions})
+    figures = data.figures or {}
+    # one truth: the counts are the ledger's (metrics.json), defined in the glossary
+    people = figures["audience"]["people"] if figures else len(data.event.people())
+    participants = figures["audience"]["participants"] if figures else 0
+    found = (
+        findings(
+            figures,
+            data.earlier,
+            ledger_cfg or LedgerConfig(),
+            prompts,
+            in_series=bool(data.series),
+        )
+        if figures and prompts
+        else []
+    )
     ranked = [p for p, _ in sorted(cloud, key=lambda pw: -pw[1])]
     topics = noun_phrases([*by_size, *ranked], 3)
     lead = _lead(prompts, people, roles, speakers, list(topics)) if prompts else ""
@@ -145,8 +172,14 @@ async def build_report(
         slug=data.session.slug,
         started=data.session.started_at,
         ended=data.session.ended_at,
-        messages=len(messages),
+        messages=figures["depth"]["messages"] if figures else len(messages),
         people=people,
+        participants=participants,
+        figures=figures,
+        earlier=data.earlier,
+        findings=found,
+        series=data.series,
+        communities={data.name(p): label for p, label in data.event.labels.items()},
         lead=lead,
         narrative=narrative,
         cloud=cloud,

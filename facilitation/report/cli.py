@@ -11,10 +11,8 @@ from bot.config import load_config
 from bot.prompts import Prompts
 from facilitation.base import EmbedderProvider
 from facilitation.ledger.cli import open_ledger
-from facilitation.report.build import build_report
 from facilitation.report.config import ReportConfig
-from facilitation.report.gather import gather
-from facilitation.report.module import write_report
+from facilitation.report.module import make_report, write_report
 from facilitation.report.summarise import ReportSummariser
 
 __all__ = ["main"]
@@ -55,10 +53,10 @@ async def _run(args: argparse.Namespace) -> int:
             known = ", ".join(s.slug for s in await ledger.sessions()) or "none yet"
             print(f"No event {args.event!r} in the database (events: {known}).", file=sys.stderr)
             return 2
-        data = await gather(db, session, ledger._roles_of)
-        report = await build_report(data, summariser, cfg, prompts)
+        report = await make_report(ledger, session, summariser, cfg, prompts)
         out = args.out if args.out is not None else config.resolve(config.bot.out_dir)
-        for path in write_report(report, out / session.slug):
+        folder = out / session.slug
+        for path in write_report(report, folder, prompts, cfg=cfg, ledger_cfg=ledger.cfg):
             print(path)
         return 0
     finally:

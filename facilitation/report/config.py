@@ -6,10 +6,13 @@ cadence_minutes = 15        # a rolling summary at most this often (0 turns them
 min_messages = 20           # ...and only when this many messages came since the last one
 summariser = "extractive"   # or a text-generation model name / local folder
 timeout_seconds = 20        # an abstractive summary slower than this falls back
+participant_names = "first" # or "pseudonym"; the panel and hosts are always named
 ```
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field
 
@@ -28,3 +31,4 @@ class ReportConfig(Section):
     highlights: int = Field(default=6, ge=0, le=30)
     write_on_end: bool = True
     post_on_end: bool = True
+    participant_names: Literal["first", "pseudonym"] = "first"

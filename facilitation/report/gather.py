@@ -10,23 +10,19 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bot.roles import Role
 from bot.sessions import Session
 from bot.store import Database
-from facilitation.bots import bot_names
-from facilitation.ledger.data import EventData, Message, load_event
-from facilitation.ledger.sources import QuestionTables, snapshot_rows
+from facilitation.ledger.data import EventData, Message
+from facilitation.ledger.service import Ledger
+from facilitation.ledger.sources import snapshot_rows
 from facilitation.ledger.store import PersonKey, table_exists
-from facilitation.report.store import Idea, load_bots, load_ideas
+from facilitation.report.store import Idea, load_ideas
 
-__all__ = ["Answer", "ReportData", "gather"]
-
-RolesOf = Callable[[str, str], frozenset[Role]]
-_ROLE_ORDER = (Role.PANELLIST, Role.ORGANISER, Role.MODERATOR)
+__all__ = ["Answer", "ReportData", "gather", "shown_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +42,11 @@ class ReportData:
     snapshots: list[dict[str, Any]] | None = None
     answers: dict[str, list[Answer]] = field(default_factory=dict)
     """Question id -> its answers, in order."""
+    figures: dict[str, Any] | None = None
+    """The ledger's figures of this event (the same as metrics.json)."""
+    earlier: list[dict[str, Any]] = field(default_factory=list)
+    """The figures of the earlier events of its series, oldest first."""
+    series: str | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {m.message_id: m for m in self.event.messages}
@@ -60,52 +61,64 @@ class ReportData:
         return self.event.names.get(who) or "someone"
 
 
-def _main_role(roles: frozenset[Role]) -> str:
-    return next((r.value for r in _ROLE_ORDER if r in roles), Role.PARTICIPANT.value)
+def shown_names(
+    event: EventData, participant_names: str, pseudonym: Callable[[PersonKey], str]
+) -> dict[PersonKey, str]:
+    """The one naming rule of the report: the panel and hosts by name, participants
+    by first name (with an initial where two share one) or by pseudonym."""
+    full = dict(event.names)
+    people = event.known() | set(full)
+    out: dict[PersonKey, str] = {}
+    firsts: dict[str, set[PersonKey]] = {}
+    for who in people:
+        name = (full.get(who) or "").strip()
+        if event.is_staff(who):
+            out[who] = name or "someone"
+        elif participant_names == "pseudonym" or not name or name == who[1]:
+            out[who] = pseudonym(who)
+        else:
+            firsts.setdefault(name.split()[0].casefold(), set()).add(who)
+    for group in firsts.values():
+        for who in group:
+            words = (full.get(who) or "").split()
+            first = words[0]
+            if len(group) > 1 and len(words) > 1:
+                first = f"{first} {words[-1][0]}."
+            out[who] = first
+    return out
 
 
-async def gather(db: Database, session: Session, roles_of: RolesOf) -> ReportData:
-    """Read ``session``'s material from ``db``."""
-    tables = await QuestionTables.detect(db)
-    questions = await tables.for_session(session) if tables is not None else None
-    labels: dict[PersonKey, str] = {}
-    if await table_exists(db, "ledger_labels"):
-        for r in await db.fetchall("SELECT platform, user, label FROM ledger_labels"):
-            labels[(r["platform"], r["user"])] = r["label"]
-    event = await load_event(
-        db,
-        session,
-        role_of=lambda p, u: _main_role(roles_of(p, u)),
-        optouts=frozenset(),  # whoever opted out is gone from the store (bot.forget)
-        labels=labels,
-        questions=questions,
-    )
-    _drop_bots(event, await load_bots(db))
-    ideas = await load_ideas(db, session.id)
+async def gather(
+    ledger: Ledger, session: Session, participant_names: str = "first", *, figures: bool = False
+) -> ReportData:
+    """Read ``session``'s material through the ledger (roles as stored, names by the rule).
+
+    With ``figures``, also the event's figures and those of the earlier events of
+    its series, as ``metrics.json`` has them.
+    """
+    db = ledger.db
+    earlier: list[dict[str, Any]] = []
+    found: dict[str, Any] | None = None
+    if figures:
+        for past in await ledger.earlier(session):
+            stored = await ledger.store.stored_metrics(past.id)
+            earlier.append(stored if stored is not None else (await ledger.figures(past))[1])
+        event, found = await ledger.figures(session)
+    else:
+        event = await ledger.load(session)
+    ids = await ledger.identities(real_names=False)
+    event.names = shown_names(event, participant_names, ids.pseudonym)
+    for m in event.messages:
+        m.author_name = event.names.get(m.author, m.author_name)
+    ideas = await load_ideas(db, session.id)  # whoever opted out is gone (bot.forget)
+    ideas = [
+        replace(i, author_name=event.names.get((i.platform, i.author), "someone")) for i in ideas
+    ]
     snapshots = await snapshot_rows(db, session.id)
     data = ReportData(session=session, event=event, ideas=ideas, snapshots=snapshots)
     data.answers = _answers(data)
+    data.figures, data.earlier, data.series = found, earlier, ledger.series_name(session)
     return data
-
-
-def _drop_bots(event: EventData, marked: set[PersonKey]) -> None:
-    """Other bots are not participants: their messages and reactions leave the report.
-
-    ``marked`` are the authors their platform flagged; a log's bots are found by
-    name and by what they write (``MootBot``: "ACTION received: ...").
-    """
-    found = bot_names(
-        (event.names.get(m.author, m.author[1]), m.text or "") for m in event.messages
-    )
-    bots = set(marked) | {
-        m.author for m in event.messages if event.names.get(m.author, m.author[1]) in found
-    }
-    if not bots:
-        return
-    event.messages = [m for m in event.messages if m.author not in bots]
-    event.reactions = [r for r in event.reactions if r.author not in bots]
-    for m in event.messages:
-        m.mentions = tuple(p for p in m.mentions if p not in bots)
 
 
 def _answers(data: ReportData) -> dict[str, list[Answer]]:

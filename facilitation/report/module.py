@@ -8,38 +8,65 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from adapters.base import split_text
-from bot.actions import Say, Target
+from bot.actions import Say, Target, UploadFile
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import MessagePosted, SessionChanged
 from bot.files import private_folder, write_private
 from bot.forget import Person
+from bot.prompts import Prompts
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
-from facilitation.ledger.store import load_sessions
+from facilitation.ledger.config import LedgerConfig
+from facilitation.ledger.service import Ledger
+from facilitation.ledger.store import LedgerStore, load_sessions
 from facilitation.report.analysis import conversations, tidy, turns_of
 from facilitation.report.build import Report, build_report
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import digest_text, is_due
 from facilitation.report.gather import gather
-from facilitation.report.render_html import render_html
+from facilitation.report.page import render_html
 from facilitation.report.render_md import render_markdown, short_version
 from facilitation.report.store import Idea, ReportStore
 from facilitation.report.summarise import ReportSummariser
 
-__all__ = ["ReportModule", "write_report"]
+__all__ = ["ReportModule", "make_report", "write_report"]
 
 log = logging.getLogger("roundtable.report")
 _RECHECK = timedelta(minutes=1)
 
 
-def write_report(report: Report, folder: Path, generated: datetime | None = None) -> list[Path]:
+async def make_report(
+    ledger: Ledger,
+    session: Session,
+    summariser: ReportSummariser,
+    cfg: ReportConfig,
+    prompts: Prompts,
+) -> Report:
+    """``session``'s report, with its figures and its series' earlier events, from the store."""
+    data = await gather(ledger, session, cfg.participant_names, figures=True)
+    return await build_report(data, summariser, cfg, prompts, ledger.cfg)
+
+
+def write_report(
+    report: Report,
+    folder: Path,
+    prompts: Prompts,
+    *,
+    cfg: ReportConfig | None = None,
+    ledger_cfg: LedgerConfig | None = None,
+    generated: datetime | None = None,
+) -> list[Path]:
     """Write ``report.html`` and ``report.md`` into ``folder``; return their paths."""
     private_folder(folder)
+    names = (cfg or ReportConfig()).participant_names
     html_path, md_path = folder / "report.html", folder / "report.md"
-    write_private(html_path, render_html(report, generated=generated))
-    write_private(md_path, render_markdown(report))
+    html = render_html(
+        report, prompts, cfg=ledger_cfg, participant_names=names, generated=generated
+    )
+    write_private(html_path, html)
+    write_private(md_path, render_markdown(report, prompts, names))
     return [html_path, md_path]
 
 
@@ -53,6 +80,9 @@ class ReportModule:
         self.cfg: ReportConfig = getattr(services.config, "report", ReportConfig())
         self.store = ReportStore(services.db)
         self.summariser = ReportSummariser(self.cfg, services.embedder, services.prompts)
+        self.ledger = Ledger(
+            services.db, services.config, services.roles.roles_of, LedgerStore(services.db)
+        )
         self._last: dict[int, tuple[datetime, int]] = {}
         self._checked: dict[int, datetime] = {}
         self._busy: set[int] = set()
@@ -62,6 +92,7 @@ class ReportModule:
         await self.store.setup()
         self._s.personal.register(self.store)
         self._s.personal.register_files(self)
+        await self.ledger.store.setup()
 
     async def aclose(self) -> None:
         self.summariser.close()
@@ -134,7 +165,7 @@ class ReportModule:
             await self._post_digest(session, Target.of(event), last, now)
 
     async def _digest(self, session: Session, since: datetime, now: datetime) -> str | None:
-        data = await gather(self._s.db, session, self._s.roles.roles_of)
+        data = await gather(self.ledger, session, self.cfg.participant_names)
         return await digest_text(
             data.messages,
             data.event.questions,
@@ -189,7 +220,7 @@ class ReportModule:
         if anchor is None:
             await inv.reply(self._s.prompts("report.digest.no_thread"))
             return
-        data = await gather(self._s.db, session, self._s.roles.roles_of)
+        data = await gather(self.ledger, session, self.cfg.participant_names)
         group = next(
             (g for g in conversations(data.messages) if anchor in {m.message_id for m in g}), None
         )
@@ -218,8 +249,7 @@ class ReportModule:
 
     async def report(self, session: Session) -> Report:
         """Build ``session``'s report from the store."""
-        data = await gather(self._s.db, session, self._s.roles.roles_of)
-        return await build_report(data, self.summariser, self.cfg, self._s.prompts)
+        return await make_report(self.ledger, session, self.summariser, self.cfg, self._s.prompts)
 
     async def _on_session(self, event: SessionChanged) -> None:
         if event.state != ENDED or not (self.cfg.write_on_end or self.cfg.post_on_end):
@@ -230,12 +260,39 @@ class ReportModule:
         if session.ended_at is None:  # ENDED arrives just before the state is stored
             session = replace(session, state=ENDED, ended_at=event.ts)
         report = await self.report(session)
+        paths: list[Path] = []
         if self.cfg.write_on_end:
-            paths = write_report(report, self._folder(session), self._s.clock.now())
+            paths = self.write(report, self._folder(session))
             log.info("report written: %s", ", ".join(str(p) for p in paths))
         if self.cfg.post_on_end:
             target = Target(event.platform, event.community, event.channel, None)
-            await self._say(target, short_version(report, self._s.prompts), session.id)
+            where = paths[0] if paths else None
+            await self._say(target, short_version(report, self._s.prompts, where), session.id)
+            if where is not None:
+                await self._send_to_organisers(session, target, where)
+
+    def write(self, report: Report, folder: Path) -> list[Path]:
+        """Write ``report`` into ``folder`` with this deployment's settings."""
+        return write_report(
+            report,
+            folder,
+            self._s.prompts,
+            cfg=self.cfg,
+            ledger_cfg=self.ledger.cfg,
+            generated=self._s.clock.now(),
+        )
+
+    async def _send_to_organisers(self, session: Session, target: Target, path: Path) -> None:
+        """The report, privately, to each organiser who was in the event (where files go)."""
+        if not self._s.outbox.capabilities(target.platform).file_upload:
+            return
+        comment = self._s.prompts("report.end.file", title=session.title)
+        for platform, user in sorted(await self.ledger.store.roles(session.id)):
+            if platform == target.platform and Role.ORGANISER in self._s.roles.roles_of(
+                platform, user
+            ):
+                upload = UploadFile(target=target, path=path, comment=comment, private_to=user)
+                await self._s.outbox.send(upload, session.id)
 
     def _folder(self, session: Session) -> Path:
         return self._s.config.resolve(self._s.config.bot.out_dir) / session.slug
@@ -251,5 +308,5 @@ class ReportModule:
             folder = self._folder(session)
             if (folder / "report.html").is_file() or (folder / "report.md").is_file():
                 report = await self.report(session)
-                written += write_report(report, folder, self._s.clock.now())
+                written += self.write(report, folder)
         return written

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from bot.plural import plural
 from bot.prompts import Prompts
 from facilitation.report.build import Report
+from facilitation.report.page import followed_text, glossary, series_rows
+from facilitation.report.verdict import number
 
 __all__ = ["render_markdown", "short_version"]
 
@@ -17,17 +21,57 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def render_markdown(report: Report) -> str:
+def _did_it_work(report: Report, prompts: Prompts) -> list[str]:
+    if not report.findings:
+        return []
+    lines = [
+        f"## {prompts('report.verdict.heading')}",
+        "",
+        _md(prompts("report.glossary.reference")),
+        "",
+    ]
+    for f in report.findings:
+        bits = [f.value, f.extra, f.reference]
+        lines.append(f"- **{_md(f.title)}**: " + " ".join(_md(b) for b in bits if b))
+    lines.append("")
+    rows = series_rows([*report.earlier, report.figures], report.slug)
+    if len(rows) > 1:
+        lines += [
+            "### The series so far",
+            "",
+            "| event | date | took part | participants | new | returning | messages | "
+            "new ties | across communities | interactions each | quadrant |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows:
+            title = _md(r["title"]) + (" (this event)" if r["current"] else "")
+            lines.append(
+                f"| {title} | {r['date']} | {r['took_part']} | {r['participants']} | {r['new']} | "
+                f"{r['returning']} | {r['messages']} | {r['new_ties']} | {r['cross']} | "
+                f"{number(r['depth'])} | {r['quadrant']} |"
+            )
+        lines.append("")
+    return lines
+
+
+def render_markdown(report: Report, prompts: Prompts, participant_names: str = "first") -> str:
     """The full report in Markdown, sections in the same order as the HTML page."""
     lines = [f"# {_md(report.title)}", ""]
     if report.started is not None:
         lines += [f"*{report.started.strftime('%A %d %B %Y, %H:%M')}*", ""]
-    lines += [
-        f"**{report.people}** people took part · **{report.messages}** messages · "
-        f"**{len(report.questions)}** questions ({report.answered} answered) · "
-        f"**{len(report.ideas)}** ideas",
-        "",
+    figures = [f"**{report.people}** took part"]
+    if report.figures:
+        figures.append(
+            plural(report.participants, "one=**#** participant|other=**#** participants")
+        )
+    figures += [
+        plural(report.messages, "one=**#** message|other=**#** messages"),
+        plural(len(report.questions), "one=**#** question|other=**#** questions")
+        + f" ({report.answered} answered)",
+        plural(len(report.ideas), "one=**#** idea|other=**#** ideas"),
     ]
+    lines += [" · ".join(figures), ""]
+    lines += _did_it_work(report, prompts)
     if report.narrative.sentences:
         lines += ["## The story of the event", ""]
         story = [report.lead, *(s.text for s in report.narrative.sentences)]
@@ -38,16 +82,15 @@ def render_markdown(report: Report) -> str:
             lines += [", ".join(_md(p) for p, _ in report.cloud[:15]), ""]
         for t in report.themes:
             title = t.label or ", ".join(t.phrases) or "conversation"
-            lines.append(
-                f"- **{_md(title)}** ({t.messages} messages, {_md(', '.join(t.people))}): "
-                f"{_md(t.gist)}"
-            )
+            count = plural(t.messages, "one=# message|other=# messages")
+            lines.append(f"- **{_md(title)}** ({count}, {_md(', '.join(t.people))}): {_md(t.gist)}")
         lines.append("")
     if report.questions:
         lines += ["## Questions and answers", ""]
         for q in sorted(report.questions, key=lambda q: (not q.answers, -q.votes)):
             state = "answered" if q.answers or q.state == "answered" else "not answered yet"
-            lines.append(f"- **{_md(q.text)}** (asked by {_md(q.asker)}, {q.votes} votes, {state})")
+            votes = plural(q.votes, "0=no votes|one=# vote|other=# votes")
+            lines.append(f"- **{_md(q.text)}** (asked by {_md(q.asker)}, {votes}, {state})")
             lines += [f"  - {_md(a.author)}: {_md(a.text)}" for a in q.answers]
         lines.append("")
     if report.highlights:
@@ -62,8 +105,7 @@ def render_markdown(report: Report) -> str:
     if posted:
         lines += ["## Research snapshots and what followed", ""]
         for s in posted:
-            effects = dict(s.get("effects") or {})  # type: ignore[call-overload]
-            followed = ", ".join(f"{n} {k}" for k, n in effects.items()) or "no reply yet"
+            followed = followed_text(s.get("effects"))
             lines.append(
                 f"- {_md(str(s.get('said', '')))} ({_md(str(s.get('source', '')))}; {followed})"
             )
@@ -93,11 +135,17 @@ def render_markdown(report: Report) -> str:
         lines += ["## Who talked with whom", ""]
         lines += [f"- {_md(a)} ↔ {_md(b)}: {n}" for a, b, n in report.ties[:15]]
         lines.append("")
+    if report.figures:
+        lines += ["## What the numbers mean", ""]
+        lines += [f"- **{term}**: {_md(meaning)}" for term, meaning in glossary(prompts)]
+        lines.append("")
+    key = "names_pseudonym" if participant_names == "pseudonym" else "names"
+    lines += [f"*{_md(prompts('report.glossary.' + key))}*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def short_version(report: Report, prompts: Prompts) -> str:
-    """A few paragraphs for the channel: figures, themes, the story, ideas."""
+def short_version(report: Report, prompts: Prompts, where: Path | None = None) -> str:
+    """A few paragraphs for the channel: figures, did it work, themes, the story, ideas."""
     parts = [
         prompts("report.end.heading", title=report.title),
         prompts(
@@ -108,6 +156,14 @@ def short_version(report: Report, prompts: Prompts) -> str:
             answered=report.answered,
         ),
     ]
+    if report.findings:
+        lines = [prompts("report.verdict.post_heading")]
+        lines += [
+            prompts("report.verdict.post_line", title=f.title, value=f.value, reference=f.reference)
+            for f in report.findings
+            if f.key in ("audience", "depth", "reach", "ties", "cross", "peer")
+        ]
+        parts.append("\n".join(lines))
     labels = list(dict.fromkeys(t.label for t in report.themes if t.label))[:4]
     if labels:
         parts.append(prompts("report.end.themes", themes="; ".join(labels)))
@@ -118,5 +174,6 @@ def short_version(report: Report, prompts: Prompts) -> str:
         ideas = [prompts("report.end.ideas")]
         ideas += [prompts("report.end.idea", text=i.text, name=i.author_name) for i in report.ideas]
         parts.append("\n".join(ideas))
-    parts.append(prompts("report.end.files"))
+    if where is not None:
+        parts.append(prompts("report.end.files", path=str(where)))
     return "\n\n".join(parts)

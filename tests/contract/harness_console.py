@@ -98,7 +98,7 @@ class ConsoleHarness:
         self._handled += 1
 
     def message_key(self, handle: str) -> str:
-        return f"c{handle}"
+        return self.adapter._id(handle)  # ids carry the run's token
 
     def _type(self, user: str, line: str, *, event: bool = True) -> None:
         name = NAMES[user].lower()

@@ -52,5 +52,35 @@ async def test_a_console_session_with_two_people() -> None:
     assert "Sorry, /event end is for moderators" in screen  # maya is not a moderator
     kinds = [(r["kind"], r["author"]) for r in rows]
     assert ("ReactionAdded", "maya") in kinds
-    assert any(r["reply_to"] == "c2" and r["text"] == "me too" for r in rows)
+    assert any((r["reply_to"] or "").startswith("c2-") and r["text"] == "me too" for r in rows)
     assert all(r["text"] != "never read" for r in rows)
+
+
+async def _console_run(typed: list[str], db_path: str) -> tuple[str, list[str]]:
+    out = io.StringIO()
+    bot = Roundtable(
+        config({}), clock=FakeClock(), db_path=db_path, modules=lambda s: [CoreModule(s)]
+    )
+    await bot.setup()
+    console = ConsoleAdapter(stdin=io.StringIO("\n".join(typed) + "\n"), out=out, settle=bot.drain)
+    try:
+        await bot.attach(console)
+        await console.wait()
+        await bot.drain()
+        rows = await bot.db.fetchall(
+            "SELECT text FROM events WHERE kind = 'MessagePosted' AND author != 'roundtable'"
+        )
+    finally:
+        await bot.aclose()
+    return out.getvalue(), [r["text"] for r in rows]
+
+
+async def test_the_keyboard_is_the_organiser_and_a_restart_drops_nothing(tmp_path) -> None:
+    db = str(tmp_path / "room.db")
+    screen, _ = await _console_run(['/event start "First try"', ":as maya", "hi all"], db)
+    assert "🤖 Welcome to “First try”" in screen  # no config: the keyboard's owner may start
+    assert "is for moderators" not in screen
+    screen, texts = await _console_run(["hello again", ":as maya", "/event end"], db)
+    assert "is for moderators" in screen  # maya has no role
+    # the second run's first message is #1 again, but not a duplicate of the first run's #1
+    assert texts.count("hi all") == 1 and "hello again" in texts

@@ -73,6 +73,7 @@ async def test_every_figure_of_a_small_event(tmp_path: Path) -> None:
         "answered": 1,
         "answer_rate": 1.0,
         "median_answer_seconds": 5.0,
+        "answered_by_room": 0,  # only the panel replied to it
         "mean_answer_seconds": 5.0,
     }
     assert m["reach"] == {

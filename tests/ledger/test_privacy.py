@@ -48,7 +48,8 @@ def _bundle(tmp_path: Path) -> Path:
 
 
 def _all_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8-sig") for p in sorted(folder.iterdir()))
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".png")
+    return "\n".join(p.read_text(encoding="utf-8-sig") for p in files)
 
 
 async def test_opt_out_removes_the_person_from_every_output(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ async def test_end_of_event_report(tmp_path: Path) -> None:
     assert "Do external shutters work on top floor flats?" in page
     assert "cut peak bedroom temperatures" in page  # the answer under its question
     assert "2 votes" in page
-    assert "A tenants&#x27; sensor library for the summer" in page
+    assert "A tenants&#39; sensor library for the summer" in page
     assert 'href="https://example.org/shutters"' in page
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<svg" in page  # charts embedded
