@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.actions import Target, UploadFile
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
-from bot.events import CommandIssued, Event, SessionChanged
+from bot.events import CommandIssued, Event, MessagePosted, SessionChanged
 from bot.files import private_folder, write_private
 from bot.roles import Role
 from bot.sessions import ENDED, Session

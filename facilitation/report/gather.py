@@ -15,11 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.sessions import Session
-from bot.store import Database
 from facilitation.ledger.data import EventData, Message
 from facilitation.ledger.service import Ledger
 from facilitation.ledger.sources import snapshot_rows
-from facilitation.ledger.store import PersonKey, table_exists
+from facilitation.ledger.store import PersonKey
 from facilitation.report.store import Idea, load_ideas
 
 __all__ = ["Answer", "ReportData", "gather", "shown_names"]
