@@ -161,6 +161,9 @@ async def _figures(
         stored = await ledger.store.stored_metrics(past.id)
         earlier.append(stored if stored is not None else (await ledger.figures(past))[1])
     private_folder(folder)
+    for old in folder.iterdir():  # a figure not drawn this time must not linger
+        if old.is_file():
+            old.unlink()
     cfg = ledger.cfg
     points = matrix_points([*earlier, figures], session.slug)
     save_figure(

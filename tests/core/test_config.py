@@ -36,7 +36,9 @@ def test_the_example_platform_sections_load_when_uncommented(tmp_path: Path) -> 
 
 def test_the_demo_config_loads() -> None:
     cfg = load_config(ROOT / "bot" / "demo" / "config.toml")
-    assert cfg.events[0].id == "heat-homes-health"
+    # two short earlier events of the series, then the main one
+    assert [e.id for e in cfg.events] == ["cold-homes", "clean-air-schools", "heat-homes-health"]
+    assert {e.series for e in cfg.events} == {"riverside-conversations"}
 
 
 def test_defaults_need_no_file() -> None:

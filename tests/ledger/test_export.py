@@ -152,7 +152,10 @@ async def test_cli_export_onto_an_existing_file_is_refused_clearly(
     folder = tmp_path / "bundle"
     assert await asyncio.to_thread(export_main, [*base, "--out", str(folder)]) == 0
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.parent.name == "figures" for p in files)  # the figures folder too
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+    assert stat.S_IMODE((folder / "figures").stat().st_mode) == 0o700
 
 
 async def test_export_in_chat_sends_the_zip_privately(tmp_path: Path) -> None:
