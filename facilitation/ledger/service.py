@@ -15,8 +15,8 @@ from bot.config import Config
 from bot.roles import Role
 from bot.sessions import Session
 from bot.store import Database
-from facilitation.ledger.config import LedgerConfig
 from facilitation.bots import bot_names
+from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.data import EventData, load_event
 from facilitation.ledger.metrics import PastEvent, compute_metrics
 from facilitation.ledger.optouts import Hasher, OptedOut

@@ -45,8 +45,9 @@ def _plural(value: int, spec: str) -> str:
 def environment(extra: Sequence[Path] = ()) -> Environment:
     """A Jinja2 environment with the bundled templates (after ``extra`` folders).
 
-    Filters: ``chat`` (a chat message's Markdown, escaped), ``plural`` (``{{ n | plural("one=# vote|other=# votes") }}``, the same
-    helper as the prompts), ``number``, ``percent``, ``hhmm``, ``date``.
+    Filters: ``chat`` (a chat message's Markdown, escaped), ``plural``
+    (``{{ n | plural("one=# vote|other=# votes") }}``, the same helper as the
+    prompts), ``number``, ``percent``, ``hhmm``, ``date``.
     """
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader([*map(str, extra), str(TEMPLATES)])]),
@@ -55,5 +56,7 @@ def environment(extra: Sequence[Path] = ()) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(chat=_chat, plural=_plural, number=number, percent=percent, hhmm=_hhmm, date=_date)
+    env.filters.update(
+        chat=_chat, plural=_plural, number=number, percent=percent, hhmm=_hhmm, date=_date
+    )
     return env
