@@ -99,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     threads.add_argument("rest", nargs=argparse.REMAINDER)
     summaries = ev_sub.add_parser("summaries", help="summaries on DialogSum-format dialogues")
     summaries.add_argument("rest", nargs=argparse.REMAINDER)
+    snapshots = ev_sub.add_parser("snapshots", help="research snapshots on your own questions")
+    snapshots.add_argument("rest", nargs=argparse.REMAINDER)
     return p
 
 
@@ -112,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"Config problem:\n{exc}", file=sys.stderr)
             return 2
-    if len(argv) >= 2 and argv[0] == "eval" and argv[1] in ("threads", "summaries"):
+    if len(argv) >= 2 and argv[0] == "eval" and argv[1] in ("threads", "summaries", "snapshots"):
         logging.basicConfig(level=logging.WARNING)
         return _delegate(f"eval {argv[1]}", argv[2:])
     parser = _parser()
@@ -198,6 +200,10 @@ def _delegate(command: str, rest: list[str]) -> int:
             from facilitation.summaries.evaluate import main as eval_summaries
 
             return int(eval_summaries(rest))
+        case "eval snapshots":
+            from facilitation.snapshots.evaluate import main as eval_snapshots
+
+            return int(eval_snapshots(rest))
         case "export":
             from facilitation.ledger.cli import export_main
 

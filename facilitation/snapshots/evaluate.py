@@ -1,0 +1,197 @@
+"""``roundtable eval snapshots CORPUS... QUERIES.json``: does the right passage come first?
+
+The corpus (files or folders) is ingested into a throw-away store with the
+bundled MiniLM, exactly as ``roundtable ingest`` would, and each question is
+looked up the way ``/snapshot`` does. QUERIES is a JSON list of
+``{"q": ..., "expect": ...}``: a hit when the passage contains the expected
+text (or one of a list of them), case-insensitive. Optional ``doc`` (part of
+the file name) and ``section`` (part of the section path) also check where the
+passage is cited to; for a PDF the cited page must hold the expected text.
+
+Prints top-1 and top-3 hit rates, how often the first passage is cited right,
+and every miss with what was shown instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Query", "Result", "load_queries", "main", "score"]
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    q: str
+    expect: tuple[str, ...]
+    doc: str | None = None
+    section: str | None = None
+
+
+@dataclass
+class Result:
+    """One question's outcome: the rank of the first passage holding the answer."""
+
+    query: Query
+    rank: int | None
+    shown: list[Any] = field(default_factory=list)
+    cited_right: bool | None = None
+    why_not: str = ""
+
+
+def load_queries(path: Path) -> list[Query]:
+    """Read a QUERIES file; raise ``ValueError`` naming the item that is malformed."""
+    items = json.loads(path.read_text("utf-8"))
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a JSON list of {{'q': ..., 'expect': ...}}")
+    out: list[Query] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or "q" not in item or "expect" not in item:
+            raise ValueError(f"{path}: item {i} needs 'q' and 'expect'")
+        expect = item["expect"]
+        alts = tuple(expect) if isinstance(expect, list) else (str(expect),)
+        out.append(Query(str(item["q"]), alts, item.get("doc"), item.get("section")))
+    return out
+
+
+def holds(text: str, query: Query) -> bool:
+    body = _norm(text)
+    return any(_norm(e) in body for e in query.expect)
+
+
+def _citation(hit: Any, query: Query, pages: dict[str, list[str]]) -> tuple[bool, str]:
+    p = hit.passage
+    if query.doc and query.doc.casefold() not in Path(p.path).name.casefold():
+        return False, f"cited to {Path(p.path).name}, not {query.doc}"
+    if query.section and query.section.casefold() not in p.heading.casefold():
+        return False, f"cited to section {p.heading!r}, not {query.section!r}"
+    if p.page is not None and p.path in pages:
+        page_text = pages[p.path][p.page - 1] if p.page <= len(pages[p.path]) else ""
+        if not holds(page_text, query):
+            return False, f"cited to page {p.page}, which does not hold the answer"
+    return True, ""
+
+
+def score(results: Sequence[Result], k: int) -> dict[str, float]:
+    n = len(results) or 1
+    firsts = [r for r in results if r.rank == 1]
+    return {
+        "top1": sum(1 for r in results if r.rank == 1) / n,
+        f"top{k}": sum(1 for r in results if r.rank is not None and r.rank <= k) / n,
+        "mrr": sum(1 / r.rank for r in results if r.rank) / n,
+        "cited_right": sum(1 for r in firsts if r.cited_right) / (len(firsts) or 1),
+    }
+
+
+def _pdf_pages(paths: Sequence[str]) -> dict[str, list[str]]:
+    from pypdf import PdfReader
+
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        if path.lower().endswith(".pdf"):
+            try:
+                out[path] = [pg.extract_text() or "" for pg in PdfReader(path).pages]
+            except Exception:  # an unreadable PDF was reported by the ingest already
+                continue
+    return out
+
+
+async def _run(
+    corpus: list[Path], queries: list[Query], k: int, keywords_only: bool
+) -> tuple[list[Result], str]:
+    from bot.clock import SystemClock
+    from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
+    from bot.store import Database
+    from facilitation.snapshots.index import PassageIndex
+    from facilitation.snapshots.ingest import Ingester
+    from facilitation.snapshots.store import SnapshotStore
+
+    embedder = None if keywords_only else AsyncEmbedder(MiniLMEmbedder())
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await Database.open(Path(tmp) / "eval.db")
+        try:
+            store = SnapshotStore(db)
+            await store.setup()
+            ingester = Ingester(store, embedder, SystemClock(), model_name="bundled")
+            report = await ingester.ingest(corpus, "eval")
+            passages, vectors = await store.passages("eval")
+        finally:
+            await db.close()
+    index = PassageIndex(passages, vectors)
+    pages = _pdf_pages(sorted({p.path for p in passages}))
+    qvecs = await embedder.embed([q.q for q in queries]) if embedder is not None else None
+    results: list[Result] = []
+    for i, query in enumerate(queries):
+        qv = qvecs[i] if qvecs is not None else None
+        hits = index.search(qv, query.q, k=k)
+        rank = next((j for j, h in enumerate(hits, 1) if holds(h.passage.text, query)), None)
+        result = Result(query, rank, hits)
+        if hits and rank == 1:
+            result.cited_right, result.why_not = _citation(hits[0], query, pages)
+        results.append(result)
+    if embedder is not None:
+        embedder.close()
+    summary = report.describe()
+    for path, reason in report.failed:
+        summary += f"\n  could not read {path}: {reason}"
+    return results, summary
+
+
+def _show(results: Sequence[Result], k: int, out: Any) -> None:
+    for r in results:
+        if r.rank == 1 and r.cited_right is not False:
+            continue
+        label = "cited wrong" if r.rank == 1 else f"rank {r.rank}" if r.rank else "miss"
+        print(f"\n[{label}] {r.query.q}", file=out)
+        print(f"  expected: {' | '.join(r.query.expect)}", file=out)
+        if r.why_not:
+            print(f"  {r.why_not}", file=out)
+        for j, h in enumerate(r.shown[:k], 1):
+            p = h.passage
+            where = f"{Path(p.path).name} › {p.heading or '-'}" + (f" p.{p.page}" if p.page else "")
+            print(f"  {j}. ({h.score:.3f}) [{where}] {p.text[:140]}", file=out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="roundtable eval snapshots",
+        description="Top-1 and top-3 hit rates of research snapshots on your own questions.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, help="corpus files or folders, then QUERIES.json")
+    p.add_argument("-k", type=int, default=3, help="passages looked at per question (default 3)")
+    p.add_argument("--keywords-only", action="store_true", help="no embedding model")
+    p.add_argument("--quiet", action="store_true", help="figures only, no misses")
+    args = p.parse_args(list(argv) if argv is not None else None)
+    if len(args.paths) < 2:
+        p.error("give at least one corpus file or folder and then the QUERIES.json file")
+    *corpus, queries_path = args.paths
+    try:
+        queries = load_queries(queries_path)
+    except (OSError, ValueError) as exc:
+        print(f"Could not read the questions: {exc}", file=sys.stderr)
+        return 2
+    results, summary = asyncio.run(_run(corpus, queries, args.k, args.keywords_only))
+    print(summary)
+    figures = score(results, args.k)
+    n = len(results)
+    print(
+        f"{n} questions: top-1 {figures['top1']:.1%}, top-{args.k} {figures[f'top{args.k}']:.1%},"
+        f" MRR {figures['mrr']:.3f}; first passage cited right {figures['cited_right']:.1%}"
+    )
+    if not args.quiet:
+        _show(results, args.k, sys.stdout)
+    return 0
