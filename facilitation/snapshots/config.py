@@ -3,7 +3,7 @@
 ```toml
 [snapshots]
 corpus = ["corpus/"]          # files or folders, relative to the config file
-threshold = 0.65              # how closely the chat must match a passage
+threshold = 0.6               # how sure the bot must be that a passage fits the chat
 min_gap_minutes = 10          # at most one automatic snapshot per this many minutes
 require_approval = false      # true: a moderator approves each automatic snapshot
 
@@ -59,13 +59,12 @@ class SnapshotsConfig(Section):
         auto_ingest: at start-up, ingest configured files that are new or changed.
         surface: offer snapshots when the chat matches (off: only on request and
             as starters).
-        threshold: the cosine (plus keyword boost) a conversation window must
-            reach against a passage before it is offered.
+        threshold: how likely (0 to 1, the reranker's probability) a passage must
+            be to fit the conversation before it is offered by itself.
         window: recent messages (per thread) that make up "the conversation".
         min_messages: messages needed in the window before anything is offered.
         min_gap_minutes: the rate limit between automatic snapshots in an event.
         require_approval: hold each automatic snapshot until a moderator approves.
-        keyword_boost: weight of shared keywords on top of the cosine (0 = meaning only).
         request_min_score: below this, ``/snapshot topic`` says it found nothing.
         starters: planned discussion starters for every event.
         rephrase_model: a text-generation chat model (hub name or folder) to say
@@ -81,13 +80,12 @@ class SnapshotsConfig(Section):
     events: dict[str, EventSnapshotsConfig] = Field(default_factory=dict)
     auto_ingest: bool = True
     surface: bool = True
-    threshold: float = Field(default=0.65, ge=0.0, le=2.0)
+    threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     window: int = Field(default=6, ge=1, le=100)
     min_messages: int = Field(default=3, ge=1, le=100)
     min_gap_minutes: float = Field(default=10.0, ge=0.0)
     require_approval: bool = False
-    keyword_boost: float = Field(default=0.1, ge=0.0, le=1.0)
-    request_min_score: float = Field(default=0.3, ge=0.0, le=2.0)
+    request_min_score: float = Field(default=0.05, ge=0.0, le=1.0)
     starters: list[StarterConfig] = Field(default_factory=list)
     rephrase_model: str | None = None
     rephrase_timeout_seconds: float = Field(default=20.0, gt=0)

@@ -111,7 +111,11 @@ def _pdf_pages(paths: Sequence[str]) -> dict[str, list[str]]:
 
 
 async def _run(
-    corpus: list[Path], queries: list[Query], k: int, keywords_only: bool
+    corpus: list[Path],
+    queries: list[Query],
+    k: int,
+    keywords_only: bool,
+    train: Path | None = None,
 ) -> tuple[list[Result], str]:
     from bot.clock import SystemClock
     from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
@@ -134,6 +138,8 @@ async def _run(
     index = PassageIndex(passages, vectors)
     pages = _pdf_pages(sorted({p.path for p in passages}))
     qvecs = await embedder.embed([q.q for q in queries]) if embedder is not None else None
+    if train is not None:
+        index = PassageIndex(passages, vectors, weights=_train(index, queries, qvecs, train))
     results: list[Result] = []
     for i, query in enumerate(queries):
         qv = qvecs[i] if qvecs is not None else None
@@ -149,6 +155,49 @@ async def _run(
     for path, reason in report.failed:
         summary += f"\n  could not read {path}: {reason}"
     return results, summary
+
+
+def _train(index: Any, queries: list[Query], qvecs: Any, out: Path) -> Any:
+    """Fit the reranker on every fused candidate of every question, and save the weights."""
+    from facilitation.snapshots.rerank import fit
+
+    groups: list[tuple[list[tuple[float, ...]], list[int]]] = []
+    for i, query in enumerate(queries):
+        qv = qvecs[i] if qvecs is not None else None
+        hits = index.search(qv, query.q, k=10_000)
+        groups.append(
+            ([h.features for h in hits], [int(holds(h.passage.text, query)) for h in hits])
+        )
+    l2 = _choose_l2(groups)
+    weights = fit(groups, l2=l2)
+    out.write_text(weights.to_json() + "\n", "utf-8")
+    found = sum(1 for _, y in groups if any(y))
+    print(
+        f"reranker fitted on {sum(len(y) for _, y in groups)} candidates of {len(groups)}"
+        f" questions ({found} with the answer among them); wrote {out}"
+    )
+    return weights
+
+
+def _choose_l2(groups: list[tuple[list[tuple[float, ...]], list[int]]], folds: int = 4) -> float:
+    """The L2 strength with the best top-1 in cross-validation over the training questions."""
+    from facilitation.snapshots.rerank import fit
+
+    best, best_l2 = -1.0, 0.05
+    for l2 in (0.003, 0.01, 0.03, 0.1, 0.3):
+        right = 0
+        for f in range(folds):
+            train = [g for i, g in enumerate(groups) if i % folds != f]
+            weights = fit(train, l2=l2, steps=1500)
+            for x, y in groups[f::folds]:
+                if x:
+                    top = max(range(len(x)), key=lambda j: weights.probability(x[j]))
+                    right += y[top]
+        share = right / len(groups)
+        print(f"  cross-validated top-1 with L2 {l2}: {share:.1%}")
+        if share > best:
+            best, best_l2 = share, l2
+    return best_l2
 
 
 def _show(results: Sequence[Result], k: int, out: Any) -> None:
@@ -175,6 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("-k", type=int, default=3, help="passages looked at per question (default 3)")
     p.add_argument("--keywords-only", action="store_true", help="no embedding model")
     p.add_argument("--quiet", action="store_true", help="figures only, no misses")
+    p.add_argument(
+        "--train",
+        type=Path,
+        metavar="WEIGHTS.json",
+        help="fit the reranker on these questions first and write its weights (dev only!)",
+    )
     args = p.parse_args(list(argv) if argv is not None else None)
     if len(args.paths) < 2:
         p.error("give at least one corpus file or folder and then the QUERIES.json file")
@@ -184,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"Could not read the questions: {exc}", file=sys.stderr)
         return 2
-    results, summary = asyncio.run(_run(corpus, queries, args.k, args.keywords_only))
+    results, summary = asyncio.run(_run(corpus, queries, args.k, args.keywords_only, args.train))
     print(summary)
     figures = score(results, args.k)
     n = len(results)

@@ -1,9 +1,11 @@
-"""Retrieval over a corpus's passages: cosine over normalised embeddings, keywords on top.
+"""Retrieval over a corpus's passages: meaning and keywords, fused, then reranked.
 
-Small corpora are searched exactly (one matrix-vector product). Past
-``exact_limit`` passages a coarse index (spherical k-means lists, as in IVF)
-keeps the latency flat: only the lists nearest the query are scored. Keyword
-boosting re-ranks the best candidates by shared rare words.
+Meaning: cosine over normalised MiniLM embeddings, exact for small corpora
+(one matrix-vector product) and past ``exact_limit`` passages through a coarse
+index (spherical k-means lists, as in IVF) that keeps the latency flat.
+Keywords: SQLite FTS5 with BM25 (:mod:`lexical`). The two rankings are fused
+by reciprocal rank, and the best candidates are reranked by a small learned
+model (:mod:`rerank`) whose probability is the hit's score.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from facilitation.snapshots.keywords import KeywordScorer, content_words
+from facilitation.snapshots.lexical import KeywordIndex
+from facilitation.snapshots.rerank import RRF_K, Query, Weights, features, load_weights
 from facilitation.snapshots.store import StoredPassage
 
 __all__ = ["CoarseIndex", "Hit", "PassageIndex"]
@@ -25,10 +28,13 @@ Vectors = npt.NDArray[np.float32]
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """A passage and how well it fits: ``score`` is the reranker's probability."""
+
     passage: StoredPassage
     score: float
     cosine: float
     keywords: float
+    features: tuple[float, ...] = ()
 
 
 class CoarseIndex:
@@ -93,12 +99,13 @@ def _top(scores: Vectors, k: int) -> npt.NDArray[np.int64]:
 
 
 class PassageIndex:
-    """Searches one corpus by meaning, with optional keyword boosting.
+    """Searches one corpus by meaning and keywords, and reranks what both find.
 
     Args:
         passages: the corpus's passages.
         vectors: their normalised embeddings, one row each (``None``: keywords only).
         exact_limit: above this many passages, use the coarse index.
+        weights: the reranker's weights (default: the shipped ones).
     """
 
     def __init__(
@@ -107,11 +114,12 @@ class PassageIndex:
         vectors: Vectors | None,
         *,
         exact_limit: int = 20_000,
+        weights: Weights | None = None,
     ) -> None:
         self.passages = list(passages)
         self.vectors = None if vectors is None else np.ascontiguousarray(vectors, np.float32)
-        self._words: list[set[str]] | None = None
-        self._scorer: KeywordScorer | None = None
+        self.weights = weights or load_weights()
+        self.lexical = KeywordIndex(self.passages)
         self.coarse = (
             CoarseIndex(self.vectors)
             if self.vectors is not None and len(self.vectors) > exact_limit
@@ -125,13 +133,6 @@ class PassageIndex:
     def has_vectors(self) -> bool:
         return self.vectors is not None and len(self.passages) > 0
 
-    def _keywords(self) -> tuple[list[set[str]], KeywordScorer]:
-        # built on first use: a corpus searched by meaning only never pays for it
-        if self._words is None or self._scorer is None:
-            self._words = [content_words(f"{p.heading} {p.text}") for p in self.passages]
-            self._scorer = KeywordScorer(self._words)
-        return self._words, self._scorer
-
     def cosines(self, query: Vectors, k: int) -> tuple[npt.NDArray[np.int64], Vectors]:
         """The ``k`` nearest rows by cosine (exact, or through the coarse index)."""
         assert self.vectors is not None
@@ -141,60 +142,90 @@ class PassageIndex:
         top = _top(scores, k)
         return top, scores[top]
 
+    def idf(self, words: Collection[str]) -> dict[str, float]:
+        """Inverse document frequency of words the corpus uses (others say nothing)."""
+        df, n = self.lexical.df, len(self.passages)
+        return {w: math.log(1 + n / df[w]) for w in words if df.get(w)}
+
+    def candidates(
+        self,
+        query: Vectors | None,
+        q: Query,
+        *,
+        depth: int,
+        exclude: Collection[int] = (),
+        source: str | None = None,
+    ) -> list[tuple[int, int | None, int | None, float]]:
+        """(row, rank by meaning, rank by keywords, BM25 share) of the fused candidates."""
+        n = len(self.passages)
+        want = n if source is not None else min(n, depth + len(exclude))
+
+        def keep(row: int) -> bool:
+            p = self.passages[row]
+            return p.id not in exclude and (source is None or p.path.endswith(source))
+
+        dense: dict[int, int] = {}
+        if query is not None and self.vectors is not None:
+            rows, _ = self.cosines(query.astype(np.float32, copy=False), want)
+            for row in rows.tolist():
+                if keep(row) and len(dense) < depth:
+                    dense[row] = len(dense) + 1
+        lexical: dict[int, int] = {}
+        bm25: dict[int, float] = {}
+        for row, s in self.lexical.search(q.terms, want):
+            if keep(row) and len(lexical) < depth:
+                lexical[row] = len(lexical) + 1
+                bm25[row] = s
+        best = max(bm25.values(), default=0.0) or 1.0
+        fused = sorted(
+            set(dense) | set(lexical),
+            key=lambda r: -sum(1 / (RRF_K + x) for x in (dense.get(r), lexical.get(r)) if x),
+        )
+        return [(r, dense.get(r), lexical.get(r), bm25.get(r, 0.0) / best) for r in fused[:depth]]
+
     def search(
         self,
         query: Vectors | None,
         text: str = "",
         *,
         k: int = 3,
-        boost: float = 0.1,
         exclude: Collection[int] = (),
-        candidates: int = 24,
+        candidates: int = 30,
         source: str | None = None,
     ) -> list[Hit]:
-        """The best ``k`` passages for a query vector and/or its text.
+        """The best ``k`` passages for a query vector and its text, most likely first.
 
         Args:
             query: the query's normalised embedding; ``None`` searches by keywords only.
-            text: the query's words, for keyword boosting.
-            boost: weight of the keyword score added to the cosine.
+            text: the query's words.
             exclude: passage ids never to return (already posted).
-            candidates: how many nearest passages by cosine are re-ranked.
+            candidates: how many fused candidates are reranked.
             source: only passages from a file whose name ends with this.
         """
         if not self.passages:
             return []
+        q = Query.of(text)
         if query is None or self.vectors is None:
-            return self._keyword_search(text, k, exclude, source)
-        want = min(len(self.passages), max(candidates, k) + len(exclude))
-        if source is not None:
-            want = len(self.passages)
-        rows, cos = self.cosines(query.astype(np.float32, copy=False), want)
-        query_words = content_words(text) if boost and text else set()
-        words, scorer = self._keywords() if query_words else ([], None)
+            query = None
+        found = self.candidates(query, q, depth=candidates, exclude=exclude, source=source)
+        idf = self.idf({*q.terms, *q.names})
         hits: list[Hit] = []
-        for row, c in zip(rows.tolist(), cos.tolist(), strict=True):
+        for row, dense_rank, lexical_rank, bm25 in found:
             p = self.passages[row]
-            if p.id in exclude or (source and not p.path.endswith(source)):
-                continue
-            kw = scorer.score(query_words, words[row]) if scorer else 0.0
-            hits.append(Hit(p, c + boost * kw, c, kw))
+            cos = 0.0 if query is None or self.vectors is None else float(self.vectors[row] @ query)
+            x = features(
+                q,
+                text=p.text,
+                heading=f"{p.title} {p.heading}",
+                kind=p.kind,
+                cosine=cos,
+                bm25=bm25,
+                ranks=(dense_rank, lexical_rank),
+                idf=idf,
+            )
+            hits.append(Hit(p, self.weights.probability(x), cos, x[3], tuple(x)))
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 
-    def _keyword_search(
-        self, text: str, k: int, exclude: Collection[int], source: str | None
-    ) -> list[Hit]:
-        query_words = content_words(text)
-        if not query_words:
-            return []
-        words, scorer = self._keywords()
-        hits = [
-            Hit(p, s, 0.0, s)
-            for p, w in zip(self.passages, words, strict=True)
-            if p.id not in exclude
-            and (source is None or p.path.endswith(source))
-            and (s := scorer.score(query_words, w)) > 0
-        ]
-        hits.sort(key=lambda h: -h.score)
-        return hits[:k]
+    def close(self) -> None:
+        self.lexical.close()

@@ -20,7 +20,13 @@ import numpy.typing as npt
 
 from bot.clock import Clock
 from facilitation.snapshots.passages import Passage, split_passages
-from facilitation.snapshots.readers import SUFFIXES, ParsedDocument, UnreadableFile, read_document
+from facilitation.snapshots.readers import (
+    PARSER_VERSION,
+    SUFFIXES,
+    ParsedDocument,
+    UnreadableFile,
+    read_document,
+)
 from facilitation.snapshots.store import SnapshotStore
 
 __all__ = [
@@ -185,7 +191,8 @@ class Ingester:
         peek = await asyncio.to_thread(_read, path, self._max_words, False)
         # unchanged, unless stored without the model now at hand (or with another one)
         same_model = self._model is None or (existing is not None and existing[2] == self._model)
-        if existing is not None and existing[1] == peek.sha256 and same_model:
+        same_parser = existing is not None and existing[3] == PARSER_VERSION
+        if existing is not None and existing[1] == peek.sha256 and same_model and same_parser:
             report.unchanged.append(key)
             return
         read = await asyncio.to_thread(_read, path, self._max_words, True)
@@ -204,8 +211,9 @@ class Ingester:
             url=read.doc.url,
             model=self._model,
             ingested_at=self._clock.now(),
-            passages=[(p.ordinal, p.heading, p.page, p.text) for p in read.passages],
+            passages=[(p.ordinal, p.heading, p.page, p.text, p.kind) for p in read.passages],
             vectors=vectors,
+            parser=PARSER_VERSION,
         )
         (report.replaced if existing is not None else report.added).append(key)
         report.passages += len(read.passages)

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-__all__ = ["KeywordScorer", "content_words"]
+__all__ = ["KeywordScorer", "asks_quantity", "content_words", "names", "number", "numbers", "terms"]
 
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'-]*[a-z0-9]|[a-z0-9]")
 
@@ -66,3 +66,46 @@ class KeywordScorer:
         total = sum(self._idf[w] for w in known)
         shared = sum(self._idf[w] for w in known if w in passage_words)
         return shared / total if total else 0.0
+
+
+_TERM_RE = re.compile(r"\d+(?:[.,]\d+)*|[a-z][a-z'-]*[a-z]|[a-z]")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9]+|\b[A-Z]{2,}[A-Za-z0-9]*")
+_QUANTITY_RE = re.compile(
+    r"\b(how (many|much|long|far|often|big|large|high|hot|cold|warm|cool)|what (share|proportion"
+    r"|percentage|fraction|number|time|temperature|date|year)|when|cost|price|percent|rate|per cent"
+    r"|how fast|deadline)\b",
+    re.I,
+)
+
+
+def number(text: str) -> str:
+    """A number as one token: "412,000" → "412000", "2.4" stays "2.4"."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+        return text.replace(",", "")
+    return text.rstrip(".,")
+
+
+def terms(text: str) -> list[str]:
+    """Search terms in order: content words (stemmed) and numbers of any length."""
+    out: list[str] = []
+    for w in _TERM_RE.findall(text.lower()):
+        if w[0].isdigit():
+            out.append(number(w))
+        elif w not in _STOP and len(w) > 2:
+            out.append(_stem(w.replace("'", "")))
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    return {number(n) for n in _NUMBER_RE.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words not at the start of a sentence, and acronyms: names and rare terms."""
+    return {_stem(w.lower()) for w in _NAME_RE.findall(text) if w.lower() not in _STOP}
+
+
+def asks_quantity(text: str) -> bool:
+    """Whether a question asks for a number, a share, a time or a date."""
+    return bool(_QUANTITY_RE.search(text))

@@ -233,7 +233,6 @@ class SnapshotsModule:
             window.centroid(),
             window.text(),
             k=1,
-            boost=self.cfg.keyword_boost,
             exclude=state.offered,
         )
         decision = self.policy.decide(
@@ -375,9 +374,7 @@ class SnapshotsModule:
             return None
         embedder = await self._s.embedder.get() if index.has_vectors else None
         query = (await embedder.embed([topic]))[0] if embedder is not None else None
-        hits = index.search(
-            query, topic, k=1, boost=self.cfg.keyword_boost, exclude=exclude or (), source=source
-        )
+        hits = index.search(query, topic, k=1, exclude=exclude or (), source=source)
         return hits[0] if hits else None
 
     # commands

@@ -1,10 +1,11 @@
 """Split a document's blocks into short passages that stand on their own.
 
-A passage is a few sentences (at most ``max_words`` words) from one section and
-one page, so it can be quoted with "where it came from". Paragraphs are kept
-whole when they fit; a list stays with the line that introduces it; a long
-paragraph is cut at sentence ends; a scrap left at the end of a section joins
-the passage before it.
+A passage is a window of a few sentences (at most ``max_words`` words) from one
+section and one page, so it can be quoted with "where it came from".
+Paragraphs are kept whole when they fit; a list stays with the line that
+introduces it; a long paragraph is cut at sentence ends into windows that
+overlap by a sentence; a scrap left at the end of a section joins the passage
+before it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Passage:
     heading: str
     page: int | None
     ordinal: int
+    kind: str = "text"
 
     def embedding_text(self) -> str:
         """What is embedded: the heading gives a short passage its context."""
@@ -83,9 +85,16 @@ def _pack(blocks: Sequence[Block], max_words: int) -> list[str]:
         settled = new_paragraph and count >= 0.6 * max_words
         if current and not ends_intro and (full or settled):
             passages.append(current)
-            # a list continued in a new passage keeps the line that introduced it
-            current = [intro] if intro and not new_paragraph else []
-            count = _words(intro) if current else 0
+            # a list continued in a new passage keeps the line that introduced it;
+            # a paragraph cut mid-way overlaps by a sentence, so no fact loses its context
+            last = current[-1]
+            if intro and not new_paragraph:
+                current = [intro]
+            elif not new_paragraph and _words(last) <= 0.4 * max_words and len(current) > 1:
+                current = [last]
+            else:
+                current = []
+            count = sum(_words(u) for u in current)
         current.append(unit)
         count += n
     if current:
@@ -101,19 +110,28 @@ def _pack(blocks: Sequence[Block], max_words: int) -> list[str]:
     return [" ".join(p) for p in passages]
 
 
+def _passage_kind(block_kind: str) -> str:
+    # tables and captions read as part of their section; notes and references stand apart
+    return block_kind if block_kind in ("references", "note", "contents") else "text"
+
+
 def split_passages(doc: ParsedDocument, max_words: int = 70, min_words: int = 6) -> list[Passage]:
     """The document's passages, in reading order.
 
-    Text before the first heading (bylines, dates) is left out when the
-    document has headings: it is rarely a finding.
+    Short lines before the first heading (bylines, dates) are left out when
+    the document has headings: they are rarely a finding. An introduction
+    there is kept.
     """
     blocks = list(doc.blocks)
     if any(b.heading for b in blocks):
         first = next(i for i, b in enumerate(blocks) if b.heading)
-        blocks = blocks[first:]
+        intro = [b for b in blocks[:first] if b.item or _words(b.text) >= 20]
+        blocks = intro + blocks[first:]
     out: list[Passage] = []
-    for (heading, page), group in groupby(blocks, key=lambda b: (b.heading, b.page)):
+    for (heading, page, kind), group in groupby(
+        blocks, key=lambda b: (b.heading, b.page, _passage_kind(b.kind))
+    ):
         for text in _pack(list(group), max_words):
             if _words(text) >= min_words:
-                out.append(Passage(text, heading, page, len(out)))
+                out.append(Passage(text, heading, page, len(out), kind))
     return out

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from facilitation.snapshots.blocks import Block, ParsedDocument, table_rows
+from facilitation.snapshots.layout import read_lines
+
 __all__ = [
+    "PARSER_VERSION",
     "SUFFIXES",
     "Block",
     "ParsedDocument",
@@ -22,26 +25,12 @@ __all__ = [
 ]
 
 
+# Raise when reading changes: documents read by an older version are read again.
+PARSER_VERSION = 2
+
+
 class UnreadableFile(Exception):
     """A file that could not be read as a research document; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A paragraph, list item or table row, with where it came from."""
-
-    text: str
-    heading: str = ""
-    page: int | None = None
-    item: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedDocument:
-    title: str
-    url: str | None
-    kind: str
-    blocks: list[Block] = field(default_factory=list)
 
 
 SUFFIXES = {
@@ -57,7 +46,7 @@ SUFFIXES = {
 _SOURCE_RE = re.compile(r"^\s*(?:source|url|link)\s*:\s*<?(https?://\S+?)>?\s*$", re.I | re.M)
 _URL_RE = re.compile(r"https?://\S+")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_MD_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_MD_ITEM_RE = re.compile(r"^\s*(?:[-*+•◦▪‣·●]|\d+[.)])\s+(.*)$")
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 _UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
@@ -130,9 +119,10 @@ def _read_markdown(text: str, path: Path) -> ParsedDocument:
             if all(line.strip().startswith("|") for line in group):
                 cells = [[c.strip() for c in g.strip().strip("|").split("|")] for g in group]
                 cells = [row for row in cells if not all(set(c) <= set("-: ") for c in row)]
-                blocks.extend(Block(r, heading, None, True) for r in _table_rows(cells))
+                blocks.extend(Block(r, heading, None, True) for r in table_rows(cells))
                 continue
             for para, item in _paragraphs(group):
+                para = re.sub(r"^(?:>\s?)+", "", para)
                 para = _MD_EMPHASIS_RE.sub(r"\2", _MD_LINK_RE.sub(r"\1", para))
                 if para and not _is_source_line(para):
                     blocks.append(Block(para, heading, None, item))
@@ -166,61 +156,37 @@ def _line_groups(lines: list[str]) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def _table_rows(rows: list[list[str]]) -> list[str]:
-    """Table rows as sentences: "Header: cell; Header: cell." under the first row's headers."""
-    if len(rows) < 2:
-        return [", ".join(r) + "." for r in rows if any(r)]
-    header = rows[0]
-    return [
-        "; ".join(f"{h}: {c}" for h, c in zip(header, row, strict=False)) + "." for row in rows[1:]
-    ]
+_FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_MARKDOWN_HINT_RE = re.compile(r"^#{1,6}\s+\S|\]\((?:https?://|/)|^\*\*[^*]+\*\*\s*$", re.M)
 
 
-_COLUMNS_RE = re.compile(r"\S\s{2,}\S")
-
-
-def _is_short_title(line: str) -> bool:
-    words = line.split()
-    return 0 < len(words) <= 10 and not line.rstrip().endswith((".", ",", ":", ";", "?", "!"))
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML-style front matter (``key: value`` lines between ``---``), and the rest."""
+    match = _FRONT_MATTER_RE.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and not line.startswith((" ", "\t", "-")):
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    return meta, text[match.end() :]
 
 
 def _read_text(text: str, path: Path) -> ParsedDocument:
-    """Plain text: the first line is the title; CAPS or underlined lines are headings.
+    """Plain text: headings, captions, tables and lists told apart by :mod:`layout`.
 
-    A short line standing alone is a subheading; an indented block with columns
-    is a table. A form feed starts a new page (as ``pdftotext`` writes).
+    A file written in Markdown (front matter, ``#`` headings or ``[links](...)``)
+    is read as Markdown. A form feed starts a new page (as ``pdftotext`` writes).
     """
-    blocks: list[Block] = []
-    title, section, sub = "", "", ""
-    paged = "\f" in text
-    for page_no, page in enumerate(text.split("\f"), start=1):
-        for group in _line_groups(page.splitlines()):
-            first = group[0].strip()
-            underlined = len(group) == 2 and bool(_UNDERLINE_RE.match(group[1]))
-            if not title:
-                title = _clean(first)
-                group = group[2:] if underlined else group[1:]
-                if not group:
-                    continue
-                first = group[0].strip()
-                underlined = len(group) == 2 and bool(_UNDERLINE_RE.match(group[1]))
-            if underlined or (len(group) == 1 and first.isupper() and _is_short_title(first)):
-                section, sub = _clean(first).capitalize() if first.isupper() else _clean(first), ""
-                continue
-            if len(group) == 1 and _is_short_title(first) and not _URL_RE.search(first):
-                sub = _clean(first)
-                continue
-            heading = f"{section} › {sub}" if section and sub else section or sub
-            page_value = page_no if paged else None
-            if len(group) > 1 and all(
-                line[:1].isspace() and _COLUMNS_RE.search(line) for line in group
-            ):
-                cells = [re.split(r"\s{2,}", line.strip()) for line in group]
-                blocks.extend(Block(r, heading, page_value, True) for r in _table_rows(cells))
-                continue
-            for para, item in _paragraphs(group):
-                if para and not _is_source_line(para):
-                    blocks.append(Block(para, heading, page_value, item))
+    meta, body = front_matter(text)
+    if meta or len(_MARKDOWN_HINT_RE.findall(body)) >= 2:
+        doc = _read_markdown(body, path)
+        title = meta.get("title") or doc.title
+        return ParsedDocument(title, doc.url or meta.get("url"), "text", doc.blocks)
+    pages = text.split("\f")
+    title, blocks = read_lines(pages, paged=len(pages) > 1)
+    blocks = [b for b in blocks if not _is_source_line(b.text)]
     return ParsedDocument(title or _title_from(path), _source(text), "text", blocks)
 
 
@@ -272,56 +238,32 @@ def _read_html(text: str, path: Path) -> ParsedDocument:
 
 def _read_pdf(path: Path) -> ParsedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except (FileNotDecryptedError, NotImplementedError) as exc:
+                raise UnreadableFile("the PDF is password-protected") from exc
         meta_title = reader.metadata.title if reader.metadata else None
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+    except FileNotDecryptedError as exc:
+        raise UnreadableFile("the PDF is password-protected") from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UnreadableFile(f"not a readable PDF ({exc})") from exc
     if not any(p.strip() for p in pages):
         raise UnreadableFile("the PDF has no text in it (a scan needs OCR first)")
-    blocks: list[Block] = []
-    heading = ""
+    first_line, blocks = read_lines(pages, paged=True, pdf=True)
     title = _clean(str(meta_title)) if meta_title else ""
-    for page_no, page in enumerate(pages, start=1):
-        lines = page.splitlines()
-        pending: list[str] = []
-        for i, line in enumerate(lines):
-            nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if not title and line.strip():
-                title = _clean(line)
-                continue
-            if _is_pdf_heading(line, nxt):
-                blocks.extend(_pdf_blocks(pending, heading, page_no))
-                pending = []
-                heading = _clean(line)
-            else:
-                pending.append(line)
-        blocks.extend(_pdf_blocks(pending, heading, page_no))
+    if not title:
+        title = first_line
+    elif first_line and _clean(first_line) != title:
+        # the first line was a heading or text, not the title the metadata gives
+        blocks = [Block(first_line, "", 1), *blocks] if len(first_line.split()) >= 20 else blocks
+    blocks = [b for b in blocks if not _is_source_line(b.text)]
     return ParsedDocument(title or _title_from(path), _source("\n".join(pages)), "pdf", blocks)
-
-
-def _is_pdf_heading(line: str, following: str) -> bool:
-    words = line.split()
-    return (
-        0 < len(words) <= 8
-        and not line.rstrip().endswith((".", ",", ";", ":"))
-        and line.strip()[:1].isupper()
-        and bool(following.strip())
-        and not _URL_RE.search(line)
-    )
-
-
-def _pdf_blocks(lines: list[str], heading: str, page: int) -> list[Block]:
-    # PDF text has hard line breaks mid-sentence: join lines with hyphenation mended.
-    joined = re.sub(r"-\n(?=[a-z])", "", "\n".join(lines))
-    return [
-        Block(para, heading, page, item)
-        for para, item in _paragraphs(joined.split("\n"))
-        if para and not _is_source_line(para)
-    ]
 
 
 def _title_from(path: Path) -> str:

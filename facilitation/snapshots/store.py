@@ -71,6 +71,11 @@ SNAPSHOT_MIGRATIONS = [
         UNIQUE (post_id, kind, message_id, author, detail)
     );
     """,
+    # passage kinds (text, table, references, note) and the parser a document was read by
+    """
+    ALTER TABLE snapshot_passages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+    ALTER TABLE snapshot_documents ADD COLUMN parser INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 Vectors = npt.NDArray[np.float32]
@@ -88,6 +93,7 @@ class StoredPassage:
     heading: str
     page: int | None
     text: str
+    kind: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +182,14 @@ class SnapshotStore:
 
     # documents and passages
 
-    async def document(self, corpus: str, path: str) -> tuple[int, str, str | None] | None:
-        """(id, sha256, model) of a stored document, if any."""
+    async def document(self, corpus: str, path: str) -> tuple[int, str, str | None, int] | None:
+        """(id, sha256, model, parser version) of a stored document, if any."""
         row = await self.db.fetchone(
-            "SELECT id, sha256, model FROM snapshot_documents WHERE corpus = ? AND path = ?",
+            "SELECT id, sha256, model, parser FROM snapshot_documents"
+            " WHERE corpus = ? AND path = ?",
             (corpus, path),
         )
-        return (row["id"], row["sha256"], row["model"]) if row else None
+        return (row["id"], row["sha256"], row["model"], row["parser"]) if row else None
 
     async def documents(self, corpus: str) -> list[tuple[int, str]]:
         rows = await self.db.fetchall(
@@ -205,8 +212,9 @@ class SnapshotStore:
         url: str | None,
         model: str | None,
         ingested_at: datetime,
-        passages: Sequence[tuple[int, str, int | None, str]],
+        passages: Sequence[tuple[int, str, int | None, str, str]],
         vectors: Vectors | None,
+        parser: int = 0,
     ) -> int:
         """Store a document and its passages, replacing an earlier version in one go."""
         async with self.db.transaction():
@@ -215,9 +223,9 @@ class SnapshotStore:
             )
             doc_id = await self.db.execute(
                 "INSERT INTO snapshot_documents"
-                " (corpus, path, sha256, kind, title, url, model, ingested_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (corpus, path, sha256, kind, title, url, model, ingested_at.isoformat()),
+                " (corpus, path, sha256, kind, title, url, model, ingested_at, parser)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (corpus, path, sha256, kind, title, url, model, ingested_at.isoformat(), parser),
             )
             rows = [
                 (
@@ -227,13 +235,14 @@ class SnapshotStore:
                     page,
                     text,
                     None if vectors is None else vectors[i].astype(np.float32).tobytes(),
+                    passage_kind,
                 )
-                for i, (ordinal, heading, page, text) in enumerate(passages)
+                for i, (ordinal, heading, page, text, passage_kind) in enumerate(passages)
             ]
             await self.db.executemany(
                 "INSERT INTO snapshot_passages"
-                " (document_id, ordinal, heading, page, text, embedding)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " (document_id, ordinal, heading, page, text, embedding, kind)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
         return doc_id
@@ -244,14 +253,22 @@ class SnapshotStore:
     async def passages(self, corpus: str) -> tuple[list[StoredPassage], Vectors | None]:
         """Every passage of ``corpus`` and its embeddings (``None`` when any is missing)."""
         rows = await self.db.fetchall(
-            "SELECT p.id, p.heading, p.page, p.text, p.embedding, d.title, d.url, d.path"
+            "SELECT p.id, p.heading, p.page, p.text, p.kind, p.embedding, d.title, d.url, d.path"
             " FROM snapshot_passages p JOIN snapshot_documents d ON d.id = p.document_id"
             " WHERE d.corpus = ? ORDER BY p.id",
             (corpus,),
         )
         passages = [
             StoredPassage(
-                r["id"], corpus, r["title"], r["url"], r["path"], r["heading"], r["page"], r["text"]
+                r["id"],
+                corpus,
+                r["title"],
+                r["url"],
+                r["path"],
+                r["heading"],
+                r["page"],
+                r["text"],
+                r["kind"],
             )
             for r in rows
         ]

@@ -101,7 +101,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, embedder_provider: Any) -> A
 @pytest.mark.parametrize(("query", "expected"), CASES)
 def test_the_right_passage_comes_first(built: Any, query: str, expected: str) -> None:
     index, vectors = built
-    hits = index.search(vectors[query], query, k=3, boost=0.1)
+    hits = index.search(vectors[query], query, k=3)
     assert Path(hits[0].passage.path).name == expected
     assert hits[0].score > hits[1].score
 
@@ -120,7 +120,7 @@ def _passages(n: int) -> list[StoredPassage]:
     return [StoredPassage(i, "c", "T", None, f"/{i}.md", "", None, f"p{i}") for i in range(n)]
 
 
-def test_keyword_boost_breaks_a_near_tie_and_works_without_vectors() -> None:
+def test_keywords_break_a_near_tie_and_work_without_vectors() -> None:
     passages = [
         StoredPassage(1, "c", "T", None, "/a.md", "", None, "Cool spaces opened in libraries."),
         StoredPassage(2, "c", "T", None, "/b.md", "", None, "Shutters cut bedroom temperatures."),
@@ -129,11 +129,68 @@ def test_keyword_boost_breaks_a_near_tie_and_works_without_vectors() -> None:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index = PassageIndex(passages, vectors)
     query = np.array([1, 0], np.float32)
-    assert index.search(query, "", k=1, boost=0.0)[0].passage.id == 1
-    assert index.search(query, "bedroom shutters", k=1, boost=0.1)[0].passage.id == 2
+    assert index.search(query, "", k=1)[0].passage.id == 1
+    assert index.search(query, "bedroom shutters", k=1)[0].passage.id == 2
     keyword_only = PassageIndex(passages, None)
     assert [h.passage.id for h in keyword_only.search(None, "library cool spaces")] == [1]
     assert keyword_only.search(None, "the and of") == []
+
+
+def test_keyword_search_finds_what_meaning_misses() -> None:
+    """A passage far down by cosine still comes first when it holds the asked-for number."""
+    texts = [f"General remarks on heat and health, part {i}." for i in range(40)]
+    texts.append("About 412,000 admissions were counted over eleven summers.")
+    passages = [
+        StoredPassage(i, "c", "T", None, f"/{i}.md", "", None, t) for i, t in enumerate(texts)
+    ]
+    rng = np.random.default_rng(0)
+    query = np.ones(8, np.float32) / np.sqrt(8)
+    vectors = (query + 0.3 * rng.standard_normal((41, 8))).astype(np.float32)
+    far = np.zeros(8, np.float32)
+    far[0] = 1.0
+    vectors[40] = 0.3 * query + far  # the right passage is the farthest by meaning
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = PassageIndex(passages, vectors)
+    hits = index.search(query, "were 412,000 admissions counted?", k=3)
+    assert hits[0].passage.id == 40
+    assert hits[0].score > hits[1].score
+
+
+def test_section_title_counts() -> None:
+    """A question naming a section's subject finds the section's passage."""
+    passages = [
+        StoredPassage(
+            1, "c", "Report", None, "/r.txt", "3 Findings", None, "Most tenants liked it."
+        ),
+        StoredPassage(
+            2, "c", "Report", None, "/r.txt", "2 Theory of change", None, "We set out five steps."
+        ),
+    ]
+    index = PassageIndex(passages, None)
+    assert index.search(None, "which theory of change did they use?", k=1)[0].passage.id == 2
+
+
+def test_reference_lists_rank_below_the_text() -> None:
+    text = "Jordan K and Carrigan M (2018) How was social media cited in impact case studies."
+    passages = [
+        StoredPassage(1, "c", "R", None, "/r.txt", "References", None, text, "references"),
+        StoredPassage(
+            2,
+            "c",
+            "R",
+            None,
+            "/r.txt",
+            "Findings",
+            None,
+            "Social media was cited in about one impact case study in six, mostly for reach.",
+            "text",
+        ),
+    ]
+    vectors = np.array([[1.0, 0.0], [0.98, 0.2]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = PassageIndex(passages, vectors)
+    hits = index.search(np.array([1.0, 0.0], np.float32), "how was social media cited?", k=2)
+    assert [h.passage.id for h in hits] == [2, 1]
 
 
 def test_coarse_index_finds_what_exact_search_finds() -> None:
