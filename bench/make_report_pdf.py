@@ -14,7 +14,9 @@ committed: build it where the evaluation runs.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -171,10 +173,16 @@ def build_report_pdf(sources: Sequence[Path], out: Path) -> int:
     files, _ = collect_files(list(sources))
     docs = [read_document(f) for f in files if f.suffix.lower() != ".pdf"]
     pages: dict[int, int] = {}
-    for _ in range(2):  # the second pass knows each chapter's page for the contents
-        pdf, pages = _render(docs, pages)
-    pdf.output(str(out))
-    return int(pdf.page_no())
+    with warnings.catch_warnings():
+        # fpdf2 leaves its font files for the garbage collector to close
+        warnings.simplefilter("ignore", ResourceWarning)
+        for _ in range(2):  # the second pass knows each chapter's page for the contents
+            pdf, pages = _render(docs, pages)
+        pdf.output(str(out))
+        count = int(pdf.page_no())
+        del pdf
+        gc.collect()
+    return count
 
 
 def main(argv: Sequence[str] | None = None) -> int:

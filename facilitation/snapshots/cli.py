@@ -85,6 +85,7 @@ async def _ingest(
             SystemClock(),
             model_name=config.models.embeddings,
             max_words=snapshots.max_words,
+            max_file_mb=snapshots.max_file_mb,
             progress=ProgressBar(f"ingesting into {corpus!r}"),
         )
         report = await ingester.ingest(paths, corpus)

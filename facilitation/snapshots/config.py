@@ -73,6 +73,7 @@ class SnapshotsConfig(Section):
         effect_minutes: how long after a snapshot questions sharing its keywords
             are counted as following it.
         max_words: the longest passage, in words.
+        max_file_mb: files larger than this are not ingested (the others are).
     """
 
     enabled: bool = True
@@ -85,12 +86,13 @@ class SnapshotsConfig(Section):
     min_messages: int = Field(default=3, ge=1, le=100)
     min_gap_minutes: float = Field(default=10.0, ge=0.0)
     require_approval: bool = False
-    request_min_score: float = Field(default=0.05, ge=0.0, le=1.0)
+    request_min_score: float = Field(default=0.03, ge=0.0, le=1.0)
     starters: list[StarterConfig] = Field(default_factory=list)
     rephrase_model: str | None = None
     rephrase_timeout_seconds: float = Field(default=20.0, gt=0)
     effect_minutes: float = Field(default=10.0, ge=0.0)
     max_words: int = Field(default=70, ge=15, le=400)
+    max_file_mb: float = Field(default=40.0, gt=0)
 
     @field_validator("events")
     @classmethod

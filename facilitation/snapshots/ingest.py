@@ -135,6 +135,8 @@ class Ingester:
         clock: stamps ``ingested_at``.
         model_name: the embedding model's name, stored so a model change re-embeds.
         max_words: the longest passage.
+        max_file_mb: larger files are refused with a message (a huge file would hold
+            the ingest for many minutes and flood the corpus).
         progress: called after each file (for a progress bar).
     """
 
@@ -146,6 +148,7 @@ class Ingester:
         *,
         model_name: str | None = None,
         max_words: int = 70,
+        max_file_mb: float = 40.0,
         progress: Callable[[IngestProgress], None] | None = None,
     ) -> None:
         self._store = store
@@ -153,6 +156,7 @@ class Ingester:
         self._clock = clock
         self._model = model_name if embedder is not None else None
         self._max_words = max_words
+        self._max_bytes = int(max_file_mb * 1_000_000)
         self._progress = progress
 
     async def ingest(
@@ -187,6 +191,12 @@ class Ingester:
 
     async def _one(self, path: Path, corpus: str, report: IngestReport) -> None:
         key = str(path)
+        size = path.stat().st_size
+        if size > self._max_bytes:
+            raise UnreadableFile(
+                f"it is {size / 1e6:.0f} MB, more than the {self._max_bytes / 1e6:g} MB limit"
+                " ([snapshots] max_file_mb)"
+            )
         existing = await self._store.document(corpus, key)
         peek = await asyncio.to_thread(_read, path, self._max_words, False)
         # unchanged, unless stored without the model now at hand (or with another one)
@@ -201,7 +211,10 @@ class Ingester:
             raise UnreadableFile("no text found in it")
         vectors = None
         if self._embedder is not None:
-            vectors = await self._embedder.embed([p.embedding_text() for p in read.passages])
+            try:
+                vectors = await self._embedder.embed([p.embedding_text() for p in read.passages])
+            except Exception as exc:  # a model failure costs this file, not the whole ingest
+                raise UnreadableFile(f"its passages could not be embedded ({exc})") from exc
         await self._store.replace_document(
             corpus=corpus,
             path=key,

@@ -34,8 +34,10 @@ def _stem(word: str) -> str:
     word = word.removesuffix("'s")
     for suffix in ("ing", "ies", "es", "ed", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    # "close", "closes" and "closed" all end up as "clos"
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def content_words(text: str) -> set[str]:

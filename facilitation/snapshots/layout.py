@@ -116,6 +116,16 @@ class _Outline:
         for _, n, _ in self.stack:
             self.kind = _section_kind(n) or self.kind
 
+    def follows(self, line: str) -> bool:
+        """Whether a numbered line continues the numbering of the open headings."""
+        match = _NUMBERED_RE.match(line)
+        numbers = [name.split()[0] for _, name, explicit in self.stack if explicit]
+        if not match or not numbers:
+            return False
+        top = numbers[0].split(".")[0]
+        first = match.group(1).split(".")[0]
+        return top.isdigit() and first.isdigit() and int(first) in (int(top), int(top) + 1)
+
     @property
     def path(self) -> str:
         return " › ".join(name for _, name, _ in self.stack)
@@ -318,7 +328,9 @@ def read_lines(pages: Sequence[str], *, paged: bool, pdf: bool = False) -> tuple
         )
         if wrapped:
             by_shape, level = _heading_level(f"{text} {nxt.text.strip() if nxt else ''}")
-        if by_shape and starts_alone and (wrapped or not continues):
+        # after a caption or list, a heading numbered next in sequence needs no full stop before it
+        in_sequence = para_kind != "text" and outline.follows(text)
+        if by_shape and (starts_alone or in_sequence) and (wrapped or not continues):
             flush()
             name = f"{text} {nxt.text.strip()}" if wrapped and nxt is not None else text
             outline.open(level, _display(name))
@@ -352,7 +364,10 @@ def read_lines(pages: Sequence[str], *, paged: bool, pdf: bool = False) -> tuple
             para, para_kind, para_page = [item.group(1)], "item", cur.page
             i += 1
             continue
-        if para and para_kind != "item" and _ends_paragraph(lines[i - 1], width):
+        ended = _ends_paragraph(lines[i - 1], width) or (
+            outline.kind == "references" and bool(para) and para[-1].endswith(".")
+        )  # a reference list has one entry a line
+        if para and para_kind != "item" and ended:
             flush()
         if not para:
             para_page = cur.page

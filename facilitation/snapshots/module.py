@@ -121,6 +121,7 @@ class SnapshotsModule:
                 self._s.clock,
                 model_name=config.models.embeddings,
                 max_words=self.cfg.max_words,
+                max_file_mb=self.cfg.max_file_mb,
                 progress=self._progress or ProgressBar(f"research corpus {name!r}"),
             )
             report = await ingester.ingest(paths, name, prune=True)

@@ -64,12 +64,22 @@ def read_document(path: Path) -> ParsedDocument:
         raw = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(exc.strerror or str(exc)) from exc
+    if not raw.strip():
+        raise UnreadableFile("the file is empty")
     text = _decode(raw)
+    if _looks_binary(text):
+        raise UnreadableFile(f"it doesn't look like {kind} text (is it another kind of file?)")
     if kind == "html":
         return _read_html(text, path)
     if kind == "markdown":
         return _read_markdown(text, path)
     return _read_text(text, path)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20_000]
+    odd = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t\f") or c == "\ufffd")
+    return odd > 0.02 * len(sample)
 
 
 def _decode(raw: bytes) -> str:
@@ -236,21 +246,22 @@ def _read_html(text: str, path: Path) -> ParsedDocument:
     return ParsedDocument(title or _title_from(path), url, "html", blocks)
 
 
+_LOCKED = "the PDF is password-protected: save a copy without the password and ingest that"
+
+
 def _read_pdf(path: Path) -> ParsedDocument:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(path)
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except (FileNotDecryptedError, NotImplementedError) as exc:
-                raise UnreadableFile("the PDF is password-protected") from exc
+        # many PDFs are "encrypted" with an empty password only to restrict printing
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableFile(_LOCKED)
         meta_title = reader.metadata.title if reader.metadata else None
         pages = [page.extract_text() or "" for page in reader.pages]
-    except FileNotDecryptedError as exc:
-        raise UnreadableFile("the PDF is password-protected") from exc
+    except (FileNotDecryptedError, NotImplementedError) as exc:
+        raise UnreadableFile(_LOCKED) from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UnreadableFile(f"not a readable PDF ({exc})") from exc
     if not any(p.strip() for p in pages):

@@ -1,0 +1,161 @@
+"""Reading long reports without markup: headings, captions, contents, notes, pages."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from facilitation.snapshots.passages import split_passages
+from facilitation.snapshots.readers import read_document
+
+REPORT = """Tweeting the panel: an evaluation of online Q&A events
+
+Third Sector Research Centre
+
+Contents
+
+1 Introduction .................................... 3
+2 Framework ....................................... 4
+Figure 2: July 2011 word cloud .................... 5
+Appendix A Survey questions ....................... 9
+
+1 Introduction
+
+This report looks at how charities used live online question and answer sessions
+between 2010 and 2012. We followed eleven events and spoke to their organisers.
+Most events reached people who had never attended a research seminar before.
+
+2 Framework
+
+2.1 Theory of change
+
+We used a theory of change to describe how an event is meant to lead to new
+relationships between researchers and practitioners.
+
+[Figure 2: July 2011 word cloud produced using wordle.net]
+
+The word cloud shows that funding and volunteers were the topics raised most often.
+
+WHAT WE FOUND
+
+Reach
+
+The busiest event, the July 2011 tweetchat, drew 214 participants, of whom 61% were
+new to the research centre.
+Depth
+
+Replies between participants made up a third of all messages.
+
+Table 1: Participants by event
+  Event              Participants    New to us
+  March 2011 chat    88              40%
+  July 2011 chat     214             61%
+
+References
+
+Smith J (2010) Online engagement in the third sector. London: TSRC.
+Jones K and Lee P (2011) Tweetchats as public engagement. Journal of Things 4(2).
+
+Appendix A Survey questions
+
+We asked each participant three questions after the event, by email.
+"""
+
+
+def _passages(tmp_path: Path, name: str, text: str) -> list:  # type: ignore[type-arg]
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return split_passages(read_document(path))
+
+
+def test_plain_text_report_headings_captions_and_asides(tmp_path: Path) -> None:
+    doc = read_document(_write(tmp_path, REPORT))
+    assert doc.title == "Tweeting the panel: an evaluation of online Q&A events"
+    headings = {b.heading for b in doc.blocks}
+    assert "2 Framework › 2.1 Theory of change" in headings
+    assert "What we found › Reach" in headings and "What we found › Depth" in headings
+    # a caption is text of its section, never a heading; the contents page is gone
+    assert not any("Figure" in h or "wordle" in h for h in headings)
+    caption = next(b for b in doc.blocks if "wordle.net" in b.text)
+    assert caption.heading == "2 Framework › 2.1 Theory of change"
+    assert caption.text.startswith("Figure 2")
+    assert not any("...." in b.text for b in doc.blocks)
+    # the table keeps its rows; the reference list is marked, and the appendix is not
+    rows = [b.text for b in doc.blocks if "214" in b.text and b.item]
+    assert rows == ["Event: July 2011 chat; Participants: 214; New to us: 61%."]
+    kinds = {b.text[:5]: b.kind for b in doc.blocks}
+    assert kinds["Smith"] == "references" and kinds["Jones"] == "references"
+    survey = next(b for b in doc.blocks if "three questions" in b.text)
+    assert survey.heading == "Appendix A Survey questions" and survey.kind == "text"
+
+
+def test_passages_from_a_plain_report_cite_their_own_section(tmp_path: Path) -> None:
+    passages = split_passages(read_document(_write(tmp_path, REPORT)))
+    reach = next(p for p in passages if "214 participants" in p.text)
+    assert reach.heading == "What we found › Reach"
+    assert "Replies between" not in reach.text  # the next section is its own passage
+    refs = [p for p in passages if "Journal of Things" in p.text]
+    assert refs and all(p.kind == "references" for p in refs)
+    intro = next(p for p in passages if "eleven events" in p.text)
+    assert intro.heading == "1 Introduction"
+    # hard-wrapped lines are joined into sentences
+    assert "answer sessions between 2010" in intro.text
+
+
+def test_long_sections_become_overlapping_windows(tmp_path: Path) -> None:
+    sentences = [
+        f"Finding number {i} is that the heat made sleep worse for group {i}." for i in range(30)
+    ]
+    text = "Heat report\n\n1 Findings\n\n" + " ".join(sentences) + "\n"
+    passages = split_passages(read_document(_write(tmp_path, text)), max_words=40)
+    assert len(passages) >= 6
+    assert all(p.heading == "1 Findings" for p in passages)
+    # consecutive windows share a sentence, so nothing is cut off from its context
+    for a, b in itertools.pairwise(passages):
+        assert a.text.split(". ")[-1].rstrip(".") in b.text
+
+
+def test_pdf_report_pages_chapters_captions_and_notes(tmp_path: Path) -> None:
+    from bench.make_report_pdf import build_report_pdf
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a-sleep.md").write_text(
+        "# Too hot to sleep\n\n## Summary\n\n"
+        + "Bedrooms on top floors were too warm on most summer nights in the study. " * 80
+        + "\n\nThe hottest bedroom reached 33.6°C at 1am during the July heatwave.\n\n"
+        "## Who came\n\n| Group | Share of visits |\n|---|---|\n| Parents | 34% |\n"
+        "| Over 75 | 6% |\n\nOlder people rarely came to the cool spaces.\n",
+        "utf-8",
+    )
+    (sources / "b-windows.txt").write_text(
+        "Windows and security\n\nSUMMARY\n-------\n\nLockable restrictors let a window open"
+        " about 10cm, so it is safe from falls and break-ins.\n",
+        "utf-8",
+    )
+    pdf = tmp_path / "collected.pdf"
+    pages = build_report_pdf([sources], pdf)
+    assert pages >= 4
+    doc = read_document(pdf)
+    passages = split_passages(doc)
+    from pypdf import PdfReader
+
+    texts = [" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
+    hottest = next(p for p in passages if "33.6°C" in p.text)
+    assert hottest.heading == "1 Too hot to sleep › 1.1 Summary"
+    assert hottest.page is not None and "33.6°C" in texts[hottest.page - 1]
+    assert hottest.page > 3  # the long summary ran onto a later page
+    lock = next(p for p in passages if "restrictors" in p.text)
+    assert lock.heading.startswith("2 Windows and security")
+    assert "restrictors" in texts[lock.page - 1]
+    headings = {p.heading for p in passages}
+    assert not any("Figure" in h or "Page" in h or "Collected evidence" in h for h in headings)
+    assert any(p.kind == "references" for p in passages)
+    notes = [b for b in doc.blocks if b.text.startswith("1 The original publication")]
+    assert notes and all(b.kind == "note" for b in notes)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "report.txt"
+    path.write_text(text, "utf-8")
+    return path
