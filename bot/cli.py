@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     summaries.add_argument("rest", nargs=argparse.REMAINDER)
     snapshots = ev_sub.add_parser("snapshots", help="research snapshots on your own questions")
     snapshots.add_argument("rest", nargs=argparse.REMAINDER)
+    questions = ev_sub.add_parser("questions", help="the question queue on a labelled event")
+    questions.add_argument("rest", nargs=argparse.REMAINDER)
     return p
 
 
@@ -114,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"Config problem:\n{exc}", file=sys.stderr)
             return 2
-    if len(argv) >= 2 and argv[0] == "eval" and argv[1] in ("threads", "summaries", "snapshots"):
+    if len(argv) >= 2 and argv[0] == "eval" and argv[1] in EVALS:
         logging.basicConfig(level=logging.WARNING)
         return _delegate(f"eval {argv[1]}", argv[2:])
     parser = _parser()
@@ -187,6 +189,7 @@ def _with_moderators(config: Config, names: str) -> Config:
 
 
 DELEGATED = ("export", "evaluate", "ingest", "report")
+EVALS = ("threads", "summaries", "snapshots", "questions")
 
 
 def _delegate(command: str, rest: list[str]) -> int:
@@ -204,6 +207,10 @@ def _delegate(command: str, rest: list[str]) -> int:
             from facilitation.snapshots.evaluate import main as eval_snapshots
 
             return int(eval_snapshots(rest))
+        case "eval questions":
+            from facilitation.questions.evaluate import main as eval_questions
+
+            return int(eval_questions(rest))
         case "export":
             from facilitation.ledger.cli import export_main
 

@@ -72,6 +72,19 @@ QUESTION_MIGRATIONS = [
         ts TEXT NOT NULL
     );
     """,
+    # who answered (panel or room); merges suggested to moderators below the
+    # confident threshold; the messages of a question (a second half, an edit).
+    """
+    ALTER TABLE questions ADD COLUMN answered_by TEXT;
+    ALTER TABLE question_answers ADD COLUMN answerer TEXT NOT NULL DEFAULT 'panel';
+    CREATE TABLE question_suggestions (
+        question_id INTEGER NOT NULL REFERENCES questions (id),
+        into_id INTEGER NOT NULL REFERENCES questions (id),
+        score REAL NOT NULL,
+        ts TEXT NOT NULL,
+        PRIMARY KEY (question_id, into_id)
+    );
+    """,
 ]
 
 
@@ -105,6 +118,7 @@ class Question:
     asked_at: datetime
     first_answer_at: datetime | None
     answered_at: datetime | None
+    answered_by: str | None = None  # "panel" or "room"
 
     @classmethod
     def from_row(cls, row: Row) -> Question:
