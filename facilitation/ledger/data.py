@@ -69,6 +69,12 @@ class Question:
     message_id: str | None = None
     answer_ids: tuple[str, ...] = ()
     merged_into: str | None = None
+    """The number of the question this duplicate was merged into."""
+    recorded_answers: tuple[tuple[str, str, str], ...] = ()
+    """(message id, author name, text) as the queue recorded each answer: the only
+    record of an answer given with ``/answer N text``."""
+    answered_by: str | None = None
+    """``panel`` or ``room`` (a participant answered it)."""
     counted: bool = True
     """Counts in asked/answered (not a merged duplicate, not rejected or withdrawn)."""
     asked: bool = True

@@ -260,7 +260,8 @@ async def _fill(
     write_csv(folder / "participants.csv", p_header, p_rows)
 
     q_header = ["id", "platform", "asker", "text", "votes", "state", "asked_at", "answered_at"]
-    q_header += ["answer_seconds", "message_id", "answer_ids"]
+    q_header += ["answer_seconds", "message_id", "answer_ids", "merged_into", "answered_by"]
+    q_header += ["answers"]
     write_csv(
         folder / "questions.csv",
         q_header,
@@ -279,6 +280,9 @@ async def _fill(
                 else None,
                 q.message_id,
                 " ".join(q.answer_ids),
+                q.merged_into,
+                q.answered_by,
+                " | ".join(text for _, _, text in q.recorded_answers),
             ]
             for q in data.questions
         ),

@@ -76,14 +76,23 @@ class QuestionTables:
                 (session.id,),
             ):
                 votes[int(v["question_id"])] = int(v["n"])
+        texts: dict[int, list[tuple[str, str, str]]] = {}
         if ids and self.has_answers:
             for a in await self.db.fetchall(
-                "SELECT question_id, message_id FROM question_answers WHERE question_id IN"
+                "SELECT * FROM question_answers WHERE question_id IN"
                 " (SELECT id FROM questions WHERE session_id = ?) ORDER BY id",
                 (session.id,),
             ):
                 if a["message_id"]:
                     answers.setdefault(int(a["question_id"]), []).append(str(a["message_id"]))
+                if "text" in a.keys() and a["text"]:
+                    name = str(a["author_name"]) if "author_name" in a.keys() else ""
+                    texts.setdefault(int(a["question_id"]), []).append(
+                        (str(a["message_id"] or ""), name, str(a["text"]))
+                    )
+        numbers = {
+            int(r["id"]): str(r["number"]) if "number" in self.cols else str(r["id"]) for r in rows
+        }
         first_answer = "first_answer_at" if "first_answer_at" in self.cols else "answered_at"
         out = []
         for r in rows:
@@ -102,7 +111,9 @@ class QuestionTables:
                     state=str(r["state"]),
                     message_id=r["message_id"] if "message_id" in self.cols else None,
                     answer_ids=tuple(answers.get(qid, ())),
-                    merged_into=None if merged is None else str(merged),
+                    merged_into=None if merged is None else numbers.get(int(merged), str(merged)),
+                    recorded_answers=tuple(texts.get(qid, ())),
+                    answered_by=r["answered_by"] if "answered_by" in self.cols else None,
                     counted=r["state"] not in (*_NOT_ASKED, "merged"),
                     asked=r["state"] not in _NOT_ASKED,
                 )

@@ -7,6 +7,7 @@ yours, is it still open).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.actions import DirectMessage, React, Target
@@ -27,6 +28,12 @@ PANEL_OR_MODS = frozenset({Role.PANELLIST, Role.MODERATOR})
 STAFF = frozenset({Role.PANELLIST, Role.MODERATOR, Role.ORGANISER})
 EVERYONE = frozenset(Role)
 N = Arg("N", "int")
+
+
+def _has_words(text: str) -> bool:
+    """Letters or digits beyond @mentions, links and emoji ("🤔🤔" or "@Pat" asks nothing)."""
+    bare = re.sub(r"@\S+|<@\S+>|https?://\S+", " ", text)
+    return any(ch.isalnum() for ch in bare)
 
 
 class QuestionCommands:
@@ -126,12 +133,30 @@ class QuestionCommands:
         else:
             await inv.tell(text)
 
+    async def _why_closed(self, q: Question) -> str:
+        """Why question ``q`` takes no votes, in words (merged, withdrawn, answered...)."""
+        root = await self.m.store.root(q)
+        if root.id != q.id and root.state in States.QUEUED:
+            return self.p("questions.vote_merged", n=q.number, into=root.number)
+        state = root.state if root.id != q.id else q.state
+        key = {
+            States.ANSWERED: "questions.vote_answered",
+            States.WITHDRAWN: "questions.vote_withdrawn",
+            States.DELETED: "questions.vote_withdrawn",
+            States.REJECTED: "questions.vote_rejected",
+            States.PENDING: "questions.vote_pending",
+        }.get(state, "questions.vote_closed")
+        return self.p(key, n=root.number)
+
     # -- everyone --------------------------------------------------------------
 
     async def ask(self, inv: Invocation) -> None:
         ev, session = inv.event, inv.session
         assert session is not None
-        text = str(inv.args["question"])
+        text = str(inv.args["question"]).strip()
+        if not _has_words(text):
+            await inv.reply(self.p("questions.no_words"))
+            return
         if len(text) > self.m.cfg.max_length:
             await inv.reply(self.p("questions.too_long", limit=self.m.cfg.max_length))
             return
@@ -162,6 +187,8 @@ class QuestionCommands:
             await reply(self.p("questions.limited"))
         elif kind == "repeat":
             await reply(self.p("questions.repeat", n=q.number))
+        elif kind == "merged_answered":
+            await reply(await self.m.answered_before(q))
         elif kind == "merged":
             await reply(self.p(f"questions.{prefix}merged", n=q.number, also=outcome.also))
         elif kind == "pending":
@@ -181,25 +208,32 @@ class QuestionCommands:
         ev = inv.event
         result = await self.m.queue.vote(q, ev.platform, ev.author, "command")
         if result == "counted":
-            tally = await self.m.queue.tally(await self.m.store.root(q))
+            root = await self.m.store.root(q)
+            tally = await self.m.queue.tally(root)
             await self._ack(
-                inv, self.p("questions.voted", n=q.number, votes=votes_phrase(self.p, tally.votes))
+                inv,
+                self.p("questions.voted", n=root.number, votes=votes_phrase(self.p, tally.votes)),
             )
         elif result == "own":
             await inv.tell(self.p("questions.own_question"))
         elif result == "already":
             await inv.tell(self.p("questions.already_voted", n=q.number))
         else:
-            await inv.tell(self.p("questions.not_open", n=q.number, state=q.state))
+            await inv.tell(await self._why_closed(q))
 
     async def show_queue(self, inv: Invocation) -> None:
         assert inv.session is not None
         ranked = await self.m.queue.ranked(inv.session.id)
         pending: list[Question] = []
+        similar: list[tuple[int, int]] = []
         if inv.has(Role.MODERATOR):
             everything = await self.m.store.in_session(inv.session.id)
             pending = [q for q in everything if q.state == States.PENDING]
-        await inv.reply(queue_text(self.p, ranked, pending, self.m.cfg.queue_length))
+            similar = [
+                (a.number, b.number) for a, b in await self.m.store.suggestions(inv.session.id)
+            ]
+        text = queue_text(self.p, ranked, pending, self.m.cfg.queue_length, similar)
+        await inv.reply(text)
 
     async def withdraw(self, inv: Invocation) -> None:
         assert inv.session is not None
@@ -235,9 +269,23 @@ class QuestionCommands:
             q, inv.event, inv.event.message_id, str(inv.args.get("text") or "")
         )
         if not linked:
-            await inv.reply(self.p("questions.not_open", n=q.number, state=q.state))
+            await inv.reply(await self._why_closed(q))
             return
-        await self._ack(inv, self.p("questions.marked_answered", n=q.number))
+        answer = str(inv.args.get("text") or "").strip()
+        if answer:
+            root = await self.m.store.root(q)
+            who = self.p("questions.anonymous") if root.anonymous else root.asker_name or "?"
+            await inv.reply(
+                self.p(
+                    "questions.answer_posted",
+                    n=root.number,
+                    who=who,
+                    question=short(root.text, 120),
+                    answer=answer,
+                )
+            )
+        else:
+            await self._ack(inv, self.p("questions.marked_answered", n=q.number))
 
     async def answered(self, inv: Invocation) -> None:
         q = await self._find(inv)

@@ -26,7 +26,8 @@ _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _SENTENCE = re.compile(r"(?<=[?.!])\s+|\s+-\s+|\s*\n+\s*|(?<=\))\s+")
 _LEAD = re.compile(
     r"^(?:@\S+\s*|(?:hi|hello|hiya|hey|thanks|thank you|ok|okay|so|and|but|also|oh|ah|wait|"
-    r"sorry|right|hmm|genuinely asking|quick one|out of interest|ok so|i'm confused)\b[,:!]?\s*)+",
+    r"sorry|right|hmm|genuinely asking|quick one|out of interest|ok so|i'm confused|"
+    r"(?:maybe\s+(?:a\s+)?)?(?:stupid|dumb|silly|naive|basic)\s+question(?:\s+but)?)\b[,:!]?\s*)+",
     re.I,
 )
 _ADDRESS = re.compile(
@@ -65,7 +66,8 @@ _INDIRECT = re.compile(
     r"i'?d\s+(?:love|like|be\s+interested|really\s+like|be\s+keen)\s+to\s+(?:know|hear|understand)|"
     r"(?:i'?d\s+)?(?:would\s+)?(?:love|welcome)\s+your\s+(?:thoughts|views?)|"
     r"(?:would\s+be|it'?d\s+be)\s+(?:good|great|useful|interesting)\s+to\s+(?:hear|know|understand)|"
-    r"interested\s+to\s+(?:know|hear))\b"
+    r"interested\s+to\s+(?:know|hear)|"
+    r"what\s+i(?:'d|\s+would)?\s+(?:like|love|want|wanted)\s+to\s+(?:know|understand|ask)\s+is)\b"
     r"\s*(?:[\w ]+?'s\s+views?\s+on|on|about|if|whether|how|what|why|when|where|which|who|the)\b",
     re.I,
 )

@@ -109,7 +109,7 @@ class _Groups:
             self._union(self.key(dup), self.key(of))
 
     def key(self, mid: str) -> str:
-        return self.halves.get(mid, mid)
+        return str(self.halves.get(mid, mid))
 
     def _find(self, x: str) -> str:
         while self.parent.get(x, x) != x:
@@ -219,26 +219,26 @@ def score_database(db: Path, gold: dict[str, Any], name: str = "") -> EventScore
                 f" into {r['message_id']} {texts[int(r['id'])]!r}"
             )
     for s in _rows(db, "SELECT * FROM question_suggestions"):
-        a, b = by_id.get(int(s["question_id"])), by_id.get(int(s["into_id"]))
-        if a is None or b is None or not a["message_id"] or not b["message_id"]:
+        one, two = by_id.get(int(s["question_id"])), by_id.get(int(s["into_id"]))
+        if one is None or two is None or not one["message_id"] or not two["message_id"]:
             continue
         out.suggested += 1
-        if g.group(str(a["message_id"])) == g.group(str(b["message_id"])):
+        if g.group(str(one["message_id"])) == g.group(str(two["message_id"])):
             out.suggested_right += 1
 
     # answer links
     gold_links = {(a["answer"], g.group(a["question"])) for a in gold.get("answers", [])}
     made: set[tuple[str, str]] = set()
-    for a in _rows(db, "SELECT * FROM question_answers WHERE message_id IS NOT NULL"):
-        q = by_id.get(int(a["question_id"]))
-        if q is None or not q["message_id"]:
+    for link in _rows(db, "SELECT * FROM question_answers WHERE message_id IS NOT NULL"):
+        asked = by_id.get(int(link["question_id"]))
+        if asked is None or not asked["message_id"]:
             continue
-        made.add((str(a["message_id"]), g.group(str(root(q)["message_id"]))))
+        made.add((str(link["message_id"]), g.group(str(root(asked)["message_id"]))))
     out.answers.tp = len(made & gold_links)
     out.answers.fp = len(made - gold_links)
     out.answers.fn = len(gold_links - made)
-    out.errors += [f"  wrong answer link:           {a} -> {q}" for a, q in sorted(made - gold_links)]
-    out.errors += [f"  answer not linked:           {a} -> {q}" for a, q in sorted(gold_links - made)]
+    out.errors += [f"  wrong answer link: {a} -> {q}" for a, q in sorted(made - gold_links)]
+    out.errors += [f"  answer not linked: {a} -> {q}" for a, q in sorted(gold_links - made)]
     return out
 
 

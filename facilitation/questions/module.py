@@ -25,6 +25,8 @@ from bot.commands import CommandRouter
 from bot.events import (
     CommandIssued,
     Event,
+    MessageDeleted,
+    MessageEdited,
     MessagePosted,
     ReactionAdded,
     ReactionRemoved,
@@ -34,11 +36,13 @@ from bot.roles import Role
 from bot.sessions import ENDED, Session
 from bot.store.personal import LogPersonalData
 from facilitation.base import Services
+from facilitation.questions.answers import Recent, pick, room_answer
 from facilitation.questions.commands import QuestionCommands
 from facilitation.questions.config import QuestionsConfig
-from facilitation.questions.detect import is_question
+from facilitation.questions.intake import Intake
+from facilitation.questions.panel import PanelModel
 from facilitation.questions.queue import Asked, Outcome, QuestionQueue
-from facilitation.questions.render import summary_text
+from facilitation.questions.render import short, summary_text
 from facilitation.questions.store import Question, QuestionStore, States
 
 __all__ = ["QuestionsModule", "normalise_emoji"]
@@ -81,6 +85,8 @@ class QuestionsModule:
         self._upvote = {normalise_emoji(e) for e in self.cfg.upvote_emoji}
         self._last_text_ack: dict[str, datetime] = {}
         self._explained: set[tuple[int, str, str]] = set()
+        self.intake = Intake(PanelModel(), use_vectors=services.embedder.enabled)
+        self._recent: dict[tuple[int, str, str], Recent] = {}
 
     async def setup(self) -> None:
         await self.store.setup()
@@ -91,6 +97,8 @@ class QuestionsModule:
 
     def register(self, bus: Bus, commands: CommandRouter) -> None:
         bus.subscribe(MessagePosted, self.on_message, where=_from_people, name="questions.message")
+        bus.subscribe(MessageEdited, self.on_edit, name="questions.edit")
+        bus.subscribe(MessageDeleted, self.on_delete, name="questions.delete")
         bus.subscribe(ReactionAdded, self.on_reaction, name="questions.vote")
         bus.subscribe(ReactionRemoved, self.on_unreaction, name="questions.unvote")
         bus.subscribe(SessionChanged, self.on_ended, where=_is_ended, name="questions.ended")
@@ -160,14 +168,19 @@ class QuestionsModule:
             await self.store.map_message(q.platform, mid, q.id, "announce")
 
     async def link_answer(
-        self, q: Question, event: Event, message_id: str | None, text: str
+        self,
+        q: Question,
+        event: Event,
+        message_id: str | None,
+        text: str,
+        answerer: str = "panel",
     ) -> bool:
         """Record an answer to ``q`` (or the question it was merged into)."""
         root = await self.store.root(q)
-        if root.state in (States.REJECTED, States.WITHDRAWN):
+        if root.state in States.GONE:
             return False
         first = root.first_answer_at is None
-        await self.store.add_answer(
+        added = await self.store.add_answer(
             root,
             event.platform,
             message_id,
@@ -175,8 +188,13 @@ class QuestionsModule:
             event.display_name,
             text,
             self.s.clock.now(),
+            answerer,
         )
-        if first:
+        if added and answerer == "panel":
+            self._recent[(root.session_id, event.platform, event.author)] = Recent(
+                root.id, self.s.clock.now()
+            )
+        if first and added:
             await self.react_or_none(root, self.s.prompts("questions.answer_linked"))
         return True
 
@@ -186,21 +204,98 @@ class QuestionsModule:
         if event.private:
             return  # private questions come with /ask
         session = self.s.sessions.for_event(event)
-        if session is None:
+        if session is None or event.text.startswith("/"):
             return
         roles = self.roles(event)
+        if roles & STAFF:
+            self.intake.seen_staff(event.display_name)
+        replied = await self._replied_question(event, session)
         if roles & ANSWERERS:
-            qid = self.store.question_of(event.platform, event.reply_to)
-            qid = qid or self.store.question_of(event.platform, event.thread)
-            q = await self.store.by_id(qid) if qid is not None else None
-            if q is not None and q.session_id == session.id:
-                await self.link_answer(q, event, event.message_id, event.text)
-                return
+            await self._panel_message(event, session, replied)
+            return
+        if (
+            replied is not None
+            and not roles & STAFF
+            and replied.asker != event.author
+            and room_answer(event.text)
+        ):
+            await self.link_answer(replied, event, event.message_id, event.text, "room")
+            return
         if not self.cfg.detect or (roles & STAFF and not self.cfg.detect_from_staff):
             return
-        if len(event.text) > self.cfg.max_length or not is_question(event.text):
+        await self._detect(event, session)
+
+    async def _replied_question(self, event: MessagePosted, session: Session) -> Question | None:
+        qid = self.store.question_of(event.platform, event.reply_to)
+        qid = qid or self.store.question_of(event.platform, event.thread)
+        q = await self.store.by_id(qid) if qid is not None else None
+        return q if q is not None and q.session_id == session.id else None
+
+    async def _panel_message(
+        self, event: MessagePosted, session: Session, replied: Question | None
+    ) -> None:
+        """A panellist's message: an answer by reply, by naming the asker, or by following."""
+        if replied is not None:
+            await self.link_answer(replied, event, event.message_id, event.text)
             return
-        if await self._between_participants(event):
+        if event.reply_to:
+            return  # a reply to a message that is not a question answers that message
+        questions = await self.store.in_session(session.id)
+        by_id = {q.id: q for q in questions}
+        roots = {q.id: _root_of(q, by_id) for q in questions}
+        names = {
+            q.asker_name.split()[0].lower(): q.asker
+            for q in questions
+            if q.asker and q.asker_name.split() and not q.anonymous
+        }
+        key = (session.id, event.platform, event.author)
+        for q in pick(
+            event.text,
+            event.author,
+            self.s.clock.now(),
+            questions,
+            roots,
+            names,
+            self._recent.get(key),
+            staff_names=self.intake.staff_names,
+        ):
+            await self.link_answer(q, event, event.message_id, event.text)
+
+    async def _author_of(self, platform: str, message_id: str | None) -> str | None:
+        if not message_id:
+            return None
+        row = await self.s.db.fetchone(
+            "SELECT author FROM events WHERE platform = ? AND message_id = ? LIMIT 1",
+            (platform, message_id),
+        )
+        return str(row["author"]) if row is not None and row["author"] else None
+
+    async def _detect(self, event: MessagePosted, session: Session) -> None:
+        reply_author = await self._author_of(event.platform, event.reply_to)
+        people = {*event.mentions, *([reply_author] if reply_author else [])}
+        staff = {p for p in people if self.s.roles.roles_of(event.platform, p) & STAFF}
+        verdict = await self.intake.judge(
+            place=event.place,
+            author=event.author,
+            message_id=event.message_id,
+            text=event.text,
+            at=event.ts,
+            mentions=event.mentions,
+            reply_author=reply_author,
+            staff=staff,
+        )
+        if not verdict.panel:
+            return
+        if verdict.joins is not None:
+            qid = self.store.question_of(event.platform, verdict.joins)
+            earlier = await self.store.by_id(qid) if qid is not None else None
+            if earlier is not None and earlier.state in States.LIVE:
+                await self.store.update(earlier.id, text=verdict.text)
+                await self.store.map_message(event.platform, event.message_id, earlier.id, "part")
+                self.queue.forget_vector(earlier.id)
+                return
+        if len(verdict.text) > self.cfg.max_length:
+            await self._too_long(event, session)
             return
         asked = Asked(
             session.id,
@@ -210,45 +305,128 @@ class QuestionsModule:
             event.thread,
             event.author,
             event.display_name,
-            event.text.strip(),
+            verdict.text.strip(),
             event.message_id,
             "detected",
         )
-        await self._acknowledge(event, await self.queue.submit(asked), session)
+        outcome = await self.queue.submit(asked)
+        if verdict.joins is not None and outcome.question is not None:
+            await self.store.map_message(event.platform, verdict.joins, outcome.question.id, "part")
+        await self._acknowledge(event, outcome, session)
 
-    async def _between_participants(self, event: MessagePosted) -> bool:
-        """A question put to another participant (@Ruth..., or a reply) is their chat."""
-        people = list(event.mentions)
-        if event.reply_to:
-            row = await self.s.db.fetchone(
-                "SELECT author FROM events WHERE platform = ? AND message_id = ? LIMIT 1",
-                (event.platform, event.reply_to),
-            )
-            if row is not None and row["author"]:
-                people.append(str(row["author"]))
-        return any(
-            p != event.author and not self.s.roles.roles_of(event.platform, p) & STAFF
-            for p in people
+    async def _too_long(self, event: MessagePosted, session: Session) -> None:
+        """Say privately (once per person) that a very long message was not queued."""
+        key = (session.id, event.platform, f"long:{event.author}")
+        if key in self._explained:
+            return
+        self._explained.add(key)
+        text = self.s.prompts("questions.too_long_detected", limit=self.cfg.max_length)
+        await self._tell(event, session, text)
+
+    async def _tell(self, event: Event, session: Session, text: str) -> None:
+        """A private word where the platform has DMs (else nothing: never a public scold)."""
+        if not self.s.outbox.capabilities(event.platform).direct_messages:
+            return
+        dm = DirectMessage(
+            platform=event.platform, user=event.author, community=event.community, text=text
         )
+        await self.send(dm, session.id)
+
+    async def on_edit(self, event: MessageEdited) -> None:
+        """An edited question reads as edited; an edit that makes a question queues it."""
+        session = self.s.sessions.for_event(event)
+        if session is None or event.private:
+            return
+        qid = self.store.question_of(event.platform, event.message_id)
+        q = await self.store.by_id(qid) if qid is not None else None
+        if q is not None:
+            if q.message_id == event.message_id and q.state in States.LIVE:
+                await self.store.update(q.id, text=event.text.strip()[: self.cfg.max_length])
+                self.queue.forget_vector(q.id)
+            return
+        roles = self.roles(event)
+        if not self.cfg.detect or roles & (STAFF if not self.cfg.detect_from_staff else ANSWERERS):
+            return
+        posted = MessagePosted(
+            platform=event.platform,
+            community=event.community,
+            channel=event.channel,
+            thread=event.thread,
+            ts=event.ts,
+            author=event.author,
+            author_name=event.author_name,
+            message_id=event.message_id,
+            text=event.text,
+            mentions=event.mentions,
+        )
+        await self._detect(posted, session)
+
+    async def on_delete(self, event: MessageDeleted) -> None:
+        """A question deleted by its asker leaves the queue; a repost soon after replaces it."""
+        qid = self.store.question_of(event.platform, event.message_id)
+        q = await self.store.by_id(qid) if qid is not None else None
+        if q is None or q.message_id != event.message_id or q.state not in States.LIVE:
+            return
+        await self.store.update(q.id, state=States.DELETED, pinned=0)
+        self.queue.forget_vector(q.id)
+        if q.asker:
+            self.queue.deleted[(q.session_id, q.platform, q.asker)] = (q.id, self.s.clock.now())
 
     async def _acknowledge(self, event: MessagePosted, outcome: Outcome, session: Session) -> None:
+        """A reaction always; words only where they help, and the hint privately, once."""
         q = outcome.question
-        if q is None or outcome.kind == "repeat":
+        if q is None or outcome.kind == "limited":
+            return
+        if outcome.kind == "repeat":
+            if q.state == States.ANSWERED:  # asked again: say where the answer is
+                text = await self.answered_before(q)
+                await self.send(
+                    Reply(target=Target.of(event), message_id=event.message_id, text=text),
+                    session.id,
+                )
             return
         reacted = await self.react_or_none(q, self.cfg.ack_emoji, event.message_id)
         key = (session.id, event.platform, event.author)
-        if outcome.kind == "merged":
-            text = self.s.prompts("questions.merged", n=q.number, also=outcome.also)
-        elif key not in self._explained or not reacted:
-            text = self.s.prompts("questions.caught", n=q.number)
+        first = key not in self._explained
+        p = self.s.prompts
+        if outcome.kind == "merged_answered":
+            text = await self.answered_before(q)
+        elif outcome.kind == "merged":
+            text = p("questions.merged", n=q.number, also=outcome.also)
+        elif first or not reacted:
+            emoji = self.cfg.upvote_emoji[0] if self.cfg.upvote_emoji else "👍"
+            name = event.display_name.split()[0] if event.display_name.split() else ""
+            text = p("questions.caught", n=q.number, name=name, emoji=emoji)
         else:
             return
-        if self.may_speak(event.place):
-            self._explained.add(key)
+        if outcome.kind == "merged_answered" or self.may_speak(event.place):
             target = Target.of(event)
             await self.send(
                 Reply(target=target, message_id=event.message_id, text=text), session.id
             )
+        if first:
+            self._explained.add(key)
+            if outcome.kind in ("added", "pending"):
+                await self._tell(event, session, p("questions.caught_hint", n=q.number))
+
+    async def answered_before(self, q: Question) -> str:
+        """Where an earlier answer to this question is (a short quote of it)."""
+        answers = await self.store.answers(q.id)
+        panel = [a for a in answers if a["answerer"] == "panel" and a["text"]]
+        written = panel or [a for a in answers if a["text"]]
+        if not written:
+            return self.s.prompts("questions.answered_before_no_text", n=q.number)
+        key = (
+            "questions.answered_before"
+            if (chosen := written[0])["answerer"] == "panel"
+            else "questions.room_before"
+        )
+        return self.s.prompts(
+            key,
+            n=q.number,
+            who=chosen["author_name"] or "?",
+            answer=short(str(chosen["text"]), 160),
+        )
 
     async def _question_for(self, event: ReactionAdded | ReactionRemoved) -> Question | None:
         if normalise_emoji(event.emoji) not in self._upvote:
@@ -278,6 +456,14 @@ class QuestionsModule:
         text = summary_text(self.s.prompts, questions, ranked, self.cfg.queue_length)
         target = Target(event.platform, event.community, event.channel)
         await self.send(Say(target=target, text=text), event.session_id)
+
+
+def _root_of(q: Question, by_id: dict[int, Question]) -> Question:
+    seen = {q.id}
+    while q.merged_into is not None and q.merged_into in by_id and q.merged_into not in seen:
+        q = by_id[q.merged_into]
+        seen.add(q.id)
+    return q
 
 
 def _from_people(event: MessagePosted) -> bool:

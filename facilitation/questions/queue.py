@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -19,9 +19,20 @@ from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.ranking import Ranked, rank
 from facilitation.questions.store import Question, QuestionStore, States
 
-__all__ = ["Asked", "Outcome", "QuestionQueue", "Tally"]
+__all__ = ["Asked", "Outcome", "QuestionQueue", "Tally", "for_matching"]
 
 _WORD = re.compile(r"[a-z0-9']+")
+_FILLER = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|ok|so|sorry|first q|quick one|q|question|last one)\b[\s,.!:;-]*"
+    r"|sorry if (?:this|that) was (?:already )?asked(?: already)?,?\s*(?:but\s*)?)+",
+    re.I,
+)
+_SYMBOLS = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]+")
+
+
+def for_matching(text: str) -> str:
+    """The words that carry a question's meaning: no greeting, filler or emoji."""
+    return _FILLER.sub("", _SYMBOLS.sub(" ", text)).strip() or text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +55,15 @@ class Asked:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """``kind``: added, pending, merged, repeat or limited; ``question`` is the one to name."""
+    """``kind``: added, pending, merged, merged_answered, repeat or limited.
+
+    ``question`` is the one to name (for a merge, the question it joined).
+    """
 
     kind: str
     question: Question | None = None
     also: int = 0
+    similar: Question | None = None  # a possible duplicate, suggested to moderators
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +91,8 @@ class QuestionQueue:
         self._embedder = embedder
         self._keep_anonymous = keep_anonymous
         self._vectors: dict[int, npt.NDArray[np.float32]] = {}
+        # (session, platform, asker) -> (question id, when) of a question its asker deleted
+        self.deleted: dict[tuple[int, str, str], tuple[int, datetime]] = {}
 
     def forget_vector(self, qid: int) -> None:
         self._vectors.pop(qid, None)
@@ -95,8 +112,15 @@ class QuestionQueue:
             )
             if recent >= self.cfg.max_per_person:
                 return Outcome("limited")
-        live = [q for q in await self.store.in_session(asked.session_id) if q.state in States.LIVE]
-        twin = await self._find_duplicate(asked.text, live)
+        revived = await self._replace_deleted(asked)
+        if revived is not None:
+            return Outcome("added", revived)
+        candidates = [
+            q
+            for q in await self.store.in_session(asked.session_id)
+            if q.merged_into is None and (q.state in States.LIVE or q.state == States.ANSWERED)
+        ]
+        twin, similarity = await self._find_duplicate(asked.text, candidates)
         keep_asker = not asked.anonymous or self._keep_anonymous
         row = {
             "session_id": asked.session_id,
@@ -113,39 +137,71 @@ class QuestionQueue:
             "source": asked.source,
             "asked_at": now.isoformat(),
         }
-        if twin is not None:
+        if twin is not None and similarity >= self.cfg.duplicate_threshold:
             tally = await self.tally(twin)
             if (asked.platform, asked.asker) in tally.voices:
+                # kept (merged) so the message still stands for the question
+                await self.store.add({**row, "state": States.MERGED, "merged_into": twin.id})
                 return Outcome("repeat", twin)
             await self.store.add({**row, "state": States.MERGED, "merged_into": twin.id})
             # an earlier vote by this person is not counted twice: tally() counts
             # voters who are not also askers
-            return Outcome("merged", twin, (await self.tally(twin)).also)
+            kind = "merged_answered" if twin.state == States.ANSWERED else "merged"
+            return Outcome(kind, twin, (await self.tally(twin)).also)
         state = States.PENDING if self.cfg.premoderation else States.OPEN
         q = await self.store.add({**row, "state": state})
+        if twin is not None and similarity >= self.cfg.suggest_threshold:
+            await self.store.suggest(q.id, twin.id, similarity, now)
+            return Outcome("pending" if state == States.PENDING else "added", q, similar=twin)
         return Outcome("pending" if state == States.PENDING else "added", q)
 
-    async def _find_duplicate(self, text: str, live: list[Question]) -> Question | None:
-        roots = [q for q in live if q.merged_into is None]
-        if not roots:
+    async def _replace_deleted(self, asked: Asked) -> Question | None:
+        """A question reposted within ten minutes of deleting one takes its place (and votes)."""
+        found = self.deleted.pop((asked.session_id, asked.platform, asked.asker), None)
+        if found is None or self._clock.now() - found[1] > timedelta(minutes=10):
             return None
+        q = await self.store.by_id(found[0])
+        if q is None or q.state != States.DELETED:
+            return None
+        state = States.PENDING if self.cfg.premoderation else States.OPEN
+        await self.store.update(
+            q.id,
+            text=asked.text,
+            original_text=asked.text,
+            message_id=asked.message_id,
+            state=state,
+        )
+        if asked.message_id:
+            await self.store.map_message(asked.platform, asked.message_id, q.id, "asked")
+        self.forget_vector(q.id)
+        return await self.store.by_id(q.id)
+
+    async def _find_duplicate(
+        self, text: str, candidates: list[Question]
+    ) -> tuple[Question | None, float]:
+        """The most similar earlier question and its similarity (MiniLM cosine).
+
+        Without models only near-identical wording counts (word overlap >= 0.9).
+        """
+        if not candidates:
+            return None, 0.0
         emb = await self._embedder.get() if self.cfg.duplicate_threshold < 1 else None
         if emb is None:
             mine = set(_WORD.findall(text.lower()))
-            for q in roots:
+            for q in candidates:
                 theirs = set(_WORD.findall(q.text.lower()))
                 union = mine | theirs
                 if union and len(mine & theirs) / len(union) >= 0.9:
-                    return q
-            return None
-        missing = [q for q in roots if q.id not in self._vectors]
-        vecs = await emb.embed([text, *(q.text for q in missing)])
+                    return q, 1.0
+            return None, 0.0
+        missing = [q for q in candidates if q.id not in self._vectors]
+        vecs = await emb.embed([for_matching(text), *(for_matching(q.text) for q in missing)])
         for q, vec in zip(missing, vecs[1:], strict=True):
             self._vectors[q.id] = vec
-        matrix = np.stack([self._vectors[q.id] for q in roots])
+        matrix = np.stack([self._vectors[q.id] for q in candidates])
         sims = matrix @ vecs[0]
         best = int(np.argmax(sims))
-        return roots[best] if float(sims[best]) >= self.cfg.duplicate_threshold else None
+        return candidates[best], float(sims[best])
 
     async def vote(self, q: Question, platform: str, voter: str, via: str) -> str:
         """``counted``, ``own``, ``already`` or ``closed``."""

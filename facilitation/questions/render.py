@@ -30,8 +30,17 @@ def _details(prompts: Prompts, r: Ranked) -> str:
     return " · ".join(parts)
 
 
-def queue_text(prompts: Prompts, ranked: list[Ranked], pending: list[Question], limit: int) -> str:
-    """The ranked open questions (now answering first, then pinned, then by score)."""
+def queue_text(
+    prompts: Prompts,
+    ranked: list[Ranked],
+    pending: list[Question],
+    limit: int,
+    similar: list[tuple[int, int]] | None = None,
+) -> str:
+    """The ranked open questions (now answering first, then pinned, then by score).
+
+    ``pending`` and ``similar`` (suggested merges) are shown to moderators only.
+    """
     if not ranked and not pending:
         return prompts("questions.queue_empty")
     lines = [prompts("questions.queue_header")] if ranked else []
@@ -52,6 +61,8 @@ def queue_text(prompts: Prompts, ranked: list[Ranked], pending: list[Question], 
     if pending:
         numbers = ", ".join(f"#{q.number}" for q in pending)
         lines.append(prompts("questions.queue_pending", numbers=numbers))
+    for n, into in similar or []:
+        lines.append(prompts("questions.queue_similar", n=n, into=into))
     return "\n".join(lines)
 
 

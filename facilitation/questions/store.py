@@ -91,6 +91,8 @@ QUESTION_MIGRATIONS = [
 class States:
     PENDING, OPEN, NOW, ANSWERED = "pending", "open", "now", "answered"
     REJECTED, WITHDRAWN, MERGED = "rejected", "withdrawn", "merged"
+    DELETED = "deleted"  # the asker deleted the message
+    GONE = frozenset({REJECTED, WITHDRAWN, DELETED})
     QUEUED = frozenset({OPEN, NOW})  # in the queue, taking votes
     LIVE = frozenset({PENDING, OPEN, NOW})  # can absorb duplicates
 
@@ -241,6 +243,35 @@ class QuestionStore:
         )
         return {(r["platform"], r["asker"]) for r in rows}
 
+    async def suggest(self, qid: int, into: int, score: float, ts: datetime) -> None:
+        """Remember that ``qid`` may be a duplicate of ``into`` (moderators decide)."""
+        await self._db.execute(
+            "INSERT OR REPLACE INTO question_suggestions (question_id, into_id, score, ts)"
+            " VALUES (?, ?, ?, ?)",
+            (qid, into, score, ts.isoformat()),
+        )
+
+    async def suggestions(self, session_id: int) -> list[tuple[Question, Question]]:
+        """Suggested merges still open: both questions in the queue, not merged since."""
+        rows = await self._db.fetchall(
+            "SELECT s.question_id, s.into_id FROM question_suggestions s"
+            " JOIN questions q ON q.id = s.question_id WHERE q.session_id = ? ORDER BY s.ts",
+            (session_id,),
+        )
+        out = []
+        for r in rows:
+            a, b = await self.by_id(int(r["question_id"])), await self.by_id(int(r["into_id"]))
+            if (
+                a
+                and b
+                and a.merged_into is None
+                and a.state in States.QUEUED
+                and b.merged_into is None
+                and b.state not in States.GONE
+            ):
+                out.append((a, b))
+        return out
+
     # -- messages -------------------------------------------------------------
 
     async def map_message(self, platform: str, message_id: str, qid: int, kind: str) -> None:
@@ -293,20 +324,36 @@ class QuestionStore:
         name: str,
         text: str,
         ts: datetime,
-    ) -> None:
-        """Link an answer; the first one marks the question answered and its time."""
+        answerer: str = "panel",
+    ) -> bool:
+        """Link an answer; the first one marks the question answered and its time.
+
+        ``answerer`` is ``panel`` or ``room``; a panel answer outranks the room's.
+        Returns False when that message was already linked to ``q``.
+        """
         async with self._db.transaction():
+            if message_id is not None:
+                row = await self._db.fetchone(
+                    "SELECT 1 AS x FROM question_answers WHERE question_id = ? AND platform = ?"
+                    " AND message_id = ?",
+                    (q.id, platform, message_id),
+                )
+                if row is not None:
+                    return False
             await self._db.execute(
                 "INSERT INTO question_answers"
-                " (question_id, platform, message_id, author, author_name, text, ts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (q.id, platform, message_id, author, name, text, ts.isoformat()),
+                " (question_id, platform, message_id, author, author_name, text, ts, answerer)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (q.id, platform, message_id, author, name, text, ts.isoformat(), answerer),
             )
             await self._db.execute(
                 "UPDATE questions SET state = 'answered', pinned = 0,"
-                " first_answer_at = COALESCE(first_answer_at, ?), answered_at = ? WHERE id = ?",
-                (ts.isoformat(), ts.isoformat(), q.id),
+                " first_answer_at = COALESCE(first_answer_at, ?), answered_at = ?,"
+                " answered_by = CASE WHEN ? = 'panel' OR answered_by IS NULL THEN ?"
+                " ELSE answered_by END WHERE id = ?",
+                (ts.isoformat(), ts.isoformat(), answerer, answerer, q.id),
             )
+        return True
 
     # -- personal data (bot.forget.Forgettable) --------------------------------
 

@@ -123,10 +123,18 @@ async def gather(
 def _answers(data: ReportData) -> dict[str, list[Answer]]:
     out: dict[str, list[Answer]] = {}
     for q in data.event.questions:
+        recorded = {mid: (name, text) for mid, name, text in q.recorded_answers}
         for mid in q.answer_ids:
             m = data.by_id.get(mid)
-            if m is not None and m.text:
+            if m is not None and m.text and not m.text.startswith("/"):
                 out.setdefault(q.id, []).append(Answer(data.name(m.author), m.text, mid))
+            elif mid in recorded:  # "/answer N text": the text the queue kept
+                name, text = recorded[mid]
+                author = data.name(m.author) if m is not None else name
+                out.setdefault(q.id, []).append(Answer(author, text, mid))
+        for mid, name, text in q.recorded_answers:
+            if not mid:
+                out.setdefault(q.id, []).append(Answer(name, text, ""))
     return out
 
 

@@ -26,16 +26,19 @@ async def test_ask_numbers_in_order_and_detected_questions_get_a_light_ack() -> 
     texts = said(actions)
     assert "Added as question 1. Others can 👍 it." in texts
     assert (q2, "🙋") in reacts(actions) and (q3, "🙋") in reacts(actions)
-    # one text ack per channel per minute: the second catch only gets the reaction
-    assert sum("I've added that to the queue" in t for t in texts) == 1
+    # one text ack per channel per minute: the second catch only gets the reaction;
+    # the hint about /withdraw goes privately, once per person
+    assert sum("in the queue for the panel as question" in t for t in texts) == 1
+    hints = [a for a in actions if isinstance(a, DirectMessage) and "/withdraw" in a.text]
+    assert sorted(a.user for a in hints) == ["u_b", "u_c"]
     got = await rows(bot, "SELECT number, source, asker FROM questions ORDER BY number")
     assert got == [(1, "ask", "u_a"), (2, "detected", "u_b"), (3, "detected", "u_c")]
 
 
 async def test_a_false_catch_can_be_withdrawn_by_the_asker_or_a_moderator_only() -> None:
     s = started()
-    s.say("u_a", "anyone know where the recording will be posted")
-    s.say("u_b", "is it ok to share the slides with my team?")
+    s.say("u_a", "did the sensors show big differences between types of building?")
+    s.say("u_b", "Could the panel say how the flats were chosen?")
     s.say("u_c", "/withdraw 1")  # not theirs
     s.say("u_a", "/withdraw")  # their latest
     s.say("u_mod", "/withdraw 2")

@@ -1,0 +1,128 @@
+"""Deciding, message by message, what enters the panel's queue.
+
+A participant's message is a candidate when the rule detector finds a question
+in it (after a leading "njeri, …" address to a panellist is set aside). It is
+left out when it is put to another participant (an @mention or a reply), and
+otherwise weighed by :class:`~facilitation.questions.panel.PanelModel`. A
+"my question is about X" message followed within two minutes by the question
+itself, from the same person, makes one question of the two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.embeddings import StaticEmbedder
+from facilitation.questions.detect import is_question
+from facilitation.questions.panel import PanelContext, PanelModel, build_context
+
+__all__ = ["Intake", "Verdict"]
+
+log = logging.getLogger("roundtable.questions")
+_PREAMBLE = re.compile(
+    r"\b(?:(?:a|one|my|another|quick|small)\s+question|i\s+(?:want|wanted|would\s+like|'d\s+like)"
+    r"\s+to\s+ask|question\s+(?:about|on|regarding|re))\b",
+    re.I,
+)
+_WORD = re.compile(r"[\w']+")
+SCAN_LIMIT = 4000  # characters read by the detector: a 1 MB message costs no more
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """``panel``: queue it; ``text``: the question's text (a preamble joined on)."""
+
+    panel: bool
+    text: str
+    joins: str | None = None  # the earlier message (a preamble) this one completes
+
+
+@dataclass(frozen=True, slots=True)
+class _Last:
+    message_id: str
+    text: str
+    at: datetime
+    preamble: bool
+
+
+class Intake:
+    """Holds what detection remembers: staff names, each person's last message."""
+
+    def __init__(self, model: PanelModel | None, use_vectors: bool) -> None:
+        self._model = model
+        self._use_vectors = use_vectors
+        self._static: StaticEmbedder | None = None
+        self._lock = asyncio.Lock()
+        self.staff_names: set[str] = set()
+        self._last: dict[tuple[str, str], _Last] = {}
+
+    async def _vector(self, text: str) -> npt.NDArray[np.float32] | None:
+        if not self._use_vectors or self._model is None:
+            return None
+        async with self._lock:
+            if self._static is None:
+                try:
+                    self._static = await asyncio.to_thread(StaticEmbedder)
+                except Exception:  # no model files: the plain weights still work
+                    log.warning("token vectors unavailable; panel model runs without them")
+                    self._use_vectors = False
+                    return None
+        return np.asarray(self._static.embed([text])[0], dtype=np.float32)
+
+    def seen_staff(self, display_name: str) -> None:
+        first = display_name.split()[0] if display_name.split() else ""
+        if first:
+            self.staff_names.add(first)
+
+    async def judge(
+        self,
+        *,
+        place: str,
+        author: str,
+        message_id: str,
+        text: str,
+        at: datetime,
+        mentions: tuple[str, ...],
+        reply_author: str | None,
+        staff: set[str],
+    ) -> Verdict:
+        """Is this participant's message a question for the panel?"""
+        scan = text[:SCAN_LIMIT]
+        key = (place, author)
+        last = self._last.get(key)
+        words = len(_WORD.findall(scan))
+        preamble = words <= 14 and bool(_PREAMBLE.search(scan)) and "?" not in scan
+        self._last[key] = _Last(message_id, scan, at, preamble)
+        ctx = build_context(
+            scan,
+            mentions=mentions,
+            reply_author=reply_author,
+            author=author,
+            staff=staff,
+            staff_names=self.staff_names,
+        )
+        if ctx.to_participant and not ctx.to_staff:
+            return Verdict(False, text)
+        joins = None
+        if (
+            last is not None
+            and last.preamble
+            and at - last.at <= timedelta(minutes=2)
+            and is_question(ctx.text)
+        ):
+            joins = last.message_id
+            ctx = PanelContext(f"{last.text} {ctx.text}", ctx.to_staff, False, ctx.reply_to_staff)
+        if not is_question(ctx.text):
+            return Verdict(False, text)
+        if self._model is None:
+            return Verdict(True, text, joins)
+        vector = await self._vector(ctx.text)
+        full = f"{last.text} {text}" if joins and last else text
+        return Verdict(self._model.for_panel(ctx, vector), full, joins)
