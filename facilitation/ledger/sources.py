@@ -78,6 +78,7 @@ class QuestionTables:
                 votes[int(v["question_id"])] = int(v["n"])
         texts: dict[int, list[tuple[str, str, str]]] = {}
         if ids and self.has_answers:
+            acols = set(await table_columns(self.db, "question_answers"))
             for a in await self.db.fetchall(
                 "SELECT * FROM question_answers WHERE question_id IN"
                 " (SELECT id FROM questions WHERE session_id = ?) ORDER BY id",
@@ -85,8 +86,8 @@ class QuestionTables:
             ):
                 if a["message_id"]:
                     answers.setdefault(int(a["question_id"]), []).append(str(a["message_id"]))
-                if "text" in a.keys() and a["text"]:
-                    name = str(a["author_name"]) if "author_name" in a.keys() else ""
+                if "text" in acols and a["text"]:
+                    name = str(a["author_name"]) if "author_name" in acols else ""
                     texts.setdefault(int(a["question_id"]), []).append(
                         (str(a["message_id"] or ""), name, str(a["text"]))
                     )
