@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,10 @@ from facilitation.dashboard.module import DashboardModule
 from facilitation.ledger.module import LedgerModule
 from facilitation.questions import QuestionsModule
 from facilitation.report.module import ReportModule
+from facilitation.snapshots.module import SnapshotsModule
 from facilitation.threads.module import ThreadsModule
 from tests.factories import T0, config
+from tests.snapshots.conftest import FakeProvider
 
 LINK = re.compile(r"http://\S+/login\?token=\S+")
 
@@ -118,8 +121,12 @@ def dashboard_config(tmp_path: Path, **more: Any) -> Any:
     return config(base)
 
 
-@pytest.fixture
-async def room(tmp_path: Path) -> AsyncIterator[Room]:
+@asynccontextmanager
+async def open_room(
+    tmp_path: Path, *, snapshots: dict[str, Any] | None = None
+) -> AsyncIterator[Room]:
+    """The bot in a room; with ``snapshots`` settings, the snapshots module too (fake
+    embedder, no poller)."""
     clock, wall = FakeClock(T0), FakeClock(T0)
     holder: dict[str, DashboardModule] = {}
 
@@ -131,11 +138,18 @@ async def room(tmp_path: Path) -> AsyncIterator[Room]:
             ReportModule(s),
             LedgerModule(s),
         ]
+        if snapshots is not None:
+            mods.insert(1, SnapshotsModule(s, progress=lambda _p: None, poll_seconds=None))
         holder["dash"] = DashboardModule(s, mods, wall_clock=wall)
         return [*mods, holder["dash"]]
 
+    more = {"snapshots": snapshots} if snapshots is not None else {}
     bot = Roundtable(
-        dashboard_config(tmp_path), clock=clock, db_path=tmp_path / "t.db", modules=modules
+        dashboard_config(tmp_path, **more),
+        clock=clock,
+        db_path=tmp_path / "t.db",
+        modules=modules,
+        embedder=FakeProvider() if snapshots is not None else None,
     )
     await bot.setup()
     adapter = ReplayAdapter([], clock=clock, settle=bot.drain, out=None)
@@ -144,6 +158,12 @@ async def room(tmp_path: Path) -> AsyncIterator[Room]:
         yield Room(bot, adapter, holder["dash"], clock, wall)
     finally:
         await bot.aclose()
+
+
+@pytest.fixture
+async def room(tmp_path: Path) -> AsyncIterator[Room]:
+    async with open_room(tmp_path) as opened:
+        yield opened
 
 
 @pytest.fixture

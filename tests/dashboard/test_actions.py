@@ -201,3 +201,30 @@ async def test_batched_tallies_match_the_queue(room: Room, client: TestClient) -
     assert by_number[1].merged == (3,) and by_number[3].merged_into == 1
     assert by_number[1].voted is True and by_number[4].voted is False
     assert by_number[2].state == "withdrawn" and by_number[2].votes == 0
+
+
+async def test_every_control_is_labelled(room: Room, client: TestClient) -> None:
+    from bs4 import BeautifulSoup
+
+    await queue_of_three(room)
+    await room.say("u_mod", "/merge 3 1")
+    await room.sign_in(client, "u_org")
+    soup = BeautifulSoup(await (await client.get("/e/panel")).text(), "html.parser")
+    assert soup.html is not None and soup.html.get("lang") == "en"
+    assert soup.find("main") is not None and len(soup.find_all("h1")) == 1
+    labels = {label.get("for") for label in soup.find_all("label")}
+    fields = [
+        f
+        for f in soup.find_all(["input", "textarea", "select"])
+        if f.get("type") not in ("hidden", "submit")
+    ]
+    assert len(fields) >= 6
+    assert [f.get("id") for f in fields if f.get("id") not in labels] == []
+    buttons = soup.find_all("button")
+    assert len(buttons) >= 10
+    assert [b for b in buttons if not b.get_text(strip=True)] == []
+    for b in buttons:  # the accessible name includes the visible words
+        name = b.get("aria-label") or b.get_text(strip=True)
+        assert b.get_text(strip=True) in name
+    ids = [t.get("id") for t in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))

@@ -113,6 +113,12 @@ async def test_live_queue_vote_approve_merge_and_download(
     for page in (mod, ann):
         assert await page.evaluate("window.notReloaded") is True
 
+    # readable at 390 px: nothing wider than the screen, for the busiest page too
+    await mod.set_viewport_size({"width": 390, "height": 844})
+    for page in (mod, ann):
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await mod.set_viewport_size({"width": 1280, "height": 900})
+
     # after the event, the report downloads
     await room.say("u_pan", "Yes: two centres stayed open until ten in the pilot.")
     await room.say("u_mod", "/event end")
