@@ -20,7 +20,6 @@ from facilitation.report.analysis import (
     highlights,
     tidy,
     timeline,
-    titles,
     turns_of,
     without_names,
 )
@@ -30,7 +29,7 @@ from facilitation.report.store import Idea
 from facilitation.report.summarise import ReportSummariser
 from facilitation.report.verdict import Finding, findings
 from facilitation.summaries import KeyphraseExtractor, Summary
-from facilitation.summaries.labels import is_noun_phrase, label, noun_phrases
+from facilitation.summaries.labels import describe, label, noun_phrases
 
 __all__ = ["QuestionView", "Report", "Theme", "build_report"]
 
@@ -133,8 +132,9 @@ async def build_report(
     for group in conversations(spoken)[:_THEMES]:
         gist = tidy(await summariser.gist(turns_of(group, data.reactions)), group)
         voices = Counter(m.author_name for m in group)
-        named = titles(group, [p for p, _ in cloud if is_noun_phrase(p)], 2)
-        phrases = noun_phrases([*named, *without_names(gist.keyphrases, group)], 2)
+        texts = [m.text or "" for m in group]
+        names = {m.author_name for m in messages}
+        phrases = await asyncio.to_thread(describe, texts, [p for p, _ in cloud], names, 2)
         themes.append(
             Theme(
                 phrases=phrases,
@@ -145,7 +145,8 @@ async def build_report(
                 label=label(phrases),
             )
         )
-    by_size = [p for t in themes for p in t.phrases[:1]]
+    # The story names the biggest conversations' subjects first.
+    by_size = [t.phrases[0] for t in sorted(themes, key=lambda t: -t.messages) if t.phrases]
     themes.sort(key=lambda t: t.start)
     speakers = Counter(data.name(m.author) for m in messages)
     roles = {data.name(p): r for p, r in data.event.roles.items()}
@@ -165,7 +166,7 @@ async def build_report(
         else []
     )
     ranked = [p for p, _ in sorted(cloud, key=lambda pw: -pw[1])]
-    topics = noun_phrases([*by_size, *ranked], 3)
+    topics = label_list([*by_size, *ranked], 3)
     lead = _lead(prompts, people, roles, speakers, list(topics)) if prompts else ""
     return Report(
         title=data.session.title or data.session.slug,
@@ -234,6 +235,12 @@ def _ties(data: ReportData) -> list[tuple[str, str, int]]:
             a, b = sorted((data.name(m.author), data.name(who)))
             counts[(a, b)] += 1
     return [(a, b, n) for (a, b), n in counts.most_common()]
+
+
+def label_list(phrases: list[str], most: int) -> list[str]:
+    """Noun phrases, distinct, in the case they came in."""
+    cases = {p.lower(): p for p in reversed(phrases)}
+    return [cases.get(p, p) for p in noun_phrases(phrases, most)]
 
 
 def _and(items: list[str]) -> str:

@@ -6,6 +6,7 @@ their gist, questions answered meanwhile and still open, and links shared.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -15,13 +16,13 @@ from facilitation.ledger.data import Message, Question
 from facilitation.report.analysis import (
     conversations,
     tidy,
-    titles,
     turns_of,
     without_names,
 )
 from facilitation.report.config import ReportConfig
 from facilitation.report.gather import links_of
 from facilitation.report.summarise import ReportSummariser
+from facilitation.summaries.labels import describe, label
 
 __all__ = ["digest_text", "is_due"]
 
@@ -69,8 +70,9 @@ async def digest_text(
         gist = tidy(await summariser.gist(turns_of(group, reactions)), group)
         if not gist.text:
             continue
-        named = titles(group, themes, 1) or without_names(gist.keyphrases, group)
-        topic = ", ".join(named[:2])
+        texts = [m.text or "" for m in group]
+        names = {m.author_name for m in recent}
+        topic = label(await asyncio.to_thread(describe, texts, themes, names, 2))
         key = "report.digest.thread" if topic else "report.digest.thread_untitled"
         lines.append(prompts(key, topic=topic, gist=gist.text))
     answered = [

@@ -67,10 +67,10 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
             and _common(nxt)
         ):
             found.append(f"a capital after the reporting verb ({nxt!r})")
-        if who in names and re.search(rf"\b{re.escape(who)}\b", text[opener.end("who") :]):
-            rest = text[opener.end("who") :].split()
-            if who in {w.strip(".,!?;:'s") for w in rest[:4]}:
-                found.append("the speaker's name stands in for 'I' right after reporting them")
+        if who in names and re.search(
+            rf"(?<![\w-]){re.escape(who)}(?![\w-])", text[opener.end() :]
+        ):
+            found.append("the speaker named again where a person would say 'they'")
     for word in re.findall(r",\s+([A-Z][a-z']+)\b", text):
         if word not in names and word != "I" and _common(word):
             found.append(f"a capital after a comma ({word!r})")

@@ -325,7 +325,9 @@ def _fit(sentences: list[SummarySentence], max_words: int) -> list[SummarySenten
             kept.append(sentence)
             used += len(words)
         elif not kept:
-            trimmed = " ".join(words[:max_words]).rstrip(",;:") + "…"
+            trimmed = " ".join(words[:max_words]).rstrip(',;:"') + "…"
+            if sentence.text.endswith('"'):
+                trimmed += '"'  # a quote stays closed
             kept.append(
                 SummarySentence(
                     text=trimmed,

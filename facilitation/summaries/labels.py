@@ -11,10 +11,11 @@ LemmInflect's lexicon (no model, no download); a word it does not know (a name,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-__all__ = ["is_noun_phrase", "label", "noun_phrases"]
+__all__ = ["cased", "describe", "is_noun_phrase", "label", "noun_phrases"]
 
 _FUNCTION = frozenset(
     "a an the this that these those it its they them their he she his her we our you your i me "
@@ -22,9 +23,10 @@ _FUNCTION = frozenset(
     "to with without about than then "
     "is are was were be been being do does did have has had will would can could should may "
     "might must not no yes very just also too really still even only any some all each every "
-    "what which who whom whose when where why how there here up down out off over again".split()
+    "what which who whom whose when where why how there here up down out off over again though "
+    "although however because while unless since yah yeah ok okay lol".split()
 )
-_WORD_RE = re.compile(r"^[a-z][a-z0-9+#'.-]*$")
+_WORD_RE = re.compile(r"^[a-z][a-z0-9+#'.-]*(?<![.'-])$")
 
 
 @lru_cache(maxsize=8192)
@@ -78,7 +80,7 @@ def noun_phrases(phrases: Sequence[str], top: int = 3) -> tuple[str, ...]:
         clean = " ".join(phrase.lower().split())
         if not is_noun_phrase(clean):
             continue
-        if any(clean in k or k in clean for k in kept):
+        if any(clean in k or k in clean or set(clean.split()) & set(k.split()) for k in kept):
             continue
         kept.append(clean)
         if len(kept) == top:
@@ -91,5 +93,68 @@ def label(phrases: Sequence[str], most: int = 2) -> str:
     found = noun_phrases(phrases, most)
     if not found:
         return ""
+    cases = {p.lower(): p for p in phrases}
+    found = tuple(cases.get(p, p) for p in found)
     text = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
     return text[:1].upper() + text[1:]
+
+
+def cased(phrase: str, texts: Sequence[str]) -> str:
+    """``phrase`` as people wrote it mid-sentence ("Marsh Lane", "cool spaces")."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.IGNORECASE)
+    forms: Counter[str] = Counter()
+    for text in texts:
+        for m in pattern.finditer(text):
+            opening = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?:"
+            if not opening:
+                forms[m.group(0)] += 1
+    return forms.most_common(1)[0][0] if forms else phrase
+
+
+def describe(
+    texts: Sequence[str],
+    candidates: Sequence[str] = (),
+    names: Iterable[str] = (),
+    most: int = 2,
+) -> tuple[str, ...]:
+    """Noun phrases naming a conversation, in the case its people wrote them.
+
+    Args:
+        texts: what was said in it.
+        candidates: phrases of the wider discussion worth preferring (the word cloud).
+        names: people's names, never a topic.
+        most: phrases returned at most.
+
+    Phrases of two or more words that several messages use come first ("cool
+    spaces" before "heat"): they say more than a single word.
+    """
+    from facilitation.summaries.keyphrases import KeyphraseExtractor
+
+    people = {w.lower() for n in names for w in n.split()}
+    people |= {re.sub(r"[^a-z]+$", "", w) for w in people}  # "dave__" is "dave" too
+    own = KeyphraseExtractor(top=10).extract(texts) if texts else ()
+    lower = [t.lower() for t in texts]
+    pool = [p for p in dict.fromkeys([*candidates, *own]) if not people & set(p.split())]
+
+    def uses(phrase: str) -> int:
+        return sum(phrase in t for t in lower)
+
+    order = {p: i for i, p in enumerate(pool)}
+    mine = set(own)
+    # A single word must carry the conversation: used in several of its messages.
+    enough = max(2, len(texts) // 4)
+
+    def rank(phrase: str) -> tuple[int, int, int]:
+        several = len(phrase.split()) > 1
+        if several and uses(phrase) >= 2:
+            tier = 0
+        elif several and phrase in mine:
+            tier = 1
+        elif not several and uses(phrase) >= enough:
+            tier = 2
+        else:
+            tier = 3
+        return tier, -min(uses(phrase), 3), order[phrase]
+
+    ranked = [p for p in sorted(pool, key=rank) if rank(p)[0] < 3]
+    return tuple(cased(p, texts) for p in noun_phrases(ranked, most))

@@ -76,7 +76,7 @@ _IDIOM_RE = re.compile(
 _OPENERS = _word_set(
     "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er yeah yep yes no nope ok okay hey "
     "hi hello wow ugh argh btw fwiw imo imho and but or anyway anyways yay woo cheers hah meh nah "
-    "please well"
+    "please well unless because if although though since while whereas yah ya yea"
 )
 _THANKS_RE = re.compile(r"\b(?:thank you|thanks|thank)\b", re.I)
 _THANKS_FOR_RE = re.compile(r"^(?:thank you|thanks) for \w", re.I)
@@ -164,6 +164,8 @@ def is_chatter(sentence: str) -> bool:
     words = sentence.split()
     if len(words) < 3 or _ASIDE_RE.match(sentence):
         return True
+    if len(words) < 8 and re.search(r"\bthanks?\b|\bthank you\b|\bthx\b|\bty\b", sentence, re.I):
+        return True
     return len(words) < 8 and _CHATTER_RE.match(sentence.strip()) is not None
 
 
@@ -222,6 +224,10 @@ def unsafe(sentence: str, addressee: str | None) -> str | None:
         return "thanks said in passing"
     if words[0] in _OPENERS:
         return f"opens with {words[0]!r}"
+    if body.split(" ", 1)[0].endswith(","):
+        return "opens by addressing someone"
+    if re.search(r":\s+\S", body) or re.search(r"\bplease\b", body, re.I):
+        return "a colon or a request"
     if _IDIOM_RE.search(body.replace("’", "'")):
         return "a set phrase with a pronoun"
     first = sum(w in _FIRST or w.startswith("i'") for w in words)
@@ -232,8 +238,8 @@ def unsafe(sentence: str, addressee: str | None) -> str | None:
         return "'you' with no known addressee"
     if len(words) > 1 and _imperative(words[0], words[1]):
         return "an instruction"
-    if re.search(r"[*_~#<>|\[\]{}]|https?://", body):
-        return "markup, code or a link"
+    if re.search(r"[*_~#<>|\[\]{}]|https?://|(?:^|\s)[:;=]-?[()DPp/\\|]", body):
+        return "markup, code, a link or a smiley"
     return None
 
 

@@ -29,6 +29,7 @@ from facilitation.threads.threadmap import (
     catchup_since,
     catchup_text,
     threads_text,
+    topic,
 )
 
 __all__ = ["ThreadsModule"]
@@ -152,7 +153,7 @@ class ThreadsModule:
             if conv.id in channel.suggested:
                 continue
             channel.suggested.add(conv.id)
-            keywords = ", ".join(channel.map.keywords(conv)) or "this"
+            keywords = topic(channel.map, conv) or "this"
             people = ", ".join(sorted(conv.people)[:4])
             target = Target(event.platform, event.community, event.channel, None)
             if self._cfg.open_threads:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from bot.clock import Clock
 from bot.prompts import Prompts
 from facilitation.bots import is_bot_line, is_bot_name, is_meeting_command
-from facilitation.summaries.labels import noun_phrases
+from facilitation.summaries.labels import describe
 from facilitation.threads.message import Link, ThreadMessage
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "catchup_text",
     "gist",
     "threads_text",
+    "topic",
 ]
 _SAID = 30
 
@@ -40,6 +41,7 @@ class Said:
     text: str
     ts: datetime
     id: str
+    author: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ class Conversation:
     words: Counter[str] = field(default_factory=Counter)
     times: list[datetime] = field(default_factory=list)
     said: deque[Said] = field(default_factory=lambda: deque(maxlen=_SAID))
+    authors: set[str] = field(default_factory=set)
+    """Author ids (``people`` counts display names)."""
 
     def new_since(self, since: datetime) -> int:
         return sum(1 for t in self.times if t > since)
@@ -117,9 +121,10 @@ class ThreadMap:
         conv.last_message = msg.id
         conv.count += 1
         conv.people[name] += 1
+        conv.authors.add(msg.author)
         conv.times.append(when)
         if not is_meeting_command(msg.text):
-            conv.said.append(Said(name, msg.text, when, msg.id))
+            conv.said.append(Said(name, msg.text, when, msg.id, msg.author))
         words = {w.lower() for w in _WORD.findall(msg.text)} - _STOP
         fresh = words - conv.words.keys()
         self._doc_freq.update(fresh)
@@ -158,7 +163,7 @@ class ThreadMap:
         """Conversations with messages after ``since`` from someone other than ``exclude``."""
         moved = [c for c in self._convs.values() if c.last_activity > since and c.new_since(since)]
         if exclude is not None:
-            moved = [c for c in moved if set(c.people) != {exclude}]
+            moved = [c for c in moved if c.authors - {exclude}]
         return sorted(moved, key=lambda c: c.last_activity, reverse=True)
 
     def side_conversations(self, *, min_messages: int = 8, min_open: int = 2) -> list[Conversation]:
@@ -184,10 +189,10 @@ def _short(text: str, limit: int = 60) -> str:
 def gist(prompts: Prompts, tmap: ThreadMap, conv: Conversation) -> str:
     """One line: who opened the conversation, with what, and its topic words."""
     line = prompts("threads.gist.line", starter=conv.starter, opening=_short(conv.opening))
-    words = tmap.keywords(conv)
-    if not words:
+    about = topic(tmap, conv)
+    if not about:
         return line
-    return prompts("threads.gist.with_keywords", line=line, keywords=", ".join(words))
+    return prompts("threads.gist.with_keywords", line=line, keywords=about)
 
 
 def catchup_since(
@@ -246,14 +251,22 @@ def catchup_text(
             ).rstrip()
         )
     for conv in moved:
-        topic = _topic(tmap, conv)
-        key = "threads.catchup.item" if topic else "threads.catchup.item_untitled"
+        said = _said(prompts, tmap, conv, since, author)
+        about = topic(tmap, conv) if len(conv.people) > 1 else ""
+        if not about and not said:
+            continue  # nothing to tell about it
+        if about:
+            key = "threads.catchup.item"
+        elif said and len(conv.people) == 1:
+            key = "threads.catchup.item_said"
+        else:
+            key = "threads.catchup.item_untitled"
         lines.append(
             prompts(
                 key,
                 names=_and(prompts, list(conv.people)),
-                topic=topic,
-                said=_said(prompts, tmap, conv, since),
+                topic=about,
+                said=said,
                 count=conv.new_since(since),
                 link=link_for(conv.last_message),
             ).rstrip()
@@ -267,27 +280,28 @@ def _and(prompts: Prompts, names: list[str], most: int = 3) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _topic(tmap: ThreadMap, conv: Conversation) -> str:
+def topic(tmap: ThreadMap, conv: Conversation) -> str:
     """What a conversation is about in a noun phrase or two ("the coffee break")."""
-    names = {w.lower() for n in conv.people for w in n.split()}
-    texts = [s.text for s in conv.said]
-    phrases = list(_phrases(tuple(texts))) if texts else []
-    words = tmap.keywords(conv, k=6)
-    candidates = [p for p in [*phrases, *words] if not names & set(p.split())]
-    found = noun_phrases(candidates, 2)
-    return " and ".join(found)
+    texts = tuple(s.text for s in conv.said)
+    return " and ".join(_describe(texts, tuple(tmap.keywords(conv, k=6)), tuple(conv.people)))
 
 
 @lru_cache(maxsize=256)
-def _phrases(texts: tuple[str, ...]) -> tuple[str, ...]:
-    from facilitation.summaries.keyphrases import KeyphraseExtractor
+def _describe(
+    texts: tuple[str, ...], words: tuple[str, ...], names: tuple[str, ...]
+) -> tuple[str, ...]:
+    return describe(texts, words, names, 2)
 
-    return KeyphraseExtractor(top=6).extract(list(texts))
 
-
-def _said(prompts: Prompts, tmap: ThreadMap, conv: Conversation, since: datetime) -> str:
-    """The most telling thing said since ``since``, quoted with its speaker."""
-    recent = [s for s in conv.said if s.ts > since and len(s.text.split()) >= 4]
+def _said(
+    prompts: Prompts, tmap: ThreadMap, conv: Conversation, since: datetime, reader: str = ""
+) -> str:
+    """The most telling thing others said since ``since``, quoted with its speaker."""
+    recent = [
+        s
+        for s in conv.said
+        if s.ts > since and len(s.text.split()) >= 4 and (not reader or s.author != reader)
+    ]
     if not recent:
         return ""
     top = set(tmap.keywords(conv, k=8))
@@ -328,7 +342,7 @@ def threads_text(
         lines.append(
             prompts(
                 "threads.map.item",
-                keywords=", ".join(tmap.keywords(conv)) or _short(conv.opening, 30),
+                keywords=topic(tmap, conv) or _short(conv.opening, 30),
                 people=_people(prompts, conv.people),
                 count=conv.count,
                 ago=ago,

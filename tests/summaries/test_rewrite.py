@@ -37,7 +37,7 @@ FRAMING = Framing()
         ("Does he like the plan?", "Maya", None, "Maya asks whether he likes the plan."),
         ("Let's meet again next week.", "Sam", "Maya", "Sam suggests they meet again next week."),
         ("Thank you for helping us.", "Sam", "Maya", "Sam thanks Maya for helping them."),
-        ("It happens when I work out.", "Sam", "Maya", "Sam says it happens when Sam works out."),
+        ("It happens when I work out.", "Sam", "Maya", 'Sam: "It happens when I work out"'),
         ("I try to go running.", "Sam", "Maya", "Sam tries to go running."),
         ("Try refreshing the page.", "Sam", None, 'Sam: "Try refreshing the page"'),
         ("Can you share the slides?", "Maya", None, 'Maya asks: "Can you share the slides?"'),
