@@ -27,6 +27,7 @@ from facilitation.base import EmbedderProvider
 from facilitation.ledger.service import Ledger
 from facilitation.ledger.store import LedgerStore, load_sessions
 from facilitation.report.build import build_report
+from facilitation.report.config import ReportConfig
 from facilitation.report.gather import gather
 from facilitation.report.module import write_report
 from facilitation.report.summarise import ReportSummariser
@@ -37,7 +38,7 @@ async def measure(path: Path, out: Path) -> dict[str, float]:
     db = await Database.open(path)
     provider = EmbedderProvider("bundled")
     prompts = Prompts.load()
-    summariser = ReportSummariser(config.report, provider, prompts)
+    summariser = ReportSummariser(config.section("report", ReportConfig), provider, prompts)
     try:
         roles = RoleBook(db, panellists=config.roles.panellists)
         await roles.setup()
@@ -50,7 +51,9 @@ async def measure(path: Path, out: Path) -> dict[str, float]:
         t1 = time.perf_counter()
         data = await gather(ledger, session, figures=True)
         t2 = time.perf_counter()
-        report = await build_report(data, summariser, config.report, prompts, ledger.cfg)
+        report = await build_report(
+            data, summariser, config.section("report", ReportConfig), prompts, ledger.cfg
+        )
         t3 = time.perf_counter()
         write_report(report, out / session.slug, prompts)
         t4 = time.perf_counter()

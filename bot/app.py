@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from adapters.base import Adapter
+from bot.adapter import Adapter
 from bot.bus import Bus
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRouter, as_command
 from bot.config import Config
 from bot.events import CommandIssued, Event, plausible_ts
 from bot.forget import PersonalData
+from bot.module import EmbedderProvider, Module, Services
 from bot.outbox import Outbox
+from bot.plugins import (
+    DoctorLine,
+    ModuleSpec,
+    PlatformContext,
+    Registry,
+    ServeRequest,
+    default_registry,
+)
 from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
 from bot.store import Database, SQLiteEventLog
 from bot.store.personal import LogPersonalData
-from facilitation.base import EmbedderProvider, Module, Services
 
 __all__ = ["Roundtable"]
 
 log = logging.getLogger("roundtable")
 
 ModuleFactory = Callable[[Services], Sequence[Module]]
-LOG_SCOPED_PLATFORMS = frozenset({"discord", "slack", "telegram"})
 
 
 def _plausible_time(event: Event) -> Event | None:
@@ -46,8 +54,10 @@ class Roundtable:
         config: the validated configuration.
         clock: time source (tests pass a :class:`~bot.clock.FakeClock`).
         db_path: overrides ``store.path`` (``":memory:"`` for tests).
-        modules: builds the facilitation modules; the default is every module.
+        modules: builds the facilitation modules; the default is every module the
+            registry holds, in their declared order.
         embedder: a shared embedding provider (tests reuse one loaded model).
+        registry: the plugins (default: every installed one, see :mod:`bot.plugins`).
     """
 
     def __init__(
@@ -58,8 +68,10 @@ class Roundtable:
         db_path: str | Path | None = None,
         modules: ModuleFactory | None = None,
         embedder: EmbedderProvider | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.config = config
+        self.registry = registry if registry is not None else default_registry()
         self.clock = clock or SystemClock()
         self._db_path = db_path if db_path is not None else config.resolve(config.store.path)
         self._module_factory = modules
@@ -79,7 +91,7 @@ class Roundtable:
         self.db = await Database.open(self._db_path)
         self.log = SQLiteEventLog(self.db)
         await self.log.setup()
-        self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions())
+        self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions(self.registry))
         await self.sessions.setup()
         self.roles = RoleBook(
             self.db,
@@ -102,6 +114,9 @@ class Roundtable:
         )
         self.bus.add_transform(_plausible_time)
         self.bus.add_transform(as_command(cfg.bot.command_prefixes, self.commands.knows))
+        self._scoped = frozenset(
+            s.name for s in self.registry.platforms() if s.runs == "configured"
+        )
         if not cfg.bot.log_unmapped_channels:
             self.bus.add_transform(self._in_scope)
         self.bus.subscribe(CommandIssued, self.commands.handle, name="commands")
@@ -124,16 +139,52 @@ class Roundtable:
             embedder=embedder,
             personal=self.personal,
         )
-        factory = self._module_factory
-        if factory is None:
-            from facilitation import build_modules
-
-            factory = build_modules
+        self._serving: list[tuple[Module, ModuleSpec]] = []
+        factory = self._module_factory or self._registered_modules
         self.modules = list(factory(self.services))
         for module in self.modules:
             await module.setup()
             module.register(self.bus, self.commands)
         await self.bus.start()
+
+    def _registered_modules(self, services: Services) -> list[Module]:
+        for spec in self.registry.modules():
+            section = self.config.section(spec.name, spec.config) if spec.config else None
+            module = spec.factory(services, section)
+            services.peers.append(module)
+            if spec.serve is not None:
+                self._serving.append((module, spec))
+        return list(services.peers)
+
+    async def serve(self, request: ServeRequest | None = None) -> list[DoctorLine]:
+        """Start what the modules serve while the bot runs (the dashboard); what to print."""
+        lines: list[DoctorLine] = []
+        for module, spec in self._serving:
+            assert spec.serve is not None
+            lines.extend(await spec.serve(module, request or ServeRequest()))
+        return lines
+
+    def platform_adapters(self, environ: Mapping[str, str] | None = None) -> list[Adapter]:
+        """One adapter per platform section in the config (none: the console room is up to
+        the caller)."""
+        env = os.environ if environ is None else environ
+        context = PlatformContext(env, self.commands.top_level(), self.clock, self.drain)
+        return [
+            spec.factory(self.config.sections[spec.name], context)
+            for spec in self.registry.platforms()
+            if spec.runs == "configured"
+            and spec.factory is not None
+            and spec.name in self.config.sections
+        ]
+
+    def fallback_adapters(self) -> list[Adapter]:
+        """The adapters to open when no platform is configured (the console room)."""
+        context = PlatformContext(os.environ, self.commands.top_level(), self.clock, self.drain)
+        return [
+            spec.factory(self.config.section(spec.name, spec.config), context)
+            for spec in self.registry.platforms()
+            if spec.runs == "fallback" and spec.factory is not None
+        ]
 
     def _in_scope(self, event: Event) -> Event | None:
         """Drop chatter from channels no event uses, on real platforms.
@@ -141,7 +192,7 @@ class Roundtable:
         Commands and direct messages always pass (someone is talking to the bot);
         replays and the console room log everything they are given.
         """
-        if event.platform not in LOG_SCOPED_PLATFORMS or event.private:
+        if event.platform not in self._scoped or event.private:
             return event
         if isinstance(event, CommandIssued):
             return event

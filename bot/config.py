@@ -10,14 +10,11 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from adapters.discord.config import DiscordConfig
-from adapters.slack.config import SlackConfig
-from adapters.telegram.config import TelegramConfig
-from bot.section import Section
+from bot.plugins import Registry, default_registry
 from bot.sessions import PlannedSession, slugify
 
 __all__ = [
@@ -33,6 +30,15 @@ __all__ = [
     "load_config",
     "parse_config",
 ]
+
+
+S = TypeVar("S", bound=BaseModel)
+
+
+class Section(BaseModel):
+    """Base for config sections: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ConfigError(Exception):
@@ -118,18 +124,6 @@ class EventConfig(Section):
         return PlannedSession(self.id, self.title, self.series, tuple(self.channels))
 
 
-class ReplayConfig(Section):
-    platform: str = "replay"
-    community: str = "demo"
-    channel: str = "main"
-
-
-class ConsoleConfig(Section):
-    me: str = "you"
-    community: str = "local"
-    channel: str = "room"
-
-
 class Config(Section):
     bot: BotConfig = BotConfig()
     store: StoreConfig = StoreConfig()
@@ -137,36 +131,37 @@ class Config(Section):
     roles: RolesConfig = RolesConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     events: list[EventConfig] = Field(default_factory=list)
-    replay: ReplayConfig = ReplayConfig()
-    console: ConsoleConfig = ConsoleConfig()
-    snapshots: SnapshotsConfig = Field(default_factory=lambda: SnapshotsConfig())
-    threads: ThreadsConfig = Field(default_factory=lambda: ThreadsConfig())
-    ledger: LedgerConfig = Field(default_factory=lambda: LedgerConfig())
-    questions: QuestionsConfig = Field(default_factory=lambda: QuestionsConfig())
-    report: ReportConfig = Field(default_factory=lambda: ReportConfig())
-    dashboard: DashboardConfig = Field(default_factory=lambda: DashboardConfig())
-    discord: DiscordConfig | None = None
-    slack: SlackConfig | None = None
-    telegram: TelegramConfig | None = None
+    # The plugins' sections (``[threads]``, ``[discord]``...), validated by their own
+    # models: see :func:`parse_config` and :mod:`bot.plugins`.
+    sections: dict[str, Any] = Field(default_factory=dict)
     source: str = Field(default="<defaults>", exclude=True)
 
-    def platform_channels(self) -> dict[str, dict[str, str]]:
-        """Per enabled platform, its ``channels`` map (channel id -> event id)."""
-        found: dict[str, dict[str, str]] = {}
-        for name in ("discord", "slack", "telegram"):
-            section = getattr(self, name)
-            if section is not None:
-                found[name] = dict(section.channels)
+    def section(self, name: str, kind: type[S]) -> S:
+        """The plugin section ``name`` as a ``kind`` (its defaults when absent)."""
+        found = self.sections.get(name)
+        if found is None:
+            return kind()
+        if not isinstance(found, kind):
+            raise TypeError(f"[{name}] is a {type(found).__name__}, not a {kind.__name__}")
         return found
 
-    def planned_sessions(self) -> list[PlannedSession]:
+    def platform_channels(self, registry: Registry) -> dict[str, dict[str, str]]:
+        """Per configured platform, its section's ``channels`` map (channel id -> event id)."""
+        found: dict[str, dict[str, str]] = {}
+        for spec in registry.platforms():
+            section = self.sections.get(spec.name)
+            if section is not None:
+                found[spec.name] = dict(getattr(section, "channels", {}))
+        return found
+
+    def planned_sessions(self, registry: Registry) -> list[PlannedSession]:
         """Events from ``[[events]]`` plus the platform sections' channel maps.
 
         A platform's ``channels = {"123" = "heat-panel"}`` adds the place
         ``platform:*:123`` to the event ``heat-panel`` (created if not listed).
         """
         plans = {e.id: e.planned() for e in self.events}
-        for platform, channels in self.platform_channels().items():
+        for platform, channels in self.platform_channels(registry).items():
             for channel, event_id in channels.items():
                 plan = plans.get(event_id) or PlannedSession(event_id)
                 place = f"{platform}:*:{channel}"
@@ -201,8 +196,37 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(current.model_fields) if hasattr(current, "model_fields") else []
 
 
-def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
-    """Validate parsed TOML; raise :class:`ConfigError` naming each bad key."""
+def _problems(
+    exc: ValidationError, model: type[BaseModel], prefix: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in (*prefix, *loc))
+        key = key.replace(".[", "[")
+        if err["type"] == "extra_forbidden":
+            known = _known_keys(model, loc)
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            reason = f"unknown key{hint}"
+        else:
+            reason = err["msg"].removeprefix("Value error, ")
+        problems.append((key, reason))
+    return problems
+
+
+def parse_config(
+    data: dict[str, Any], source: str = "<config>", registry: Registry | None = None
+) -> Config:
+    """Validate parsed TOML; raise :class:`ConfigError` naming each bad key.
+
+    The core keys are validated by :class:`Config`; each plugin section by the model
+    its spec declares (``registry``, by default every installed plugin). A module's
+    section is always present (its defaults when the file leaves it out); a
+    platform's only when the file has it, which is what enables the platform.
+    """
+    if registry is None:
+        registry = default_registry()
     for secret_key in _find_secret_keys(data):
         raise ConfigError(
             source,
@@ -214,23 +238,34 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
                 )
             ],
         )
+    plugin_sections = registry.sections()
+    core_keys = [k for k in Config.model_fields if k not in ("sections", "source")]
+    problems: list[tuple[str, str]] = []
+    core: dict[str, Any] = {}
+    sections: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in plugin_sections:
+            continue
+        if key in core_keys:
+            core[key] = value
+            continue
+        close = difflib.get_close_matches(key, [*core_keys, *plugin_sections], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append((key, f"unknown section{hint}"))
+    for name, (model, always) in plugin_sections.items():
+        if name not in data and not always:
+            continue
+        try:
+            sections[name] = model.model_validate(data.get(name, {}))
+        except ValidationError as exc:
+            problems.extend(_problems(exc, model, (name,)))
     try:
-        return Config.model_validate({**data, "source": source})
+        config = Config.model_validate({**core, "sections": sections, "source": source})
     except ValidationError as exc:
-        problems: list[tuple[str, str]] = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc)
-            key = key.replace(".[", "[")
-            if err["type"] == "extra_forbidden":
-                known = _known_keys(Config, loc)
-                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                reason = f"unknown key{hint}"
-            else:
-                reason = err["msg"].removeprefix("Value error, ")
-            problems.append((key, reason))
-        raise ConfigError(source, problems) from None
+        problems = _problems(exc, Config, ()) + problems
+    if problems:
+        raise ConfigError(source, problems)
+    return config
 
 
 _SECRET_NAMES = {
@@ -258,10 +293,10 @@ def _find_secret_keys(data: Any, prefix: str = "") -> list[str]:
     return found
 
 
-def load_config(path: str | Path | None) -> Config:
+def load_config(path: str | Path | None, registry: Registry | None = None) -> Config:
     """Read and validate a config file; ``None`` gives the embedded defaults."""
     if path is None:
-        return Config()
+        return parse_config({}, "<defaults>")
     path = Path(path)
     try:
         with path.open("rb") as fh:
@@ -270,15 +305,4 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(str(path), [("", "file not found")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [("", f"not valid TOML: {exc}")]) from None
-    return parse_config(data, str(path))
-
-
-# Module configs live in their packages, which import this module: import them last.
-from facilitation.dashboard.config import DashboardConfig  # noqa: E402
-from facilitation.ledger.config import LedgerConfig  # noqa: E402
-from facilitation.questions.config import QuestionsConfig  # noqa: E402
-from facilitation.report.config import ReportConfig  # noqa: E402
-from facilitation.snapshots.config import SnapshotsConfig  # noqa: E402
-from facilitation.threads.config import ThreadsConfig  # noqa: E402
-
-Config.model_rebuild()
+    return parse_config(data, str(path), registry)

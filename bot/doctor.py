@@ -7,24 +7,17 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import ConfigError, load_config
+from bot.embeddings import MiniLMEmbedder, bundled_model_path
+from bot.platforms import enabled_platforms, token_problems
+from bot.plugins import Registry, default_registry
 from bot.plural import plural
 from bot.prompts import PromptError, Prompts
 from bot.store import Database, SQLiteEventLog
 
-__all__ = ["doctor", "token_problems"]
+__all__ = ["doctor"]
 
 OK, BAD = "✓", "✗"
-
-
-def token_problems(config: Config, environ: Mapping[str, str]) -> list[str]:
-    """Missing or malformed tokens of every platform the config enables."""
-    from bot.platforms import token_checks
-
-    problems: list[str] = []
-    for check in token_checks(config):
-        problems.extend(check(environ))
-    return problems
 
 
 async def doctor(
@@ -33,9 +26,15 @@ async def doctor(
     load_models: bool = False,
     environ: Mapping[str, str] | None = None,
     echo: Callable[[str], None] = print,
+    registry: Registry | None = None,
 ) -> int:
-    """Print one line per check; return 0 when everything is fine, 1 otherwise."""
+    """Print one line per check; return 0 when everything is fine, 1 otherwise.
+
+    Besides the core's checks, every plugin's: platform tokens, and each module's own
+    ``doctor`` lines (see :class:`bot.plugins.ModuleSpec`).
+    """
     environ = os.environ if environ is None else environ
+    registry = default_registry() if registry is None else registry
     failures = 0
 
     def report(ok: bool, text: str) -> None:
@@ -44,7 +43,7 @@ async def doctor(
         echo(f"{OK if ok else BAD} {text}")
 
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, registry)
         report(True, f"config: {config_path or 'embedded defaults'}")
     except ConfigError as exc:
         report(False, f"config:\n{exc}")
@@ -75,10 +74,18 @@ async def doctor(
     else:
         report(*_check_model(config.models.embeddings, load_models))
 
-    problems = token_problems(config, environ)
-    from bot.platforms import enabled_platforms
+    for spec in registry.modules():
+        if spec.doctor is not None:
+            section = config.section(spec.name, spec.config) if spec.config else None
+            try:
+                lines = spec.doctor(section, config)
+            except Exception as exc:
+                lines = [(False, f"{spec.name}: the check failed: {exc}")]
+            for ok, text in lines:
+                report(ok, text)
 
-    platforms = enabled_platforms(config)
+    problems = token_problems(config, environ, registry)
+    platforms = enabled_platforms(config, registry)
     if not platforms:
         report(True, "platforms: none configured, so `roundtable run` opens the console room")
     for problem in problems:
@@ -96,8 +103,6 @@ async def doctor(
 def _check_model(name: str, load: bool) -> tuple[bool, str]:
     try:
         if name == "bundled":
-            from bot.embeddings import bundled_model_path
-
             path = Path(bundled_model_path())
             if not (path / "config.json").exists():
                 return (
@@ -109,8 +114,6 @@ def _check_model(name: str, load: bool) -> tuple[bool, str]:
         else:
             label = name
         if load:
-            from bot.embeddings import MiniLMEmbedder
-
             vec = MiniLMEmbedder(None if name == "bundled" else name).embed(["hello"])
             label += f" (loaded, {vec.shape[1]} dimensions)"
         return True, f"models: {label}"

@@ -28,9 +28,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.store.db import Database
+if TYPE_CHECKING:  # annotation only: bot.store's personal-data readers import this module
+    from bot.store.db import Database
 
 __all__ = [
     "REMOVED",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from adapters.base import Adapter
 from bot.actions import Action, DirectMessage, MessageRef, Reply, Say, Target, action_platform
+from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.events import Capabilities, CommandIssued
 from bot.store import EventLog

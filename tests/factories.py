@@ -14,6 +14,7 @@ from bot.app import ModuleFactory, Roundtable
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.events import MessagePosted, ReactionAdded, extract_links
+from bot.plugins import Registry
 
 T0 = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -152,12 +153,18 @@ async def run_script(
     modules: ModuleFactory | None = None,
     embedder: Any = None,
     keep_open: Callable[[Roundtable, ReplayAdapter], Any] | None = None,
+    registry: Registry | None = None,
 ) -> tuple[list[Action], Roundtable]:
     """Replay ``lines`` through a real bot (lock-step) and return what it did."""
     events = list(parse_transcript(lines))
     clock = FakeClock(events[0].ts if events else T0)
     bot = Roundtable(
-        cfg or config(), clock=clock, db_path=db_path, modules=modules, embedder=embedder
+        cfg or config(),
+        clock=clock,
+        db_path=db_path,
+        modules=modules,
+        embedder=embedder,
+        registry=registry,
     )
     await bot.setup()
     adapter = ReplayAdapter(events, clock=clock, settle=bot.drain, out=None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -26,10 +25,8 @@ from facilitation.dashboard.actions import Commander
 from facilitation.dashboard.auth import Auth, Viewer
 from facilitation.dashboard.config import DashboardConfig
 from facilitation.dashboard.hub import Hub
+from facilitation.dashboard.parts import Dashboard
 from facilitation.dashboard.sources import Sources
-
-if TYPE_CHECKING:
-    from facilitation.dashboard.server import Dashboard
 
 __all__ = ["DashboardModule"]
 
@@ -57,7 +54,7 @@ class DashboardModule:
         wall_clock: Clock | None = None,
     ) -> None:
         self._s = services
-        self.cfg: DashboardConfig = getattr(services.config, "dashboard", DashboardConfig())
+        self.cfg = services.config.section("dashboard", DashboardConfig)
         self._modules = modules
         self.auth = Auth(
             wall_clock or SystemClock(),
@@ -93,13 +90,13 @@ class DashboardModule:
 
     def app(self) -> web.Application:
         """The aiohttp application (tests serve it with aiohttp's test server)."""
-        from facilitation.dashboard.server import build_app
+        from facilitation.dashboard.server import (
+            build_app,  # lazy: templates load only when serving
+        )
 
         return build_app(self._dashboard_parts())
 
     def _dashboard_parts(self) -> Dashboard:
-        from facilitation.dashboard.server import Dashboard
-
         assert self.commander is not None, "register() first"
         return Dashboard(
             services=self._s,

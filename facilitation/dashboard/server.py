@@ -14,7 +14,6 @@ import json
 import logging
 import zipfile
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +22,13 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from bot.sessions import ENDED, Session
-from facilitation.base import Services
 from facilitation.dashboard.actions import (
     QUESTION_ACTIONS,
     SNAPSHOT_ACTIONS,
     ActionError,
-    Commander,
 )
 from facilitation.dashboard.auth import Auth, BrowserSession
-from facilitation.dashboard.hub import Hub
-from facilitation.dashboard.sources import Sources
+from facilitation.dashboard.parts import Dashboard
 from facilitation.dashboard.view import page_context
 
 __all__ = ["COOKIE", "Dashboard", "build_app"]
@@ -42,18 +38,6 @@ COOKIE = "roundtable_dashboard"
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 2000
 HEARTBEAT_SECONDS = 15.0
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """What the web server works with."""
-
-    services: Services
-    auth: Auth
-    hub: Hub
-    sources: Sources
-    commander: Commander
-    url: Callable[[], str]
 
 
 KEY = web.AppKey("dashboard", Dashboard)

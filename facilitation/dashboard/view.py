@@ -10,7 +10,7 @@ from facilitation.dashboard.auth import BrowserSession
 from facilitation.dashboard.sources import QuestionCard
 
 if TYPE_CHECKING:
-    from facilitation.dashboard.server import Dashboard
+    from facilitation.dashboard.parts import Dashboard
 
 __all__ = ["SECTIONS", "page_context"]
 

@@ -1,7 +1,6 @@
 """The participation ledger: evaluation figures, downloads, and privacy controls.
 
-Only the config is imported here, because ``bot.config`` imports it; the
-module, CLI and helpers are in their own submodules (``module``, ``cli``,
+The module, CLI and helpers are in their own submodules (``module``, ``cli``,
 ``service``, ``export``, ``series``, ``privacy``).
 """
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from bot.section import Section
+from bot.config import Section
 
 __all__ = ["LedgerConfig"]
 

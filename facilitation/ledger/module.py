@@ -43,7 +43,7 @@ class LedgerModule:
 
     def __init__(self, services: Services) -> None:
         self._s = services
-        self.cfg: LedgerConfig = getattr(services.config, "ledger", LedgerConfig())
+        self.cfg = services.config.section("ledger", LedgerConfig)
         self.store = LedgerStore(services.db)
         self.ledger = Ledger(services.db, services.config, services.roles.roles_of, self.store)
         self.forgetting = Forgetting(services, self.ledger, self.store)

@@ -59,7 +59,7 @@ class Ledger:
     ) -> None:
         self.db = db
         self.config = config
-        self.cfg: LedgerConfig = getattr(config, "ledger", LedgerConfig())
+        self.cfg = config.section("ledger", LedgerConfig)
         self.store = store
         self._roles_of = roles_of
         self.tone = tone or ToneScorer(self.cfg.positive_threshold)

@@ -8,17 +8,19 @@ yours, is it still open).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot.actions import DirectMessage, React, Target
 from bot.commands import Arg, CommandSpec, Handler, Invocation
+from bot.events import CommandIssued, Event
+from bot.module import Services
 from bot.roles import Role
-from facilitation.questions.queue import Asked
+from bot.sessions import Session
+from facilitation.questions.config import QuestionsConfig
+from facilitation.questions.queue import Asked, QuestionQueue
 from facilitation.questions.render import queue_text, short, votes_phrase
-from facilitation.questions.store import Question, States
-
-if TYPE_CHECKING:
-    from facilitation.questions.module import QuestionsModule
+from facilitation.questions.store import Question, QuestionStore, States
 
 __all__ = ["QuestionCommands"]
 
@@ -36,10 +38,38 @@ def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in bare)
 
 
+class QuestionsHost(Protocol):
+    """What the commands need from the module (:class:`~.module.QuestionsModule`).
+
+    A protocol rather than the class, so the module can import the commands
+    without the commands importing the module back.
+    """
+
+    s: Services
+    cfg: QuestionsConfig
+    store: QuestionStore
+    queue: QuestionQueue
+    keep_anonymous: bool
+
+    def place_on(self, session: Session, platform: str) -> Target | None: ...
+
+    async def post_anonymous(self, q: Question) -> None: ...
+
+    async def link_answer(
+        self, q: Question, event: Event, message_id: str | None, text: str
+    ) -> bool: ...
+
+    async def answered_before(self, q: Question) -> str: ...
+
+    def unrecorded_reply(self, ev: CommandIssued) -> Callable[[str], Awaitable[None]]: ...
+
+    async def unlink(self, ev: CommandIssued) -> None: ...
+
+
 class QuestionCommands:
     """Builds the command specs; each handler works on the invocation's session."""
 
-    def __init__(self, module: QuestionsModule) -> None:
+    def __init__(self, module: QuestionsHost) -> None:
         self.m = module
         self.p = module.s.prompts
 

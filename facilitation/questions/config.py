@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.section import Section
+from bot.config import Section
 
 __all__ = ["QuestionsConfig"]
 

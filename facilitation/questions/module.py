@@ -69,10 +69,7 @@ class QuestionsModule:
 
     def __init__(self, services: Services) -> None:
         self.s = services
-        found = getattr(services.config, "questions", None)
-        self.cfg: QuestionsConfig = (
-            found if isinstance(found, QuestionsConfig) else QuestionsConfig()
-        )
+        self.cfg = services.config.section("questions", QuestionsConfig)
         self.store = QuestionStore(services.db)
         self.queue = QuestionQueue(
             self.store,

@@ -42,7 +42,7 @@ async def _run(args: argparse.Namespace) -> int:
         enabled=config.models.enabled,
         max_length=config.models.max_length,
     )
-    cfg: ReportConfig = getattr(config, "report", ReportConfig())
+    cfg = config.section("report", ReportConfig)
     prompts = Prompts.load(
         config.resolve(config.bot.prompts_dir) if config.bot.prompts_dir else None
     )

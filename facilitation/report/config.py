@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from bot.section import Section
+from bot.config import Section
 
 __all__ = ["ReportConfig"]
 

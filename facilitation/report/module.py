@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from adapters.base import split_text
 from bot.actions import Say, Target, UploadFile
+from bot.adapter import split_text
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import MessagePosted, SessionChanged
@@ -77,7 +77,7 @@ class ReportModule:
 
     def __init__(self, services: Services) -> None:
         self._s = services
-        self.cfg: ReportConfig = getattr(services.config, "report", ReportConfig())
+        self.cfg = services.config.section("report", ReportConfig)
         self.store = ReportStore(services.db)
         self.summariser = ReportSummariser(self.cfg, services.embedder, services.prompts)
         self.ledger = Ledger(

@@ -14,7 +14,13 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
+from bot.module import EmbedderProvider
+from bot.store import Database
+from facilitation.snapshots.config import DEFAULT_CORPUS, SnapshotsConfig
+from facilitation.snapshots.ingest import Ingester, ProgressBar
+from facilitation.snapshots.store import SnapshotStore
 
 __all__ = ["main"]
 
@@ -45,14 +51,7 @@ def main(argv: list[str]) -> int:
 async def _ingest(
     config: Config, paths: list[Path], db_path: Path | None, event: str | None
 ) -> int:
-    from bot.clock import SystemClock
-    from bot.store import Database
-    from facilitation.base import EmbedderProvider
-    from facilitation.snapshots.config import DEFAULT_CORPUS
-    from facilitation.snapshots.ingest import Ingester, ProgressBar
-    from facilitation.snapshots.store import SnapshotStore
-
-    snapshots = config.snapshots
+    snapshots = config.section("snapshots", SnapshotsConfig)
     corpus = event or DEFAULT_CORPUS
     if not paths:
         name = snapshots.corpus_name(event)

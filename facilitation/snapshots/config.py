@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from bot.section import Section
+from bot.config import Section
 
 __all__ = ["EventSnapshotsConfig", "SnapshotsConfig", "StarterConfig"]
 

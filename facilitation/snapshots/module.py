@@ -22,6 +22,7 @@ from bot.events import CommandIssued, MessagePosted, ReactionAdded, SessionChang
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
 from facilitation.base import Services
+from facilitation.snapshots.config import SnapshotsConfig
 from facilitation.snapshots.effects import EffectTracker
 from facilitation.snapshots.framing import Framer, ModelRephraser, Rephraser, Trigger
 from facilitation.snapshots.index import Hit, PassageIndex
@@ -74,7 +75,7 @@ class SnapshotsModule:
         poll_seconds: float | None = 30.0,
     ) -> None:
         self._s = services
-        self.cfg = services.config.snapshots
+        self.cfg = services.config.section("snapshots", SnapshotsConfig)
         self.store = SnapshotStore(services.db)
         self._own_rephraser: ModelRephraser | None = None
         if rephraser is None and self.cfg.rephrase_model:

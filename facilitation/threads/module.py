@@ -20,6 +20,7 @@ from bot.embeddings import StaticEmbedder
 from bot.events import MessagePosted
 from facilitation.base import Services
 from facilitation.ledger.sources import QuestionTables
+from facilitation.threads.config import ThreadsConfig
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.message import Link, ThreadMessage
 from facilitation.threads.scorer import Scorer
@@ -53,7 +54,7 @@ class ThreadsModule:
 
     def __init__(self, services: Services) -> None:
         self._s = services
-        self._cfg = services.config.threads
+        self._cfg = services.config.section("threads", ThreadsConfig)
         self._scorer: Scorer | None = None
         self._static: StaticEmbedder | None = None
         self._zeros = np.zeros(384, np.float32)

@@ -144,7 +144,7 @@ def contract_config(
                 trust_platform_roles=False,
             ),
             "events": [EventConfig(id=EVENT_ID, title="Contract test", channels=list(places))],
-            **(sections or {}),
+            "sections": dict(sections or {}),
         }
     )
 

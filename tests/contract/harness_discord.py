@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.app import Roundtable
 from bot.clock import SystemClock
-from bot.platforms import build_platform_adapters
 from facilitation.base import EmbedderProvider
 from tests.contract.harness import BotFile, ContractBot, contract_config, start_bot
 from tests.fakes.discord_fake import (
@@ -63,9 +62,7 @@ class DiscordHarness:
             config = contract_config("discord", tmp, ids, sections={"discord": section})
             bot = await start_bot(config, SystemClock(), embedder)
             try:
-                for adapter in build_platform_adapters(
-                    config, bot, {"DISCORD_BOT_TOKEN": fake.token}
-                ):
+                for adapter in bot.platform_adapters({"DISCORD_BOT_TOKEN": fake.token}):
                     await bot.attach(adapter)
                 yield cls(fake, bot)
             finally:

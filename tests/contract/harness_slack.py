@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.app import Roundtable
 from bot.clock import SystemClock
-from bot.platforms import build_platform_adapters
 from facilitation.base import EmbedderProvider
 from tests.contract.harness import BotFile, ContractBot, contract_config, start_bot
 from tests.fakes.slack_fake import SlackFake, callback, command_form, message, reaction
@@ -72,7 +71,7 @@ class SlackHarness:
             config = contract_config("slack", tmp, ids, sections={"slack": section})
             bot = await start_bot(config, SystemClock(), embedder)
             try:
-                for adapter in build_platform_adapters(config, bot, fake.environ):
+                for adapter in bot.platform_adapters(fake.environ):
                     await bot.attach(adapter)
                 yield cls(fake, bot)
             finally:

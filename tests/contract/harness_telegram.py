@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.app import Roundtable
 from bot.clock import SystemClock
-from bot.platforms import build_platform_adapters
 from facilitation.base import EmbedderProvider
 from tests.contract.harness import BotFile, ContractBot, contract_config, start_bot
 from tests.fakes.telegram_fake import REACTIONS, TOKEN, TelegramFake, bot_command, user
@@ -58,7 +57,7 @@ class TelegramHarness:
             bot = await start_bot(config, SystemClock(), embedder)
             try:
                 env = {"TELEGRAM_BOT_TOKEN": TOKEN}
-                for adapter in build_platform_adapters(config, bot, env):
+                for adapter in bot.platform_adapters(env):
                     await bot.attach(adapter)
                 yield cls(fake, bot)
             finally:

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.actions import DirectMessage, Say
 from facilitation.dashboard.auth import Viewer
+from facilitation.dashboard.config import DashboardConfig
 from tests.dashboard.conftest import Room, dashboard_config
 
 JSON = {"Accept": "application/json"}
@@ -172,7 +173,7 @@ async def test_downloads_after_the_event(room: Room, client: TestClient) -> None
 
 def test_the_example_dashboard_section_is_valid(tmp_path: object) -> None:
     cfg = dashboard_config(tmp_path, dashboard={"port": 9000, "public_url": "https://x.org/"})  # type: ignore[arg-type]
-    assert cfg.dashboard.public_url == "https://x.org"
+    assert cfg.section("dashboard", DashboardConfig).public_url == "https://x.org"
 
 
 async def test_batched_tallies_match_the_queue(room: Room, client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""The package exports what it means to, lazily, and the demo config uses the demo corpus."""
+"""The package exports what it means to, and the demo config uses the demo corpus."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ def test_cli_entry_point_exists() -> None:
 
 def test_demo_config_points_at_the_demo_corpus() -> None:
     config = load_config(demo_config_path())
-    paths = [config.resolve(p) for p in config.snapshots.corpus]
+    paths = [
+        config.resolve(p) for p in config.section("snapshots", snapshots.SnapshotsConfig).corpus
+    ]
     files, problems = collect_files(paths)
     assert problems == []
     assert {f.suffix for f in files} == {".md", ".txt", ".html"}
     assert all(f.is_relative_to(DEMO_DIR.resolve()) for f in files)
-    assert config.snapshots.starters
+    assert config.section("snapshots", snapshots.SnapshotsConfig).starters

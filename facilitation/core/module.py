@@ -134,7 +134,7 @@ class CoreModule:
             return
         session = await self._s.sessions.start(place, inv.args.get("title") or "", inv.event.author)
         if existing is None:
-            report = getattr(self._s.config, "report", None)
+            report = self._s.config.sections.get("report")  # how the report names people
             names = getattr(report, "participant_names", "first")
             text = self._s.prompts(
                 "lifecycle.welcome",

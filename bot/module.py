@@ -1,0 +1,90 @@
+"""The module protocol: what every facilitation module gets, and what it must provide."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.bus import Bus
+from bot.clock import Clock
+from bot.commands import CommandRouter
+from bot.config import Config
+from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
+from bot.forget import PersonalData
+from bot.outbox import Outbox
+from bot.prompts import Prompts
+from bot.roles import RoleBook
+from bot.sessions import SessionRegistry
+from bot.store import Database, EventLog
+
+__all__ = ["EmbedderProvider", "Module", "Services"]
+
+log = logging.getLogger("roundtable.models")
+
+
+class Module(Protocol):
+    """A facilitation module: sets up its tables, then subscribes to what it needs."""
+
+    name: str
+
+    async def setup(self) -> None: ...
+
+    def register(self, bus: Bus, commands: CommandRouter) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class EmbedderProvider:
+    """Loads the embedding model once, on first use, off the event loop.
+
+    ``get()`` returns ``None`` when models are switched off in the config, so
+    modules can fall back to cheaper signals.
+    """
+
+    def __init__(self, model: str | None, *, enabled: bool = True, max_length: int = 128) -> None:
+        self._model = None if model in (None, "bundled") else model
+        self._enabled = enabled
+        self._max_length = max_length
+        self._embedder: AsyncEmbedder | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    async def get(self) -> AsyncEmbedder | None:
+        if not self._enabled:
+            return None
+        async with self._lock:
+            if self._embedder is None:
+                log.info("loading the embedding model")
+                inner = await asyncio.to_thread(
+                    MiniLMEmbedder, self._model, max_length=self._max_length
+                )
+                self._embedder = AsyncEmbedder(inner)
+        return self._embedder
+
+    def close(self) -> None:
+        if self._embedder is not None:
+            self._embedder.close()
+
+
+@dataclass(frozen=True)
+class Services:
+    """The shared parts a module may take (pass each module only what it uses)."""
+
+    config: Config
+    db: Database
+    log: EventLog
+    sessions: SessionRegistry
+    roles: RoleBook
+    prompts: Prompts
+    outbox: Outbox
+    clock: Clock
+    embedder: EmbedderProvider
+    personal: PersonalData
+    # The modules built so far, in order (a module that reads others, like the
+    # dashboard, comes after them).
+    peers: list[Module] = field(default_factory=list)

@@ -1,0 +1,5 @@
+"""Core commands: /help, /role, and the event lifecycle (/event start|pause|resume|end)."""
+
+from facilitation.core.module import CoreModule
+
+__all__ = ["CoreModule"]

@@ -1,0 +1,58 @@
+"""The layers hold: the core imports no plugin, plugins don't import each other, no cycles.
+
+The contracts live in pyproject.toml (``[tool.importlinter]``); this runs them, and
+then looks for import cycles between any two modules, imports made only for type
+checking included (import-linter's own contracts leave those out).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("bot", "adapters", "facilitation", "prompts")
+
+
+def test_the_import_contracts_are_kept() -> None:
+    # A process of its own: import-linter reconfigures logging when it runs.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 kept, 0 broken" in done.stdout
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=False, cache_dir=None)
+    edges = nx.DiGraph()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            edges.add_edge(module, imported)
+    cycles = [sorted(c) for c in nx.strongly_connected_components(edges) if len(c) > 1]
+    assert cycles == []
+
+
+def test_the_core_names_no_plugin_even_in_strings() -> None:
+    """Discovery finds plugins by folder; no core file spells a plugin's package path."""
+    offenders = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        for found in re.findall(r"\b(?:adapters|facilitation)\.[a-z_]+", path.read_text()):
+            offenders.append(f"{path.relative_to(ROOT)}: {found}")
+    assert offenders == [], os.linesep.join(offenders)
