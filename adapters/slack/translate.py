@@ -237,7 +237,7 @@ def _callback(body: Mapping[str, Any], delivery: Delivery | None) -> Event | Non
 
 
 def _message(event: Mapping[str, Any], base: dict[str, Any]) -> Event | None:
-    subtype = event.get("subtype")
+    subtype = _str(event, "subtype") or None
     channel = _str(event, "channel")
     private = event.get("channel_type") == "im"
     where = {**base, "channel": channel, "private": private, "raw": dict(event)}

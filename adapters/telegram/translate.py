@@ -98,7 +98,10 @@ def _reply_to(msg: Message) -> str | None:
 
 def _mentions(msg: Message, usernames: Mapping[str, int]) -> tuple[str, ...]:
     kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    found = msg.parse_entities(kinds) if msg.text else msg.parse_caption_entities(kinds)
+    try:
+        found = msg.parse_entities(kinds) if msg.text else msg.parse_caption_entities(kinds)
+    except (UnicodeDecodeError, ValueError):  # an entity cutting a character in two
+        return ()
     ids: list[str] = []
     for entity, text in found.items():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:

@@ -57,6 +57,7 @@ WRONG_TYPES: list[dict[str, Any]] = [
     {"type": "message", "channel": "C1", "user": "U1", "text": "hi", "ts": "soon", "event_ts": "1"},
     {"type": "message", "channel": "C1", "user": "U1", "text": "hi", "ts": "99999999999.0"},
     {"type": "message", "channel": "C1", "user": "U1", "text": "hi", "thread_ts": {"a": 1}},
+    {"type": "message", "channel": "C1", "subtype": [], "ts": "1.0"},  # found by fuzzing
 ]
 
 

@@ -184,3 +184,11 @@ def test_roles_of_member() -> None:
     assert roles_of_member(owner) == {"admin", "moderator"}
     assert roles_of_member(ChatMember.de_json(limited, None)) == {"admin"}
     assert roles_of_member(plain) == frozenset()
+
+
+def test_an_entity_cutting_a_character_in_two_is_ignored() -> None:
+    # found by fuzzing: offsets count UTF-16 units, and this one ends inside an emoji
+    msg = _message(
+        text="0000000\U00010000", entities=[{"type": "mention", "offset": 0, "length": 8}]
+    )
+    assert _posted(msg).mentions == ()
