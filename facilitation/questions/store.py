@@ -420,6 +420,11 @@ class QuestionStore:
                     await self._db.execute(
                         f"DELETE FROM {table} WHERE question_id IN ({marks})", drop
                     )
+                await self._db.execute(
+                    f"DELETE FROM question_suggestions WHERE question_id IN ({marks})"
+                    f" OR into_id IN ({marks})",
+                    drop + drop,
+                )
                 removed["questions"] = await self._db.execute(
                     f"DELETE FROM questions WHERE id IN ({marks})", drop
                 )
