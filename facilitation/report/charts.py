@@ -174,8 +174,9 @@ def network_figure(
             edgecolors="white",
             linewidths=1.2,
         )
+    # names start just below their mark, then are pushed off marks and each other
     texts = [
-        ax.text(x, y, name, fontsize=FONT - 1, color=INK, ha="center", va="center")
+        ax.text(x, y - 0.06, name, fontsize=FONT - 1, color=INK, ha="center", va="top")
         for name, (x, y) in layout.items()
     ]
     xs = [x for x, _ in layout.values()]
@@ -187,7 +188,8 @@ def network_figure(
         x=xs,
         y=ys,
         ax=ax,
-        expand=(1.15, 1.4),
+        expand=(1.2, 1.5),
+        expand_axes=False,
         force_text=(0.4, 0.6),
         arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.6},
     )
@@ -220,9 +222,13 @@ class MatrixPoint:
 
 
 def matrix_figure(points: Sequence[MatrixPoint], audience_t: float, depth_t: float) -> Figure:
-    """Events placed by audience against depth; quadrants named; this event highlighted."""
+    """Events placed by audience against depth; quadrants named; this event highlighted.
+
+    Points carry their number in time order (the caption names them), so no long
+    title pushes the plot aside or runs over another; a single event is named.
+    """
     _setup()
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     xs = [p.audience for p in points]
     ys = [p.depth for p in points]
     ax.set_xlim(0, max([*xs, audience_t * 2, 1]) * 1.12)
@@ -241,7 +247,7 @@ def matrix_figure(points: Sequence[MatrixPoint], audience_t: float, depth_t: flo
             label,
             transform=ax.transAxes,
             color="#52606d",
-            fontsize=FONT - 1,
+            fontsize=FONT - 2,
             ha="left" if qx < 0.5 else "right",
             va="top" if qy > 0.5 else "bottom",
         )
@@ -257,10 +263,10 @@ def matrix_figure(points: Sequence[MatrixPoint], audience_t: float, depth_t: flo
             zorder=3,
         )
         ax.annotate(
-            f"{i + 1}. {p.label}" + (" (this event)" if p.current and len(points) > 1 else ""),
+            str(i + 1) if len(points) > 1 else p.label[:28],
             (p.audience, p.depth),
             textcoords="offset points",
-            xytext=(8, -4 if i % 2 else 6),
+            xytext=(7, 4 if i % 2 else -12),
             fontsize=FONT - 1,
             color=INK if p.current else "#52606d",
             fontweight="bold" if p.current else "normal",

@@ -8,6 +8,7 @@ tables are looked up before use and their absence only empties a section.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -60,6 +61,11 @@ class ReportData:
         return self.event.names.get(who) or "someone"
 
 
+def _id_like(name: str) -> bool:
+    """A platform id given as a name ("U04AB12", "u_maya"), not a name people use."""
+    return not re.fullmatch(r"[^\W\d_]+(?:[' .-][^\W\d_]+)*", name)
+
+
 def shown_names(
     event: EventData, participant_names: str, pseudonym: Callable[[PersonKey], str]
 ) -> dict[PersonKey, str]:
@@ -73,7 +79,7 @@ def shown_names(
         name = (full.get(who) or "").strip()
         if event.is_staff(who):
             out[who] = name or "someone"
-        elif participant_names == "pseudonym" or not name or name == who[1]:
+        elif participant_names == "pseudonym" or not name or (name == who[1] and _id_like(name)):
             out[who] = pseudonym(who)
         else:
             firsts.setdefault(name.split()[0].casefold(), set()).add(who)

@@ -287,9 +287,11 @@ class ReportModule:
         if not self._s.outbox.capabilities(target.platform).file_upload:
             return
         comment = self._s.prompts("report.end.file", title=session.title)
-        for platform, user in sorted(await self.ledger.store.roles(session.id)):
-            if platform == target.platform and Role.ORGANISER in self._s.roles.roles_of(
-                platform, user
+        stored = await self.ledger.store.roles(session.id)
+        for (platform, user), role in sorted(stored.items()):
+            organiser = role == Role.ORGANISER.value  # as stored (platform admins too)
+            if platform == target.platform and (
+                organiser or Role.ORGANISER in self._s.roles.roles_of(platform, user)
             ):
                 upload = UploadFile(target=target, path=path, comment=comment, private_to=user)
                 await self._s.outbox.send(upload, session.id)

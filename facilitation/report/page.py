@@ -126,7 +126,14 @@ def _matrix_chart(
         "interactions each)."
     )
     if others:
-        caption += " Events are numbered in time order; the larger dot is this event."
+        caption += (
+            " "
+            + "; ".join(
+                f"{i}. {p.label}" + (" (this event)" if p is this else "")
+                for i, p in enumerate(points, start=1)
+            )
+            + "."
+        )
     fig = matrix_figure(points, cfg.audience_threshold, cfg.depth_threshold)
     return Chart(Markup(svg_text(fig)), alt, caption)  # SVG we drew ourselves
 

@@ -159,7 +159,7 @@ def short_version(report: Report, prompts: Prompts, where: Path | None = None) -
     if report.findings:
         lines = [prompts("report.verdict.post_heading")]
         lines += [
-            prompts("report.verdict.post_line", title=f.title, value=f.value, reference=f.reference)
+            prompts("report.verdict.post_line", title=f.title, value=f.short, reference=f.reference)
             for f in report.findings
             if f.key in ("audience", "depth", "reach", "ties", "cross", "peer")
         ]

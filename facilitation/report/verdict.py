@@ -32,6 +32,8 @@ class Finding:
     judgement: str
     """"good", "bad", "mixed" (between the references) or "none" (nothing to judge)."""
     extra: str = ""
+    short: str = ""
+    """The figure in a few words, for the end-of-event post."""
 
 
 def number(value: float | None) -> str:
@@ -118,7 +120,25 @@ _FIRST_VALUE: dict[str, Callable[[Figures], float | None]] = {
 _SHARES = {"cross", "peer"}
 
 
-def _value_text(key: str, f: Figures, p: Prompts) -> tuple[str, str]:
+def _short(key: str, f: Figures, p: Prompts) -> str:
+    rel = f["relationships"]
+    values: dict[str, Any] = {
+        "participants": f["audience"]["participants"],
+        "depth": number(f["matrix"]["depth"]),
+        "quadrant": f["matrix"]["quadrant"],
+        "new": f["reach"]["new"],
+        "returning": f["reach"]["returning"],
+        "new_ties": rel["new_ties"],
+        "cross": rel["cross_community_ties"],
+        "room": f["questions"].get("answered_by_room", 0),
+    }
+    if key == "cross" and not rel["labelled_ties"]:
+        key = "cross_none"
+    template = f"report.verdict.{key}_short"
+    return p(template, **{k: values[k] for k in p.fields(template)})
+
+
+def _value_text(key: str, f: Figures, p: Prompts, titles: dict[str, str]) -> tuple[str, str]:
     """The figure in words, and an extra line (where people came back from)."""
     rel, reach = f["relationships"], f["reach"]
     match key:
@@ -130,7 +150,7 @@ def _value_text(key: str, f: Figures, p: Prompts) -> tuple[str, str]:
         case "reach":
             text = p("report.verdict.reach", new=reach["new"], returning=reach["returning"])
             came = reach.get("returning_from") or {}
-            events = ", ".join(f"{slug} ({n})" for slug, n in came.items())
+            events = ", ".join(f"“{titles.get(slug) or slug}” ({n})" for slug, n in came.items())
             return text, p("report.verdict.reach_from", events=events) if came else ""
         case "ties":
             return p("report.verdict.ties", new_ties=rel["new_ties"]), ""
@@ -200,8 +220,9 @@ def findings(
 ) -> list[Finding]:
     """The event's figures judged against the series (oldest first in ``earlier``)."""
     out = []
+    titles = {e["event"]["slug"]: e["event"].get("title") or "" for e in earlier}
     for key, fig in _FIGURES.items():
-        value, extra = _value_text(key, figures, prompts)
+        value, extra = _value_text(key, figures, prompts, titles)
         this = fig.get(figures)
         past = [v for v in (fig.get(e) for e in earlier) if v is not None]
         if key == "cross" and not figures["relationships"]["labelled_ties"]:
@@ -211,5 +232,6 @@ def findings(
         else:
             reference, judgement = _threshold(key, figures, cfg, prompts, in_series)
         title = prompts(f"report.verdict.{key}_title")
-        out.append(Finding(key, title, value, reference, judgement, extra))
+        short = _short(key, figures, prompts)
+        out.append(Finding(key, title, value, reference, judgement, extra, short))
     return out
