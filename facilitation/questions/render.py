@@ -70,15 +70,24 @@ def summary_text(
     prompts: Prompts, questions: list[Question], open_ranked: list[Ranked], limit: int = 10
 ) -> str:
     """What was answered and what was left open, for the end of the event."""
-    answered = [q for q in questions if q.state == States.ANSWERED and q.merged_into is None]
-    if not answered and not open_ranked:
+    done = [q for q in questions if q.state == States.ANSWERED and q.merged_into is None]
+    answered = [q for q in done if q.answered_by != "room"]
+    by_room = [q for q in done if q.answered_by == "room"]
+    if not done and not open_ranked:
         return prompts("questions.summary_none")
     lines: list[str] = []
-    if answered:
-        lines.append(prompts("questions.summary_answered", count=len(answered)))
+    for key, group in (("summary_answered", answered), ("summary_room", by_room)):
+        if not group:
+            continue
+        if lines:
+            lines.append("")
+        lines.append(prompts(f"questions.{key}", count=len(group)))
         lines += [
-            prompts("questions.summary_line", n=q.number, text=short(q.text, 90)) for q in answered
+            prompts("questions.summary_line", n=q.number, text=short(q.text, 90))
+            for q in group[:limit]
         ]
+        if len(group) > limit:
+            lines.append(prompts("questions.queue_more", count=len(group) - limit))
     if open_ranked:
         if lines:
             lines.append("")
