@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 from typing import Any
 
 from bot.actions import DirectMessage
@@ -69,7 +71,9 @@ async def test_a_holding_reply_leaves_the_question_open() -> None:
 async def test_a_question_the_room_answers_is_credited_to_the_room() -> None:
     s = started()
     q = s.say("u_musa", "what is the difference between compost and manure?")
-    a = s.say("u_gladys", "compost is everything rotted together, manure is only the dung", reply_to=q)
+    a = s.say(
+        "u_gladys", "compost is everything rotted together, manure is only the dung", reply_to=q
+    )
     s.say("u_gladys", "ha same", reply_to=q)  # too short to be an answer
     s.say("u_mod", "/event end")
     actions, bot = await run(s.lines)
@@ -102,9 +106,7 @@ async def test_a_question_over_two_messages_is_one_question() -> None:
     assert {first, second} <= {m for (m,) in mapped}
 
 
-async def test_edits_update_the_queue_and_a_corrected_repost_replaces_a_deleted_question() -> (
-    None
-):
+async def test_edits_update_the_queue_and_a_corrected_repost_replaces_a_deleted_question() -> None:
     s = started()
     q = s.say("u_carlos", "Is there a way to run it single threaded in tests?")
     edit(s, "u_carlos", q, "Is there a way to run it single threaded in production?")
@@ -158,3 +160,31 @@ async def test_a_vote_on_a_merged_question_names_the_question_it_joined() -> Non
     assert "Question 1 has been answered already, so it takes no more votes." in texts
     recorded = await rows(bot, "SELECT text FROM question_answers")
     assert recorded == [("Turn it every week and keep it as damp as a sponge",)]
+
+
+async def test_questions_csv_says_what_was_merged_and_who_answered(tmp_path: Path) -> None:
+    from facilitation.core import CoreModule
+    from facilitation.ledger.module import LedgerModule
+    from facilitation.questions import QuestionsModule
+    from tests.ledger.conftest import ledger_config
+    from tests.ledger.conftest import run as ledger_run
+
+    def modules(services: Any) -> list[Any]:
+        return [CoreModule(services), QuestionsModule(services), LedgerModule(services)]
+
+    s = Script()
+    s.say("u_mod", '/event start "Talks"')
+    s.say("u_ana", "/ask Why is my compost so slow?")
+    s.say("u_ben", "/ask Why does my compost take so long?")
+    s.say("u_mod", "/merge 2 1")
+    s.say("u_pan", "/answer 1 Turn it every week")
+    q3 = s.say("u_cat", "what is the difference between compost and manure?")
+    s.say("u_dan", "compost is everything rotted together, manure is only the dung", reply_to=q3)
+    s.say("u_mod", "/event end")
+    await ledger_run(s.lines, ledger_config(tmp_path), tmp_path / "rt.db", modules=modules)
+    path = tmp_path / "out" / "talks" / "export" / "questions.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        got = {r["id"]: r for r in csv.DictReader(fh)}
+    assert got["2"]["merged_into"] == "1" and got["1"]["merged_into"] == ""
+    assert got["1"]["answered_by"] == "panel" and got["1"]["answers"] == "Turn it every week"
+    assert got["3"]["answered_by"] == "room"
