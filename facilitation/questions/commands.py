@@ -310,8 +310,9 @@ class QuestionCommands:
                     "questions.answer_posted",
                     n=root.number,
                     who=who,
-                    question=short(root.text, 120),
+                    question=short(root.text, 60),
                     answer=answer,
+                    answerer=inv.event.display_name,
                 )
             )
         else:
