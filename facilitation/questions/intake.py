@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +22,7 @@ import numpy.typing as npt
 
 from bot.embeddings import StaticEmbedder
 from facilitation.questions.detect import is_question
-from facilitation.questions.panel import PanelContext, PanelModel, build_context
+from facilitation.questions.panel import PanelContext, PanelModel, build_context, strip_names
 
 __all__ = ["Intake", "Verdict"]
 
@@ -90,16 +91,22 @@ class Intake:
         text: str,
         at: datetime,
         mentions: tuple[str, ...],
-        reply_author: str | None,
-        staff: set[str],
+        lookup: Callable[[], Awaitable[tuple[str | None, set[str]]]],
     ) -> Verdict:
-        """Is this participant's message a question for the panel?"""
+        """Is this participant's message a question for the panel?
+
+        ``lookup`` gives the author replied to and which of the people involved are
+        staff; it costs a query, so it is only called for a message that asks.
+        """
         scan = text[:SCAN_LIMIT]
         key = (place, author)
         last = self._last.get(key)
         words = len(_WORD.findall(scan))
         preamble = words <= 14 and bool(_PREAMBLE.search(scan)) and "?" not in scan
         self._last[key] = _Last(message_id, scan, at, preamble)
+        if not is_question(strip_names(scan, self.staff_names)[0]):
+            return Verdict(False, text)
+        reply_author, staff = await lookup()
         ctx = build_context(
             scan,
             mentions=mentions,

@@ -268,9 +268,13 @@ class QuestionsModule:
         return str(row["author"]) if row is not None and row["author"] else None
 
     async def _detect(self, event: MessagePosted, session: Session) -> None:
-        reply_author = await self._author_of(event.platform, event.reply_to)
-        people = {*event.mentions, *([reply_author] if reply_author else [])}
-        staff = {p for p in people if self.s.roles.roles_of(event.platform, p) & STAFF}
+        async def lookup() -> tuple[str | None, set[str]]:
+            reply_author = await self._author_of(event.platform, event.reply_to)
+            people = {*event.mentions, *([reply_author] if reply_author else [])}
+            return reply_author, {
+                p for p in people if self.s.roles.roles_of(event.platform, p) & STAFF
+            }
+
         verdict = await self.intake.judge(
             place=event.place,
             author=event.author,
@@ -278,8 +282,7 @@ class QuestionsModule:
             text=event.text,
             at=event.ts,
             mentions=event.mentions,
-            reply_author=reply_author,
-            staff=staff,
+            lookup=lookup,
         )
         if not verdict.panel:
             return
