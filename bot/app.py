@@ -7,6 +7,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from bot.adapter import Adapter
 from bot.bus import Bus
 from bot.clock import Clock, SystemClock
@@ -120,8 +122,14 @@ class Roundtable:
         if not cfg.bot.log_unmapped_channels:
             self.bus.add_transform(self._in_scope)
         self.bus.subscribe(CommandIssued, self.commands.handle, name="commands")
+        # numpy's small matrices (threading, ranking) run on the loop: more BLAS
+        # threads than that only spin against the model's and the loop.
+        threadpool_limits(cfg.models.threads, user_api="blas")
         embedder = self._embedder or EmbedderProvider(
-            cfg.models.embeddings, enabled=cfg.models.enabled, max_length=cfg.models.max_length
+            cfg.models.embeddings,
+            enabled=cfg.models.enabled,
+            max_length=cfg.models.max_length,
+            threads=cfg.models.threads,
         )
         self.embedder = embedder
         self.personal = PersonalData(self.db)

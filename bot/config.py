@@ -80,6 +80,10 @@ class ModelsConfig(Section):
     enabled: bool = True
     embeddings: str = "bundled"
     max_length: int = Field(default=128, ge=8, le=512)
+    # Threads for model maths (the embedding model and numpy's BLAS). One keeps a bot
+    # that shares its machine quick: many threads spin against each other and the
+    # event loop. Raise it on a machine of its own for large ingests.
+    threads: int = Field(default=1, ge=1, le=64)
 
 
 class RolesConfig(Section):

@@ -43,10 +43,18 @@ class EmbedderProvider:
     modules can fall back to cheaper signals.
     """
 
-    def __init__(self, model: str | None, *, enabled: bool = True, max_length: int = 128) -> None:
+    def __init__(
+        self,
+        model: str | None,
+        *,
+        enabled: bool = True,
+        max_length: int = 128,
+        threads: int | None = None,
+    ) -> None:
         self._model = None if model in (None, "bundled") else model
         self._enabled = enabled
         self._max_length = max_length
+        self._threads = threads
         self._embedder: AsyncEmbedder | None = None
         self._lock = asyncio.Lock()
 
@@ -61,7 +69,10 @@ class EmbedderProvider:
             if self._embedder is None:
                 log.info("loading the embedding model")
                 inner = await asyncio.to_thread(
-                    MiniLMEmbedder, self._model, max_length=self._max_length
+                    MiniLMEmbedder,
+                    self._model,
+                    max_length=self._max_length,
+                    threads=self._threads,
                 )
                 self._embedder = AsyncEmbedder(inner)
         return self._embedder

@@ -1,0 +1,146 @@
+"""End-to-end messages per second with every module and an event running, against raw MiniLM.
+
+Run: python -m bench.bench_e2e [--messages 1700] [--data DIR]
+
+Real chat: the IRC disentanglement logs (``../shared/data/irc-disentanglement/dev``),
+replayed as one channel through the real bot (every registered module, the bundled
+MiniLM, a SQLite file) after a moderator starts an event. Start-up (loading models,
+opening the store) is left out: the clock runs from the first message to the last
+one handled. The baseline embeds the same texts with a fresh MiniLM (no cache) in
+batches, in the same process, so the ratio says how close the whole bot comes to
+the cost of embedding each message once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import torch
+
+from adapters.replay import ReplayAdapter, parse_transcript
+from bot.app import Roundtable
+from bot.clock import FakeClock
+from bot.config import parse_config
+from bot.embeddings import MiniLMEmbedder
+from bot.events import Event, MessagePosted
+from bot.module import EmbedderProvider
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/irc-disentanglement/dev"
+HOST = "bench-host"
+
+
+def read_chat(data: Path, limit: int) -> list[MessagePosted]:
+    """IRC logs, oldest first, concatenated into one channel until ``limit`` messages."""
+    found: list[MessagePosted] = []
+    for path in sorted(data.glob("*.ascii.txt")):
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for ev in parse_transcript(fh, id_prefix=f"{path.stem}-"):
+                if isinstance(ev, MessagePosted) and ev.text.strip():
+                    found.append(ev)
+        if len(found) >= limit:
+            break
+    found = found[:limit]
+    # One channel, one clock: the logs follow on from each other a second apart.
+    t0 = found[0].ts
+    return [replace(ev, ts=t0 + timedelta(seconds=i)) for i, ev in enumerate(found)]
+
+
+def with_event(chat: list[MessagePosted]) -> list[Event]:
+    start = replace(
+        chat[0],
+        author=HOST,
+        author_name="Host",
+        message_id="bench-start",
+        text='/event start "Bench night"',
+        reply_to=None,
+        ts=chat[0].ts - timedelta(seconds=1),
+    )
+    return [start, *chat]
+
+
+async def end_to_end(
+    events: list[Event], provider: EmbedderProvider, folder: Path, threads: int
+) -> tuple[float, Roundtable]:
+    config = parse_config(
+        {
+            "roles": {"moderators": [f"replay:{HOST}"]},
+            "bot": {"out_dir": str(folder / "out")},
+            "models": {"threads": threads},
+        },
+        "<bench>",
+    )
+    clock = FakeClock(events[0].ts)
+    bot = Roundtable(config, clock=clock, db_path=folder / "e2e.db", embedder=provider)
+    await bot.setup()
+    try:
+        adapter = ReplayAdapter(events, clock=clock, settle=bot.drain, out=None)
+        began = time.perf_counter()
+        await bot.attach(adapter)
+        await adapter.wait()
+        await bot.drain()
+        seconds = time.perf_counter() - began
+    finally:
+        await bot.aclose()
+    return seconds, bot
+
+
+def raw_minilm(texts: list[str], max_length: int, threads: int) -> float:
+    """Seconds for a fresh MiniLM (no cache) to embed ``texts`` once, in batches."""
+    model = MiniLMEmbedder(None, max_length=max_length, threads=threads)
+    began = time.perf_counter()
+    model.embed(texts)
+    return time.perf_counter() - began
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    default_threads = torch.get_num_threads()
+    chat = read_chat(args.data, args.messages)
+    if not chat:
+        print(f"no IRC logs in {args.data}", file=sys.stderr)
+        return 2
+    events = with_event(chat)
+    provider = EmbedderProvider("bundled", max_length=args.max_length, threads=args.threads)
+    embedder = await provider.get()  # loaded before the clock starts
+    assert embedder is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds, bot = await end_to_end(events, provider, Path(tmp), args.threads)
+    provider.close()
+    texts = [m.text for m in chat]
+    # The baseline at its best: torch's default thread count, and one thread.
+    raws = {t: raw_minilm(texts, args.max_length, t) for t in sorted({default_threads, 1})}
+    n = len(chat)
+    e2e_rate = n / seconds
+    print(f"messages: {n} (IRC, one channel, an event running; modules: {_names(bot)})")
+    print(
+        f"end to end: {e2e_rate:,.0f} msgs/s ({seconds:.2f} s, [models] threads = {args.threads})"
+    )
+    for t, raw in raws.items():
+        print(f"raw MiniLM on the same texts, {t} thread(s): {n / raw:,.0f} msgs/s ({raw:.2f} s)")
+    raw_rate = n / min(raws.values())
+    print(f"ratio to the faster raw run: {e2e_rate / raw_rate:.2f} (goal >= 0.8)")
+    print(f"bot actions: {bot.outbox.sent}, module errors: {bot.bus.errors}")
+    return 0
+
+
+def _names(bot: Roundtable) -> str:
+    return ", ".join(m.name for m in bot.modules)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--messages", type=int, default=1700)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=1, help="the bot's [models] threads")
+    return asyncio.run(main_async(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
