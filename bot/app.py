@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from bot.adapter import Adapter
 from bot.bus import Bus
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, FakeClock, SystemClock
 from bot.commands import CommandRouter, as_command
 from bot.config import Config
 from bot.events import CommandIssued, Event, plausible_ts
@@ -113,6 +113,7 @@ class Roundtable:
             self.clock,
             session_of=self.sessions.session_id_of,
             batch_size=cfg.store.batch_size,
+            on_redeliver=self._follow_clock,
         )
         self.bus.add_transform(_plausible_time)
         self.bus.add_transform(as_command(cfg.bot.command_prefixes, self.commands.knows))
@@ -154,6 +155,15 @@ class Roundtable:
             await module.setup()
             module.register(self.bus, self.commands)
         await self.bus.start()
+        # Events stored before a crash and not yet handled go first.
+        await self.bus.drain()
+        if self.bus.redelivered:
+            log.warning("handled %d events left over from before a restart", self.bus.redelivered)
+
+    def _follow_clock(self, event: Event) -> None:
+        """A replay's clock follows its transcript, also for events handled after a restart."""
+        if isinstance(self.clock, FakeClock) and event.ts > self.clock.now():
+            self.clock.set(event.ts)
 
     def _registered_modules(self, services: Services) -> list[Module]:
         for spec in self.registry.modules():
@@ -235,4 +245,5 @@ class Roundtable:
                 log.exception("could not close module %s", module.name)
         if self._embedder is None:
             self.embedder.close()
+        await self.log.close()
         await self.db.close()

@@ -1,4 +1,4 @@
-"""The event loop: store first, then deliver in order per channel.
+"""The event loop: store first, then deliver in order per channel, exactly once in effect.
 
 Events from every adapter enter through :meth:`Bus.publish`. A writer task
 stores them in batches (the participation log); only events that were new are
@@ -6,22 +6,57 @@ then queued on their channel's lane. Each lane delivers its events one at a
 time, in arrival order, to the subscribed handlers; lanes run concurrently. A
 handler's exception goes to the error hook and never stops the other handlers
 or the lane.
+
+What happens when things go wrong
+---------------------------------
+*Crash (kill -9, power cut) at any moment.* Storing an event also records it
+as **pending** (with its full payload) in the same transaction. Handling an
+event is one **unit of work** (:meth:`bot.store.Database.unit`): every write
+any module makes while handling it, and the deletion of its pending row (its
+"handled" mark), commit together, or not at all. On start-up the bus hands
+the still-pending events to their lanes again, in the order they were stored,
+before anything new (``redelivered``). So an event is handled completely once:
+a question keeps its number, a vote counts once, an ``/event start`` that was
+stored but not handled starts the event after the restart. A redelivered event
+(the platform sends it again) is still stored once and never handled again.
+
+*The bot's own posts* cannot be rolled back. Each post made while handling an
+event has a key (event, subscriber, n-th post, kind) written to the **send
+journal** (:mod:`bot.store.journal`) before and after sending, outside the
+transaction; handling the event again returns the recorded message ids instead
+of posting. A restart posts nothing twice.
+
+The unit's write transaction begins at the first write, so a handler that only
+reads (or waits on a model) holds nothing; from the first write until its
+event is handled, other writers wait. Events published *by a handler* (e.g.
+``SessionChanged``) are stored inside that handler's unit, so they exist
+exactly when the change that caused them does.
+
+*An event that cannot be stored* (a lone surrogate in its text, an object where
+an id should be) is refused into the store's quarantine with the reason, and
+logged; the rest of its batch is stored. ``publish`` returns ``False`` for it
+(the platform must not redeliver it forever); a batch that could not be stored
+at all raises to the publisher, so an adapter can tell its platform to retry.
+
+*A second process* on the same database is refused when it opens it
+(:mod:`bot.store.lock`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.events import Event
 from bot.store import EventLog
 
-__all__ = ["Bus", "ErrorHook", "Handler", "Middleware"]
+__all__ = ["Bus", "Delivery", "ErrorHook", "Handler", "Middleware", "current_delivery"]
 
 log = logging.getLogger("roundtable.bus")
 
@@ -41,8 +76,39 @@ class _Subscription:
     name: str
 
 
+@dataclass(slots=True)
+class Delivery:
+    """The event a task is handling now, for keys of the posts it makes."""
+
+    bus: Bus
+    seq: int
+    task: asyncio.Task[Any] | None
+    subscriber: str = ""
+    posts: dict[str, int] = field(default_factory=dict)
+
+    def post_key(self, kind: str) -> str:
+        """A key for the next post, the same each time this event is handled."""
+        n = self.posts.get(self.subscriber, 0) + 1
+        self.posts[self.subscriber] = n
+        return f"{self.seq}/{self.subscriber}/{n}/{kind}"
+
+
+_delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar(
+    "roundtable_delivery", default=None
+)
+
+
+def current_delivery() -> Delivery | None:
+    """The delivery the running task is inside, if any (tasks it spawns are not)."""
+    delivery = _delivery.get()
+    if delivery is not None and delivery.task is asyncio.current_task():
+        return delivery
+    return None
+
+
 _STOP = object()
 _Chunk = tuple[list[Event], "asyncio.Future[list[bool]]"]
+_Item = tuple[int, Event, bool]  # seq, event, redelivered after a restart
 
 
 class Bus:
@@ -57,6 +123,8 @@ class Bus:
             ``/ask`` message into a command); returning ``None`` drops it.
         batch_size: most events written in one transaction.
         max_pending: batches accepted but not yet stored before ``publish`` waits.
+        on_redeliver: called just before a pending event is handled again after
+            a restart (a replay sets its clock to the event's time).
     """
 
     def __init__(
@@ -68,6 +136,7 @@ class Bus:
         transforms: list[Transform] | None = None,
         batch_size: int = 1000,
         max_pending: int = 1000,
+        on_redeliver: Callable[[Event], None] | None = None,
     ) -> None:
         self._log = log
         self._clock = clock
@@ -80,12 +149,15 @@ class Bus:
         self._ingest: asyncio.Queue[tuple[Event, asyncio.Future[bool]] | object] = asyncio.Queue(
             maxsize=max_pending
         )
-        self._lanes: dict[str, asyncio.Queue[Event | object]] = {}
+        self._lanes: dict[str, asyncio.Queue[_Item | object]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self._writer: asyncio.Task[None] | None = None
+        self._on_redeliver = on_redeliver
         self.errors = 0
         self.delivered = 0
         self.duplicates = 0
+        self.quarantined = 0
+        self.redelivered = 0
 
     # -- wiring --------------------------------------------------------------
 
@@ -114,15 +186,32 @@ class Bus:
     # -- running -------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start storing; queue the events stored before a crash but not handled.
+
+        Subscribe everything first: redelivery begins here (``drain`` waits
+        for it).
+        """
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_loop(), name="bus-writer")
+            pending = await self._log.pending()
+            if pending:
+                log.warning("handling %d events stored before a restart", len(pending))
+            for seq, event in pending:
+                self._lane(event.place).put_nowait((seq, event, True))
 
     async def publish(self, event: Event) -> bool:
         """Accept an event; return once it is stored (True) or known already (False).
 
         This is the sink adapters push into. Delivery to handlers happens after,
-        on the event's channel lane.
+        on the event's channel lane. ``False`` also answers an event refused
+        into quarantine; an event that could not be stored raises.
         """
+        if current_delivery() is not None:
+            # From a handler: store it in the handler's unit of work.
+            loop = asyncio.get_running_loop()
+            fut: asyncio.Future[list[bool]] = loop.create_future()
+            await self._store_and_route([([event], fut)])
+            return fut.result()[0]
         fresh = await self._submit([event])
         return fresh[0]
 
@@ -170,6 +259,7 @@ class Bus:
         await asyncio.gather(*self._lane_tasks.values(), return_exceptions=True)
         self._lanes.clear()
         self._lane_tasks.clear()
+        await self._log.flush()
 
     # -- internals -----------------------------------------------------------
 
@@ -226,7 +316,7 @@ class Bus:
                     events.append(event)
             owners.append((fut, slots))
         try:
-            fresh = await self._log.append(events, [self._session_of(e) for e in events])
+            stored = await self._log.append(events, [self._session_of(e) for e in events])
         except Exception as exc:
             log.exception("could not store %d events", len(events))
             for fut, _ in owners:
@@ -235,14 +325,16 @@ class Bus:
             return
         for fut, slots in owners:
             if not fut.done():
-                fut.set_result([fresh[i] if i is not None else False for i in slots])
-        for event, is_new in zip(events, fresh, strict=True):
-            if is_new:
-                self._lane(event.place).put_nowait(event)
+                fut.set_result([stored[i].fresh if i is not None else False for i in slots])
+        for event, result in zip(events, stored, strict=True):
+            if result.seq is not None:
+                self._lane(event.place).put_nowait((result.seq, event, False))
+            elif result.refused is not None:
+                self.quarantined += 1
             else:
                 self.duplicates += 1
 
-    def _lane(self, place: str) -> asyncio.Queue[Event | object]:
+    def _lane(self, place: str) -> asyncio.Queue[_Item | object]:
         lane = self._lanes.get(place)
         if lane is None:
             lane = asyncio.Queue()
@@ -252,28 +344,43 @@ class Bus:
             )
         return lane
 
-    async def _run_lane(self, lane: asyncio.Queue[Event | object]) -> None:
+    async def _run_lane(self, lane: asyncio.Queue[_Item | object]) -> None:
         while True:
             item = await lane.get()
             try:
                 if item is _STOP:
                     return
-                assert isinstance(item, Event)
-                await self._deliver(item)
+                seq, event, again = item  # type: ignore[misc]
+                if again:
+                    self.redelivered += 1
+                    if self._on_redeliver is not None:
+                        self._on_redeliver(event)
+                await self._deliver(seq, event)
+            except Exception:
+                # The unit of work could not commit: the event stays pending and
+                # is handled again after a restart.
+                log.exception("could not finish handling an event")
             finally:
                 lane.task_done()
 
-    async def _deliver(self, event: Event) -> None:
-        for sub in self._subs:
-            if not isinstance(event, sub.event_type):
-                continue
-            try:
-                if sub.where is not None and not sub.where(event):
-                    continue
-                await self._call(sub.handler, event, 0)
-                self.delivered += 1
-            except Exception as exc:
-                await self._report(sub.name, event, exc)
+    async def _deliver(self, seq: int, event: Event) -> None:
+        delivery = Delivery(self, seq, asyncio.current_task())
+        token = _delivery.set(delivery)
+        try:
+            async with self._log.handling(seq):
+                for sub in self._subs:
+                    if not isinstance(event, sub.event_type):
+                        continue
+                    delivery.subscriber = sub.name
+                    try:
+                        if sub.where is not None and not sub.where(event):
+                            continue
+                        await self._call(sub.handler, event, 0)
+                        self.delivered += 1
+                    except Exception as exc:
+                        await self._report(sub.name, event, exc)
+        finally:
+            _delivery.reset(token)
 
     async def _call(self, handler: Handler, event: Event, depth: int) -> None:
         if depth == len(self._middleware):

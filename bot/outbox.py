@@ -1,4 +1,9 @@
-"""Routes actions back to the adapter of their platform, and logs each one."""
+"""Routes actions back to the adapter of their platform, and logs each one.
+
+A post made while handling an event goes through the store's send journal
+(:mod:`bot.store.journal`): if the event is handled again after a crash, the
+post is not made again.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable
 
 from bot.actions import Action, DirectMessage, MessageRef, Reply, Say, Target, action_platform
 from bot.adapter import Adapter
+from bot.bus import current_delivery
 from bot.clock import Clock
 from bot.events import Capabilities, CommandIssued
 from bot.store import EventLog
@@ -30,6 +36,7 @@ class Outbox:
         self._unrecorded: list[Callable[[Action], bool]] = []
         self.sent = 0
         self.failed = 0
+        self.not_repeated = 0
 
     def dont_record(self, predicate: Callable[[Action], bool]) -> None:
         """Send, but keep no record of, actions ``predicate`` picks (to people who opted out)."""
@@ -72,14 +79,32 @@ class Outbox:
             if record:
                 await self._record(action, [], "dropped", "no adapter", session_id)
             return []
+        delivery = current_delivery()
+        journal = self._log.journal
+        key = delivery.post_key(type(action).__name__) if delivery is not None else None
+        if key is not None:
+            known = journal.get(key)
+            if known is not None:
+                # Handled before a crash: this post was made (or may have been).
+                self.not_repeated += 1
+                status = "sent" if known.sent else "unsure"
+                await self._log.record_action(
+                    action, known.refs, status, None, self._clock.now(), session_id
+                )
+                return list(known.refs)
+            journal.claim(key)
         try:
             refs = await adapter.send(action)
         except Exception as exc:
             self.failed += 1
+            if key is not None:
+                journal.failed(key)
             log.warning("%s could not %s: %s", platform, type(action).__name__, exc)
             if record:
                 await self._record(action, [], "failed", f"{type(exc).__name__}: {exc}", session_id)
             return []
+        if key is not None:
+            journal.sent(key, tuple(refs))
         self.sent += 1
         if record:
             await self._record(action, refs, "sent", None, session_id)

@@ -1,6 +1,23 @@
-"""Storage: the SQLite database and the participation log."""
+"""Storage: the SQLite database, the participation log, and what keeps handling crash-safe."""
 
-from bot.store.db import Database, Row
-from bot.store.log import CORE_MIGRATIONS, EventLog, LoggedEvent, SQLiteEventLog
+from bot.store.codec import UnstorableEvent
+from bot.store.db import Database, Row, Unit
+from bot.store.journal import Journaled, SendJournal
+from bot.store.lock import StoreInUse, holder_of
+from bot.store.log import CORE_MIGRATIONS, Appended, EventLog, LoggedEvent, SQLiteEventLog
 
-__all__ = ["CORE_MIGRATIONS", "Database", "EventLog", "LoggedEvent", "Row", "SQLiteEventLog"]
+__all__ = [
+    "CORE_MIGRATIONS",
+    "Appended",
+    "Database",
+    "EventLog",
+    "Journaled",
+    "LoggedEvent",
+    "Row",
+    "SQLiteEventLog",
+    "SendJournal",
+    "StoreInUse",
+    "Unit",
+    "UnstorableEvent",
+    "holder_of",
+]

@@ -3,6 +3,17 @@
 Each component (the core log, the question queue, the snapshots...) owns its
 tables and registers its own ordered list of migrations under its name, so
 modules can grow their schema without touching each other's.
+
+Two guarantees live here (the design is in :mod:`bot.bus`):
+
+* **One writer.** :meth:`Database.open` takes an exclusive lock on a file
+  beside the database (:mod:`bot.store.lock`); a second process is refused
+  with the holder's pid.
+* **Units of work.** Inside :meth:`Database.unit`, every write the current task
+  makes joins one transaction, begun lazily at the first write and committed
+  when the block ends (rolled back if it raises or the process dies). The bus
+  handles each event in one unit, so a module's writes and the event's
+  "handled" mark are committed together or not at all.
 """
 
 from __future__ import annotations
@@ -10,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import itertools
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -19,11 +31,26 @@ from typing import Any
 import aiosqlite
 
 from bot.files import make_private, private_folder, write_private
+from bot.store.lock import WriterLock
 
-__all__ = ["Database", "Row"]
+__all__ = ["Database", "Row", "Unit"]
 
 log = logging.getLogger("roundtable.store")
 Row = aiosqlite.Row
+
+
+class Unit:
+    """One unit of work: the writes of one task, committed together.
+
+    ``active`` turns true at the first write (the transaction is begun then,
+    so a handler that only reads never holds the write lock).
+    """
+
+    __slots__ = ("active", "task")
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self.task = task
+        self.active = False
 
 
 class Database:
@@ -34,21 +61,40 @@ class Database:
     ``database is locked`` errors. ``transaction()`` groups writes.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, path: str, writer_lock: WriterLock | None = None
+    ) -> None:
         self._conn = conn
         self.path = path
+        self._writer_lock = writer_lock
         self._lock = asyncio.Lock()
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
             f"in_tx_{id(self)}", default=False
         )
+        self._unit: contextvars.ContextVar[Unit | None] = contextvars.ContextVar(
+            f"unit_{id(self)}", default=None
+        )
+        self._savepoints = itertools.count(1)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
+        """Open (creating) the database at ``path``, or ``":memory:"``.
+
+        Raises:
+            StoreInUse: another process has the database open.
+        """
         path = str(path)
         on_disk = path != ":memory:" and not path.startswith("file:")
+        writer_lock: WriterLock | None = None
         if on_disk:
             _prepare_private(Path(path))
-        conn = await aiosqlite.connect(path)
+            writer_lock = WriterLock.acquire(path)
+        try:
+            conn = await aiosqlite.connect(path)
+        except BaseException:
+            if writer_lock is not None:
+                writer_lock.release()
+            raise
         conn.row_factory = aiosqlite.Row
         # deleted rows are overwritten with zeros, not left readable in free pages
         await conn.execute("PRAGMA secure_delete=ON")
@@ -65,10 +111,15 @@ class Database:
         if on_disk:
             for suffix in ("", "-wal", "-shm"):
                 make_private(Path(path + suffix))
-        return cls(conn, path)
+        return cls(conn, path, writer_lock)
 
     async def close(self) -> None:
-        await self._conn.close()
+        try:
+            await self._conn.close()
+        finally:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+                self._writer_lock = None
 
     async def scrub(self) -> None:
         """Leave no trace of deleted data in the files: checkpoint, rebuild, truncate the WAL.
@@ -115,9 +166,74 @@ class Database:
             ran += 1
         return ran
 
+    # -- units of work ---------------------------------------------------------
+
+    def _current_unit(self) -> Unit | None:
+        # A task created inside a unit inherits the context variable; only the
+        # task that opened the unit writes into it.
+        unit = self._unit.get()
+        if unit is not None and unit.task is asyncio.current_task():
+            return unit
+        return None
+
+    async def _join(self, unit: Unit) -> None:
+        if not unit.active:
+            await self._lock.acquire()
+            try:
+                await self._conn.execute("BEGIN")
+            except BaseException:
+                self._lock.release()
+                raise
+            unit.active = True
+
+    def _direct(self) -> bool:
+        """Whether a write goes straight into an open transaction (no lock, no commit)."""
+        return self._in_tx.get() or self._current_unit() is not None
+
+    async def _enter_direct(self) -> None:
+        unit = self._current_unit()
+        if unit is not None:
+            await self._join(unit)
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Unit]:
+        """Commit every write this task makes inside the block together.
+
+        Nothing is locked until the first write; from then until the block
+        ends, other tasks' writes wait (reads never do).
+        """
+        if self._direct():
+            raise RuntimeError("units of work do not nest")
+        unit = Unit(asyncio.current_task())
+        token = self._unit.set(unit)
+        try:
+            yield unit
+        except BaseException:
+            self._unit.reset(token)
+            if unit.active:
+                try:
+                    await self._conn.rollback()
+                finally:
+                    unit.active = False
+                    self._lock.release()
+            raise
+        self._unit.reset(token)
+        if unit.active:
+            try:
+                await self._conn.commit()
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            finally:
+                unit.active = False
+                self._lock.release()
+
+    # -- statements ------------------------------------------------------------
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; return the new row id (for inserts) or rows changed."""
-        if self._in_tx.get():
+        if self._direct():
+            await self._enter_direct()
             return await self._execute(sql, params)
         async with self._lock:
             result = await self._execute(sql, params)
@@ -134,7 +250,8 @@ class Database:
         )
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        if self._in_tx.get():
+        if self._direct():
+            await self._enter_direct()
             await self._conn.executemany(sql, rows)
             return
         async with self._lock:
@@ -152,9 +269,22 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
-        """Group writes; commit on success, roll back on error."""
-        if self._in_tx.get():
-            yield self
+        """Group writes; commit on success, roll back on error.
+
+        Inside a unit of work (or another transaction) this is a savepoint: an
+        error undoes only this block's writes.
+        """
+        if self._direct():
+            await self._enter_direct()
+            name = f"sp{next(self._savepoints)}"
+            await self._conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                await self._conn.execute(f"ROLLBACK TO {name}")
+                await self._conn.execute(f"RELEASE {name}")
+                raise
+            await self._conn.execute(f"RELEASE {name}")
             return
         async with self._lock:
             token = self._in_tx.set(True)

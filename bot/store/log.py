@@ -1,15 +1,28 @@
 """The participation log: every event, written before any module acts on it.
 
 :class:`EventLog` is the interface a second backend (PostgreSQL) would
-implement; :class:`SQLiteEventLog` is the default.
+implement; :class:`SQLiteEventLog` is the default. Besides the log itself it
+keeps what makes handling crash-safe (see :mod:`bot.bus`):
+
+* ``pending``: each stored event that is not yet handled, with its full
+  payload, so a restart handles it (and nothing else) again;
+* ``quarantine``: events that could not be stored as they are, with the
+  reason, for the organiser to look at;
+* the send journal (:mod:`bot.store.journal`) of posts made for events not
+  yet handled.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Sequence
+import logging
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.actions import (
@@ -32,9 +45,13 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.store.codec import UnstorableEvent, check_text, decode_event, encode_event
 from bot.store.db import Database
+from bot.store.journal import SendJournal
 
-__all__ = ["CORE_MIGRATIONS", "EventLog", "LoggedEvent", "SQLiteEventLog"]
+__all__ = ["CORE_MIGRATIONS", "Appended", "EventLog", "LoggedEvent", "SQLiteEventLog"]
+
+log = logging.getLogger("roundtable.store")
 
 CORE_MIGRATIONS = [
     """
@@ -86,7 +103,44 @@ CORE_MIGRATIONS = [
         error TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE pending (
+        seq INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        UNIQUE (platform, dedup_key)
+    );
+    CREATE TABLE store_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What became of one event given to :meth:`EventLog.append`.
+
+    ``seq`` is its position when it was stored now; both fields are ``None``
+    when it was stored before (a redelivery); ``refused`` says why it went to
+    quarantine instead.
+    """
+
+    seq: int | None = None
+    refused: str | None = None
+
+    @property
+    def fresh(self) -> bool:
+        return self.seq is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +172,17 @@ class EventLog(Protocol):
 
     async def setup(self) -> None: ...
 
+    journal: SendJournal
+
     async def append(
         self, events: Sequence[Event], sessions: Sequence[int | None]
-    ) -> list[bool]: ...
+    ) -> list[Appended]: ...
+
+    async def pending(self) -> list[tuple[int, Event]]: ...
+
+    def handling(self, seq: int) -> AbstractAsyncContextManager[None]: ...
+
+    async def flush(self) -> None: ...
 
     async def record_action(
         self,
@@ -181,6 +243,27 @@ def _row(event: Event, session_id: int | None) -> tuple[Any, ...]:
     )
 
 
+def _checked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    for value in row:
+        if value is None or isinstance(value, int):
+            continue
+        if not isinstance(value, str):
+            raise UnstorableEvent(f"a field holds {type(value).__name__}, not text")
+        check_text("a field", value)
+    return row
+
+
+def _safe_payload(event: Event) -> str:
+    """Whatever can be kept of an unstorable event, as plain ASCII JSON."""
+    fields = {f.name: getattr(event, f.name, None) for f in dataclasses.fields(event)}
+    fields.pop("raw", None)
+    return json.dumps({"kind": type(event).__name__, **fields}, default=repr, ensure_ascii=True)
+
+
+def _safe(text: object) -> str:
+    return json.dumps(str(text), ensure_ascii=True)[1:-1]
+
+
 def _json_list(items: tuple[str, ...]) -> str:
     return json.dumps(list(items)) if items else "[]"
 
@@ -230,24 +313,96 @@ def row_to_logged(row: Any) -> LoggedEvent:
     )
 
 
+_INSERT = (
+    "INSERT INTO events (platform, dedup_key, kind, session_id, community,"
+    " channel, thread, author, author_name, message_id, reply_to, ts, text,"
+    " mentions, links, emoji, private) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _dedup_or_repr(event: Event) -> str:
+    try:
+        return str(event.dedup_key)
+    except Exception:
+        return repr(event)[:200]
+
+
 class SQLiteEventLog:
     """The participation log in SQLite: idempotent on (platform, dedup key)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._handled: list[int] = []
+        self.journal = SendJournal(None, "")
 
     async def setup(self) -> None:
         await self.db.migrate("core", CORE_MIGRATIONS)
+        row = await self.db.fetchone("SELECT value FROM store_meta WHERE key = 'store_id'")
+        if row is None:
+            store_id = secrets.token_hex(8)
+            await self.db.execute(
+                "INSERT INTO store_meta (key, value) VALUES ('store_id', ?)", (store_id,)
+            )
+        else:
+            store_id = str(row["value"])
+        path = None if self.db.path == ":memory:" else Path(f"{self.db.path}-outbox")
+        self.journal.close()
+        self.journal = SendJournal(path, store_id)
 
-    async def append(self, events: Sequence[Event], sessions: Sequence[int | None]) -> list[bool]:
-        """Store a batch in one transaction; return, per event, whether it was new.
+    async def close(self) -> None:
+        await self.flush()
+        self.journal.close()
+
+    async def append(
+        self, events: Sequence[Event], sessions: Sequence[int | None]
+    ) -> list[Appended]:
+        """Store a batch in one transaction; say, per event, what became of it.
 
         A redelivered event (same platform and dedup key, in this batch or
-        stored earlier) is not stored again and comes back ``False``.
+        stored earlier) is not stored again. An event that cannot be stored
+        (see :mod:`bot.store.codec`) is refused into quarantine and costs only
+        itself: the rest of the batch is stored.
         """
         if not events:
             return []
-        keys = [(e.platform, e.dedup_key) for e in events]
+        results: list[Appended] = [Appended()] * len(events)
+        prepared: list[tuple[int, tuple[Any, ...], str]] = []
+        refused: list[tuple[int, Event, str]] = []
+        for i, (event, session_id) in enumerate(zip(events, sessions, strict=True)):
+            try:
+                key = event.dedup_key
+                check_text("the event's key", key)
+                prepared.append((i, _checked(_row(event, session_id)), encode_event(event)))
+            except (UnstorableEvent, TypeError, ValueError, AttributeError) as exc:
+                refused.append((i, event, str(exc) or type(exc).__name__))
+        async with self.db.transaction():
+            known = await self._known([(events[i].platform, row[1]) for i, row, _ in prepared])
+            rows: list[tuple[int, tuple[Any, ...], str]] = []
+            for i, row, payload in prepared:
+                where = (str(row[0]), str(row[1]))
+                if where not in known:
+                    known.add(where)
+                    rows.append((i, row, payload))
+            if rows:
+                await self.db.executemany(_INSERT, [row for _, row, _ in rows])
+                top = await self.db.fetchone("SELECT MAX(seq) AS top FROM events")
+                assert top is not None
+                first = int(top["top"]) - len(rows) + 1
+                await self.db.executemany(
+                    "INSERT INTO pending (seq, payload) VALUES (?, ?)",
+                    [(first + n, payload) for n, (_, _, payload) in enumerate(rows)],
+                )
+                for n, (i, _, _) in enumerate(rows):
+                    results[i] = Appended(seq=first + n)
+            for i, event, reason in refused:
+                results[i] = Appended(refused=reason)
+                await self._quarantine(event, reason)
+            await self._flush_handled()
+        for _, event, reason in refused:
+            log.warning("refused %s into quarantine: %s", type(event).__name__, reason)
+        return results
+
+    async def _known(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         known: set[tuple[str, str]] = set()
         by_platform: dict[str, list[str]] = {}
         for platform, key in keys:
@@ -256,28 +411,70 @@ class SQLiteEventLog:
             for start in range(0, len(pkeys), 500):
                 chunk = pkeys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = await self.db.fetchall(
+                found = await self.db.fetchall(
                     f"SELECT dedup_key FROM events WHERE platform = ? AND dedup_key IN ({marks})",
                     (platform, *chunk),
                 )
-                known.update((platform, r["dedup_key"]) for r in rows)
-        fresh: list[bool] = []
-        rows_to_write = []
-        for event, event_key, session_id in zip(events, keys, sessions, strict=True):
-            is_new = event_key not in known
-            fresh.append(is_new)
-            if is_new:
-                known.add(event_key)
-                rows_to_write.append(_row(event, session_id))
-        if rows_to_write:
-            await self.db.executemany(
-                "INSERT OR IGNORE INTO events (platform, dedup_key, kind, session_id, community,"
-                " channel, thread, author, author_name, message_id, reply_to, ts, text,"
-                " mentions, links, emoji, private) VALUES"
-                " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows_to_write,
-            )
-        return fresh
+                known.update((platform, r["dedup_key"]) for r in found)
+        return known
+
+    async def _quarantine(self, event: Event, reason: str) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO quarantine (ts, platform, dedup_key, kind, reason, payload)"
+            " VALUES (?,?,?,?,?,?)",
+            (
+                _safe(getattr(event, "ts", "")),
+                _safe(getattr(event, "platform", "")),
+                _safe(_dedup_or_repr(event)),
+                type(event).__name__,
+                _safe(reason),
+                _safe_payload(event),
+            ),
+        )
+
+    async def quarantined(self) -> list[dict[str, str]]:
+        """The events refused into quarantine, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT ts, platform, dedup_key, kind, reason, payload FROM quarantine ORDER BY id"
+        )
+        return [dict(r) for r in rows]
+
+    # -- handling -------------------------------------------------------------
+
+    async def pending(self) -> list[tuple[int, Event]]:
+        """Stored events not yet handled, in the order they were stored."""
+        rows = await self.db.fetchall("SELECT seq, payload FROM pending ORDER BY seq")
+        return [(int(r["seq"]), decode_event(r["payload"])) for r in rows]
+
+    @asynccontextmanager
+    async def handling(self, seq: int) -> AsyncIterator[None]:
+        """Handle event ``seq``: what is written meanwhile commits with its "handled" mark.
+
+        An event whose handling wrote nothing has its mark buffered and written
+        with the next transaction: if the process dies first, handling it
+        again changes nothing that was kept.
+        """
+        async with self.db.unit() as unit:
+            yield
+            if unit.active:
+                self._handled.append(seq)
+                done = self._handled
+                await self._flush_handled()
+            else:
+                self._handled.append(seq)
+                return
+        self.journal.forget(done)
+
+    async def _flush_handled(self) -> None:
+        if not self._handled:
+            return
+        done, self._handled = self._handled, []
+        await self.db.executemany("DELETE FROM pending WHERE seq = ?", [(s,) for s in done])
+
+    async def flush(self) -> None:
+        """Write buffered "handled" marks (on shutdown)."""
+        async with self.db.transaction():
+            await self._flush_handled()
 
     async def record_action(
         self,

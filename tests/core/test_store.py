@@ -31,19 +31,19 @@ async def test_appends_are_idempotent_across_batches_and_restarts(tmp_path: Path
     log = SQLiteEventLog(db)
     await log.setup()
     first = [message("a", message_id="1"), message("b", message_id="2"), reaction("1")]
-    assert await log.append(first, [None] * 3) == [True, True, True]
+    assert [a.fresh for a in await log.append(first, [None] * 3)] == [True, True, True]
     again = [
         message("a", message_id="1"),
         message("c", message_id="3"),
         message("c", message_id="3"),
     ]
-    assert await log.append(again, [None] * 3) == [False, True, False]
+    assert [a.fresh for a in await log.append(again, [None] * 3)] == [False, True, False]
     await db.close()
 
     db = await Database.open(path)
     log = SQLiteEventLog(db)
     await log.setup()
-    assert await log.append([message("b", message_id="2")], [7]) == [False]
+    assert [a.fresh for a in await log.append([message("b", message_id="2")], [7])] == [False]
     events = await log.events()
     assert [(e.kind, e.message_id, e.text) for e in events] == [
         ("MessagePosted", "1", "a"),
