@@ -155,10 +155,6 @@ class Roundtable:
             await module.setup()
             module.register(self.bus, self.commands)
         await self.bus.start()
-        # Events stored before a crash and not yet handled go first.
-        await self.bus.drain()
-        if self.bus.redelivered:
-            log.warning("handled %d events left over from before a restart", self.bus.redelivered)
 
     def _follow_clock(self, event: Event) -> None:
         """A replay's clock follows its transcript, also for events handled after a restart."""
@@ -222,9 +218,15 @@ class Roundtable:
         await self.outbox.respond(command, text, private)
 
     async def attach(self, adapter: Adapter) -> None:
-        """Route actions to ``adapter`` and start it feeding the bus."""
+        """Route actions to ``adapter`` and start it feeding the bus.
+
+        Events of its platform stored before a crash and not handled are
+        handled first, so their answers go out through it.
+        """
         self.outbox.attach(adapter)
         self._adapters.append(adapter)
+        if await self.bus.redeliver(adapter.name):
+            await self.bus.drain()
         await adapter.start(self.bus.publish)
 
     async def drain(self) -> None:

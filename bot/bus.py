@@ -13,9 +13,10 @@ What happens when things go wrong
 as **pending** (with its full payload) in the same transaction. Handling an
 event is one **unit of work** (:meth:`bot.store.Database.unit`): every write
 any module makes while handling it, and the deletion of its pending row (its
-"handled" mark), commit together, or not at all. On start-up the bus hands
-the still-pending events to their lanes again, in the order they were stored,
-before anything new (``redelivered``). So an event is handled completely once:
+"handled" mark), commit together, or not at all. On start-up, as each
+platform's adapter is attached (:meth:`Bus.redeliver`), the still-pending
+events of that platform go to their lanes again, in the order they were
+stored, before anything new. So an event is handled completely once:
 a question keeps its number, a vote counts once, an ``/event start`` that was
 stored but not handled starts the event after the restart. A redelivered event
 (the platform sends it again) is still stored once and never handled again.
@@ -186,18 +187,25 @@ class Bus:
     # -- running -------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start storing; queue the events stored before a crash but not handled.
-
-        Subscribe everything first: redelivery begins here (``drain`` waits
-        for it).
-        """
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_loop(), name="bus-writer")
-            pending = await self._log.pending()
-            if pending:
-                log.warning("handling %d events stored before a restart", len(pending))
-            for seq, event in pending:
-                self._lane(event.place).put_nowait((seq, event, True))
+
+    async def redeliver(self, platform: str | None = None) -> int:
+        """Queue the events stored before a crash but not handled (of ``platform``).
+
+        Call it once the adapter that will carry the answers is attached and
+        before it feeds anything new; ``drain`` waits for them.
+        """
+        pending = [
+            (seq, event)
+            for seq, event in await self._log.pending()
+            if platform is None or event.platform == platform
+        ]
+        if pending:
+            log.warning("handling %d events stored before a restart", len(pending))
+        for seq, event in pending:
+            self._lane(event.place).put_nowait((seq, event, True))
+        return len(pending)
 
     async def publish(self, event: Event) -> bool:
         """Accept an event; return once it is stored (True) or known already (False).

@@ -41,6 +41,8 @@ class ReplayAdapter:
             ``drain``), so the bot answers before the next message arrives.
         out: where the bot's actions are printed (``None`` prints nothing).
         name: the platform name the events carry.
+        id_prefix: starts the ids of the bot's own posts (a replay resumed on a
+            database that already has posts needs ids of its own).
     """
 
     capabilities = Capabilities(
@@ -64,6 +66,7 @@ class ReplayAdapter:
         out: TextIO | None = sys.stdout,
         name: str = "replay",
         names: dict[str, str] | None = None,
+        id_prefix: str = "bot-",
     ) -> None:
         self.name = name
         self._events = events
@@ -72,6 +75,7 @@ class ReplayAdapter:
         self._settle = settle
         self._out = out
         self._ids = itertools.count(1)
+        self._id_prefix = id_prefix
         self._task: asyncio.Task[None] | None = None
         self._names = dict(names or {})
         self.fed = 0
@@ -123,7 +127,7 @@ class ReplayAdapter:
 
     async def send(self, action: Action) -> list[MessageRef]:
         self.sent.append(action)
-        ref_id = f"bot-{next(self._ids)}"
+        ref_id = f"{self._id_prefix}{next(self._ids)}"
         if self._out is not None:
             self._out.write(self._render(action) + "\n")
             self._out.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -26,14 +27,34 @@ __all__ = ["demo", "demo_main", "read_transcript", "replay", "replay_events", "r
 
 
 def read_transcript(
-    path: Path, platform: str = "replay", community: str = "demo", channel: str = "main"
+    path: Path,
+    platform: str = "replay",
+    community: str = "demo",
+    channel: str = "main",
+    problems: list[TranscriptError] | None = None,
 ) -> list[Event]:
+    """The transcript's events; with ``problems``, bad lines are collected there and skipped."""
     with path.open(encoding="utf-8", errors="replace") as fh:
         return list(
             parse_transcript(
-                fh, platform=platform, community=community, channel=channel, id_prefix=""
+                fh,
+                platform=platform,
+                community=community,
+                channel=channel,
+                id_prefix="",
+                on_error=problems.append if problems is not None else None,
             )
         )
+
+
+def _report_problems(path: Path, problems: list[TranscriptError], shown: int = 10) -> None:
+    if not problems:
+        return
+    print(f"Skipped {len(problems)} unreadable line(s) of {path}:", file=sys.stderr)
+    for problem in problems[:shown]:
+        print(f"  {problem}", file=sys.stderr)
+    if len(problems) > shown:
+        print(f"  ... and {len(problems) - shown} more", file=sys.stderr)
 
 
 class _Progress:
@@ -62,6 +83,8 @@ async def replay_events(
     out: TextIO | None,
     progress: bool,
 ) -> ReplayAdapter:
+    # Resuming on a database with the bot's earlier posts: new post ids must not clash.
+    earlier = await bot.db.fetchone("SELECT 1 FROM actions LIMIT 1")
     adapter = ReplayAdapter(
         events,
         speed=speed,
@@ -69,6 +92,7 @@ async def replay_events(
         settle=bot.drain,
         out=out,
         name=events[0].platform if events else "replay",
+        id_prefix=f"bot-{os.getpid()}-" if earlier else "bot-",
     )
     bar = _Progress(len(events), progress)
     await bot.attach(adapter)
@@ -82,12 +106,14 @@ async def replay_events(
 async def replay(
     config: Config, path: Path, *, speed: float | None, db: Path | None, quiet: bool
 ) -> int:
+    problems: list[TranscriptError] = []
     try:
         where = config.section("replay", ReplayConfig)
-        events = read_transcript(path, where.platform, where.community, where.channel)
+        events = read_transcript(path, where.platform, where.community, where.channel, problems)
     except (OSError, TranscriptError) as exc:
         print(f"Could not read {path}: {exc}", file=sys.stderr)
         return 2
+    _report_problems(path, problems)
     if not events:
         print(f"{path} has no messages in it.", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -109,16 +109,27 @@ def parse_transcript(
     start: datetime | None = None,
     fmt: str | None = None,
     id_prefix: str = "",
+    on_error: Callable[[TranscriptError], None] | None = None,
 ) -> Iterator[Event]:
     """Yield the events of a transcript in order.
 
     Raises :class:`TranscriptError` naming the line for a line that cannot be
-    read at all. ``start`` is the date IRC logs without dates are placed on.
+    read at all; with ``on_error``, that line is reported to it instead and
+    the lines after it are still read. ``start`` is the date IRC logs without
+    dates are placed on.
     """
     lines = list(lines)
     fmt = fmt or detect_format(lines[:20])
     ctx = _Context(platform, community, channel, id_prefix)
-    if fmt == "jsonl":
+    if fmt == "jsonl" and on_error is not None:
+        for lineno, line in enumerate(lines, start=1):
+            try:
+                yield from list(_jsonl([line], ctx, first=lineno))
+            except TranscriptError as exc:
+                on_error(exc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                on_error(TranscriptError(f"line {lineno}: {type(exc).__name__}: {exc}"))
+    elif fmt == "jsonl":
         yield from _jsonl(lines, ctx)
     else:
         yield from _irc(
@@ -208,8 +219,8 @@ def read_line(line: str, lineno: int) -> TranscriptLine:
         raise TranscriptError(f"line {lineno}: the JSON is nested too deeply") from None
 
 
-def _jsonl(lines: list[str], ctx: _Context) -> Iterator[Event]:
-    for lineno, line in enumerate(lines, start=1):
+def _jsonl(lines: list[str], ctx: _Context, first: int = 1) -> Iterator[Event]:
+    for lineno, line in enumerate(lines, start=first):
         if line.strip():
             yield _jsonl_event(read_line(line, lineno), ctx)
 

@@ -21,6 +21,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -117,6 +118,7 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._dm_channels: dict[str, str] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self.team_id: str = ""
         self.http_port: int | None = None
         """The port the HTTP mode server listens on, once started."""
@@ -153,6 +155,8 @@ class SlackAdapter:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         self._sink = None
 
     async def send(self, action: Action) -> list[MessageRef]:
@@ -214,7 +218,11 @@ class SlackAdapter:
             # Socket Mode needs no signing secret; "" stops Bolt reading the environment.
             signing_secret=self._signing_secret if http else "",
             request_verification_enabled=http,
+            # Answer Slack only once the event is stored: if storing fails, the
+            # request gets a 503 (HTTP) or no ack (Socket Mode) and Slack retries.
+            process_before_response=True,
         )
+        app.error(self._on_listener_error)
         for event_type in _EVENTS:
             app.event(event_type)(self._on_event)
         # Any slash command the app is given reaches the bot; it judges the name.
@@ -258,16 +266,28 @@ class SlackAdapter:
         if event is not None:
             await self._emit(event)
 
+    async def _on_listener_error(self, error: Exception) -> BoltResponse:
+        log.error("could not take a Slack event in (Slack will send it again): %s", error)
+        return BoltResponse(status=503, body="")
+
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        # Acknowledge first: Slack shows the user an error after 3 s, and the
-        # bot's work (and its reply, sent as a normal action) may take longer.
+        # Acknowledge first and store after: Slack shows the user an error after
+        # 3 s and never resends a slash command, and storing may have to wait.
         await ack()
         try:
             event = command_event(command, now=self._clock.now())
         except Malformed as exc:
             log.warning("ignored a malformed Slack command: %s", exc)
             return
-        await self._emit(event)
+        task = asyncio.create_task(self._emit_command(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _emit_command(self, event: Event) -> None:
+        try:
+            await self._emit(event)
+        except Exception as exc:
+            log.error("could not take in a Slack command from %s: %s", event.author, exc)
 
     async def _emit(self, event: Event) -> None:
         sink = self._sink

@@ -1,0 +1,239 @@
+"""Kill -9 a real ``roundtable replay`` subprocess again and again, then compare with a clean run.
+
+Used by ``tests/reliability/test_crash.py`` (small) and ``bench/bench_crash.py``
+(the issue's 20 kills during 5,000 messages). The transcript is synthetic and
+seeded: a moderator starts an event, people ask numbered questions, vote with
+reactions and ``/upvote N``, withdraw votes, panellists answer by replying, and
+the event ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+TOPICS = "heat sleep sensors windows cooling council trial flats nights shade".split()
+PEOPLE = [f"u_p{i}" for i in range(40)]
+PANEL = ["u_pan1", "u_pan2"]
+
+CONFIG = """
+[bot]
+name = "Roundtable"
+out_dir = "{out}"
+
+[store]
+path = "{db}"
+
+[models]
+enabled = false
+
+[roles]
+moderators = ["replay:u_mod"]
+panellists = ["replay:u_pan1", "replay:u_pan2"]
+"""
+
+
+def write_transcript(path: Path, messages: int, seed: int = 7) -> None:
+    """A seeded event of ``messages`` lines (the first starts it, the last ends it)."""
+    rng = random.Random(seed)
+    t = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
+    lines: list[dict[str, Any]] = []
+    questions: list[str] = []
+    voted: set[tuple[str, str]] = set()
+
+    def line(**fields: Any) -> None:
+        nonlocal t
+        t += timedelta(seconds=rng.randint(1, 4))
+        lines.append({"ts": t.isoformat(), **fields})
+
+    line(id="m0", author="u_mod", name="Mo", text='/event start "Crash test"')
+    for i in range(1, messages - 1):
+        roll = rng.random()
+        who = rng.choice(PEOPLE)
+        if roll < 0.18 or not questions:
+            a, b = rng.sample(TOPICS, 2)
+            line(id=f"m{i}", author=who, name=who[2:], text=f"How does {a} {i} change {b}?")
+            questions.append(f"m{i}")
+        elif roll < 0.45:
+            qid = rng.choice(questions[-30:])
+            line(type="reaction", author=who, name=who[2:], message_id=qid, emoji="👍")
+            voted.add((who, qid))
+        elif roll < 0.50 and voted:
+            who, qid = sorted(voted)[rng.randrange(len(voted))]
+            voted.discard((who, qid))
+            line(type="unreaction", author=who, name=who[2:], message_id=qid, emoji="👍")
+        elif roll < 0.60:
+            qid = rng.choice(questions[-20:])
+            pan = rng.choice(PANEL)
+            text = f"On that one: the {rng.choice(TOPICS)} data says it depends ({i})."
+            line(id=f"m{i}", author=pan, name=pan[2:], text=text, reply_to=qid)
+        elif roll < 0.63:
+            n = rng.randint(1, max(1, len(questions)))
+            line(id=f"m{i}", author=who, name=who[2:], text=f"/upvote {n}")
+        else:
+            line(id=f"m{i}", author=who, name=who[2:], text=f"I noticed the {rng.choice(TOPICS)}.")
+    line(id=f"m{messages - 1}", author="u_mod", name="Mo", text="/event end")
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+
+
+def write_config(folder: Path, db: Path) -> Path:
+    path = folder / "roundtable.toml"
+    path.write_text(CONFIG.format(out=folder / "out", db=db), encoding="utf-8")
+    return path
+
+
+def _command(config: Path, transcript: Path, db: Path) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", "replay", str(transcript), "-c", str(config),
+            "--db", str(db)]  # fmt: skip
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    return env
+
+
+def stored(db: Path) -> int:
+    """How many events the database holds (0 while it does not exist yet)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def bot_posts(text: str) -> list[str]:
+    """The bot's posts in a replay's output (a post's continuation lines joined to it)."""
+    posts: list[str] = []
+    for raw in text.splitlines():
+        if raw.startswith("  🤖"):
+            posts.append(raw)
+        elif raw.startswith("      ") and posts:
+            posts[-1] += "\n" + raw
+    return posts
+
+
+@dataclass
+class Run:
+    posts: list[str] = field(default_factory=list)
+    kills: int = 0
+    seconds: float = 0.0
+    stderr: str = ""
+
+
+def replay_once(config: Path, transcript: Path, db: Path, out: Path) -> Run:
+    """One uninterrupted replay."""
+    started = time.perf_counter()
+    with out.open("w", encoding="utf-8") as fh:
+        done = subprocess.run(
+            _command(config, transcript, db), stdout=fh, stderr=subprocess.PIPE, env=_env(),
+            cwd=ROOT, timeout=900, check=False, text=True,
+        )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"replay failed ({done.returncode}): {done.stderr[-2000:]}")
+    return Run(bot_posts(out.read_text(encoding="utf-8")), 0, time.perf_counter() - started,
+               done.stderr)  # fmt: skip
+
+
+def replay_with_kills(
+    config: Path, transcript: Path, db: Path, out: Path, kills: int, total: int, seed: int = 1
+) -> Run:
+    """Replay, killing the process with SIGKILL ``kills`` times while it stores and handles.
+
+    Each kill comes after a random number of newly stored events (so the
+    process always gets somewhere), at a random moment; then one last run
+    finishes the transcript.
+    """
+    rng = random.Random(seed)
+    step = max(2, total // (kills + 1))
+    run = Run()
+    started = time.perf_counter()
+    outputs: list[Path] = []
+    for cycle in range(kills + 1):
+        part = out.with_name(f"{out.stem}.{cycle}{out.suffix}")
+        outputs.append(part)
+        last = cycle == kills
+        before = stored(db)
+        target = before + rng.randint(step // 2, step * 3 // 2)
+        with part.open("w", encoding="utf-8") as fh:
+            proc = subprocess.Popen(
+                _command(config, transcript, db), stdout=fh, stderr=subprocess.PIPE,
+                env=_env(), cwd=ROOT, text=True,
+            )  # fmt: skip
+            if not last:
+                deadline = time.monotonic() + 300
+                while proc.poll() is None and time.monotonic() < deadline:
+                    if stored(db) >= target:
+                        time.sleep(rng.uniform(0, 0.05))
+                        break
+                    time.sleep(0.005)
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGKILL)
+                    run.kills += 1
+            _, err = proc.communicate(timeout=900)
+            run.stderr += err
+            if last and proc.returncode != 0:
+                raise RuntimeError(f"the last replay failed ({proc.returncode}): {err[-2000:]}")
+    for part in outputs:
+        run.posts.extend(bot_posts(part.read_text(encoding="utf-8")))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def state(db: Path) -> dict[str, Any]:
+    """What must be equal after a crashed-and-resumed run and an uninterrupted one."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in conn.execute(sql).fetchall()]
+
+    number = "(SELECT number FROM questions q2 WHERE q2.id = {})"
+    result = {
+        "sessions": rows("SELECT slug, title, state, started_at, ended_at FROM sessions"),
+        "events": rows("SELECT platform, dedup_key, kind, session_id FROM events ORDER BY seq"),
+        "questions": rows(
+            "SELECT number, text, state, asker, source, message_id, "
+            + number.format("merged_into")
+            + " FROM questions ORDER BY session_id, number"
+        ),
+        "votes": sorted(
+            rows(
+                "SELECT " + number.format("question_id") + ", platform, voter, via"
+                " FROM question_votes"
+            )
+        ),
+        "answers": sorted(
+            rows(
+                "SELECT " + number.format("question_id") + ", message_id, author, text"
+                " FROM question_answers"
+            )
+        ),
+        "pending": rows("SELECT seq FROM pending"),
+    }
+    conn.close()
+    return result
+
+
+def duplicate_posts(crashed: list[str], clean: list[str]) -> int:
+    """Posts the crashed run made more often than the clean run did."""
+    extra = Counter(crashed) - Counter(clean)
+    return sum(extra.values())
+
+
+def missing_posts(crashed: list[str], clean: list[str]) -> int:
+    return sum((Counter(clean) - Counter(crashed)).values())
