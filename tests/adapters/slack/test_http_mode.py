@@ -6,7 +6,6 @@ import asyncio
 import json
 import time
 
-
 from adapters.slack import SlackAdapter
 from bot.events import CommandIssued, MessagePosted
 from tests.adapters.slack.conftest import ErrorCatcher, RecordingSink, events_url
