@@ -14,6 +14,7 @@ from bot.config import ConfigError, load_config
 from bot.doctor import doctor
 from bot.plugins import CliCommand, Registry, default_registry
 from bot.runner import run
+from bot.store.lock import StoreInUse
 
 __all__ = ["main", "run_async"]
 
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
         except ConfigError as exc:
             print(f"Config problem:\n{exc}", file=sys.stderr)
             return 2
+        except StoreInUse as exc:
+            print(exc, file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             return 130
     parser = _parser(commands)
@@ -101,6 +105,9 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
             return asyncio.run(doctor(args.config, load_models=args.load_models, registry=registry))
     except ConfigError as exc:
         print(f"Config problem:\n{exc}", file=sys.stderr)
+        return 2
+    except StoreInUse as exc:
+        print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -13,7 +13,7 @@ from bot.platforms import enabled_platforms, token_problems
 from bot.plugins import Registry, default_registry
 from bot.plural import plural
 from bot.prompts import PromptError, Prompts
-from bot.store import Database, SQLiteEventLog
+from bot.store import Database, SQLiteEventLog, holder_of
 
 __all__ = ["doctor"]
 
@@ -50,16 +50,35 @@ async def doctor(
         return 1
 
     db_path = config.resolve(config.store.path)
-    try:
-        probe = db_path if db_path.exists() else Path(tempfile.mkdtemp()) / "probe.db"
-        db = await Database.open(probe)
-        await SQLiteEventLog(db).setup()
-        await db.close()
-        report(True, f"store: {db_path} (SQLite, WAL)")
-    except Exception as exc:
+    holder = holder_of(db_path) if db_path.exists() else None
+    if holder is not None:
+        who = f"process {holder}" if holder > 0 else "another process"
         report(
-            False, f"store: cannot use {db_path}: {exc}. Check the folder exists and is writable."
+            True,
+            f"store: {db_path} is in use by {who} (a running Roundtable); "
+            "only one process may write to it at a time",
         )
+    else:
+        try:
+            probe = db_path if db_path.exists() else Path(tempfile.mkdtemp()) / "probe.db"
+            db = await Database.open(probe)
+            log = SQLiteEventLog(db)
+            await log.setup()
+            held = await log.quarantined()
+            await log.close()
+            await db.close()
+            report(True, f"store: {db_path} (SQLite, WAL; one writer at a time)")
+            if held:
+                report(
+                    True,
+                    f"store: {len(held)} event(s) could not be stored as sent and are kept"
+                    " in the quarantine table (the log says why)",
+                )
+        except Exception as exc:
+            report(
+                False,
+                f"store: cannot use {db_path}: {exc}. Check the folder exists and is writable.",
+            )
 
     try:
         prompts = Prompts.load(

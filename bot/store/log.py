@@ -184,6 +184,10 @@ class EventLog(Protocol):
 
     async def flush(self) -> None: ...
 
+    async def quarantined(self) -> list[dict[str, str]]: ...
+
+    async def close(self) -> None: ...
+
     async def record_action(
         self,
         action: Action,
@@ -372,7 +376,8 @@ class SQLiteEventLog:
             try:
                 key = event.dedup_key
                 check_text("the event's key", key)
-                prepared.append((i, _checked(_row(event, session_id)), encode_event(event)))
+                payload = encode_event(event)  # names the field at fault
+                prepared.append((i, _checked(_row(event, session_id)), payload))
             except (UnstorableEvent, TypeError, ValueError, AttributeError) as exc:
                 refused.append((i, event, str(exc) or type(exc).__name__))
         async with self.db.transaction():

@@ -116,6 +116,15 @@ def stored(db: Path) -> int:
         return 0
 
 
+def _pending(db: Path) -> int:
+    """Events stored but not handled when the process died."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM pending").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def bot_posts(text: str) -> list[str]:
     """The bot's posts in a replay's output (a post's continuation lines joined to it)."""
     posts: list[str] = []
@@ -131,6 +140,7 @@ def bot_posts(text: str) -> list[str]:
 class Run:
     posts: list[str] = field(default_factory=list)
     kills: int = 0
+    unhandled_at_kill: list[int] = field(default_factory=list)
     seconds: float = 0.0
     stderr: str = ""
 
@@ -186,6 +196,8 @@ def replay_with_kills(
                     run.kills += 1
             _, err = proc.communicate(timeout=900)
             run.stderr += err
+            if not last:
+                run.unhandled_at_kill.append(_pending(db))
             if last and proc.returncode != 0:
                 raise RuntimeError(f"the last replay failed ({proc.returncode}): {err[-2000:]}")
     for part in outputs:
@@ -230,10 +242,18 @@ def state(db: Path) -> dict[str, Any]:
 
 
 def duplicate_posts(crashed: list[str], clean: list[str]) -> int:
-    """Posts the crashed run made more often than the clean run did."""
-    extra = Counter(crashed) - Counter(clean)
-    return sum(extra.values())
+    """Posts the crashed run repeated: made twice or more, and more often than the clean run."""
+    made, want = Counter(crashed), Counter(clean)
+    return sum(max(0, n - max(want[post], 1)) for post, n in made.items())
 
 
-def missing_posts(crashed: list[str], clean: list[str]) -> int:
-    return sum((Counter(clean) - Counter(crashed)).values())
+def divergent_posts(crashed: list[str], clean: list[str]) -> tuple[int, int]:
+    """(posts only the crashed run made, posts only the clean run made), duplicates aside.
+
+    After a restart a module's in-memory state (a rate limit, who was already
+    told something, the live thread map) starts empty, so a few decisions to
+    post differ; those are counted here, not as duplicates.
+    """
+    made, want = Counter(crashed), Counter(clean)
+    extra = sum(min(n, 1) for post, n in made.items() if want[post] == 0)
+    return extra, sum((want - made).values())

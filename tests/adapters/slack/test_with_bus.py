@@ -67,3 +67,27 @@ async def test_http_redeliveries_are_stored_and_handled_once(
     assert len(stored) == 2
     assert published.count(True) == 2  # the bus saw four redeliveries as known
     assert sorted(e.kind for e in handled) == ["MessagePosted", "ReactionAdded"]
+
+
+async def test_http_a_poison_message_costs_only_itself(
+    fake: SlackFake, bus: tuple[Bus, SQLiteEventLog]
+) -> None:
+    """60 messages, one with a lone surrogate: 59 stored, 1 in quarantine, all answered."""
+    events_bus, log = bus
+    adapter = make_adapter(fake, "http")
+    await adapter.start(events_bus.publish)
+    statuses: list[int] = []
+    try:
+        url = events_url(adapter)
+        for i in range(60):
+            text = "broken \ud83d emoji" if i == 30 else f"message {i}"
+            body = callback(message(text, ts=f"1700000000.{i:06d}"), event_id=f"Ev{i}")
+            status, _ = await fake.post_event(url, body)
+            statuses.append(status)
+        await events_bus.drain()
+    finally:
+        await adapter.aclose()
+    assert len(await log.events()) == 59
+    held = await log.quarantined()
+    assert len(held) == 1 and "not valid text" in held[0]["reason"]
+    assert statuses == [200] * 60  # the poison one is kept (in quarantine), not retried
