@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -25,6 +26,14 @@ asyncio.run(main())
 """
 
 
+def _cli(*args: str, module: bool = True) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "bot.cli", *args] if module else [sys.executable, *args]
+    return subprocess.run(
+        command, input="", capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+
+
 def _holder(path: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -46,12 +55,9 @@ async def test_a_second_process_is_refused_with_the_holders_pid(tmp_path: Path) 
         said: list[str] = []
         await doctor(cfg, environ={}, echo=said.append)
         assert any(f"in use by process {proc.pid}" in line for line in said)
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "export", "heat", "--out", str(tmp_path / "x"),
-             "-c", str(cfg), "--db", str(path)],
-            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )  # fmt: skip
+        done = await asyncio.to_thread(
+            _cli, "export", "heat", "--out", str(tmp_path / "x"), "-c", str(cfg), "--db", str(path)
+        )
         assert done.returncode == 2
         assert f"in use by process {proc.pid}" in done.stderr
         assert "Traceback" not in done.stderr
@@ -84,10 +90,7 @@ async def test_one_process_may_open_the_same_database_twice(tmp_path: Path) -> N
     second = await Database.open(path)
     await first.close()
     assert holder_of(path) is None  # still held by this process, so nobody else's
-    proc = subprocess.run(
-        [sys.executable, "-c", HOLD, str(path)], input="", capture_output=True, text=True,
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
-    )  # fmt: skip
+    proc = await asyncio.to_thread(_cli, "-c", HOLD, str(path), module=False)
     assert proc.returncode != 0 and "StoreInUse" in proc.stderr
     await second.close()
     db = await Database.open(path)
