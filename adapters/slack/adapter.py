@@ -260,7 +260,7 @@ class SlackAdapter:
     # --- receiving ---------------------------------------------------------------
 
     async def _on_event(self, body: dict[str, Any], request: AsyncBoltRequest) -> None:
-        # Bolt has already acknowledged the event (within Slack's 3 s).
+        # Bolt answers Slack once this returns; if storing fails, with a 503.
         delivery = Delivery(str(body.get("event_id", "")), _retry_num(request.headers))
         event = event_from_callback(body, delivery=delivery)
         if event is not None:

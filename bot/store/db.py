@@ -46,11 +46,12 @@ class Unit:
     so a handler that only reads never holds the write lock).
     """
 
-    __slots__ = ("active", "task")
+    __slots__ = ("active", "scrub", "task")
 
     def __init__(self, task: asyncio.Task[Any] | None) -> None:
         self.task = task
         self.active = False
+        self.scrub = False  # asked for inside the unit; done once it has committed
 
 
 class Database:
@@ -129,12 +130,19 @@ class Database:
         and VACUUM rewrites the file without free pages. Slow on a big store:
         for rare events (an opt-out), not for every write.
         """
+        unit = self._current_unit()
+        if unit is not None:
+            unit.scrub = True  # VACUUM cannot run inside the unit's transaction
+            return
         async with self._lock:
-            await self._conn.commit()
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            await self._conn.execute("PRAGMA temp_store=MEMORY")
-            await self._conn.execute("VACUUM")
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._scrub()
+
+    async def _scrub(self) -> None:
+        await self._conn.commit()
+        await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._conn.execute("PRAGMA temp_store=MEMORY")
+        await self._conn.execute("VACUUM")
+        await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def migrate(self, component: str, migrations: Sequence[str]) -> int:
         """Apply the migrations of ``component`` not applied yet; return how many ran.
@@ -221,12 +229,16 @@ class Database:
         if unit.active:
             try:
                 await self._conn.commit()
+                if unit.scrub:
+                    await self._scrub()
             except BaseException:
                 await self._conn.rollback()
                 raise
             finally:
                 unit.active = False
                 self._lock.release()
+        elif unit.scrub:
+            await self.scrub()
 
     # -- statements ------------------------------------------------------------
 

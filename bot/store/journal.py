@@ -87,7 +87,7 @@ class SendJournal:
         tmp = self._path.with_name(self._path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, (json.dumps({"store": self._store_id}) + "\n").encode())
+            os.write(fd, self._header())
             for key, entry in self._entries.items():
                 os.write(fd, self._line(key, entry))
         finally:
@@ -127,14 +127,26 @@ class SendJournal:
         self._append((json.dumps({"k": key, "s": "failed"}) + "\n").encode())
 
     def forget(self, seqs: list[int]) -> None:
-        """These events are handled: their keys are no longer needed."""
-        if not self._entries:
+        """These events are handled: their keys (and the ids they hold) are no longer needed.
+
+        When nothing is in flight the file is cut back to its first line, so it
+        never keeps the ids of posts (a direct message's channel names a person)
+        longer than their event is being handled.
+        """
+        if self._entries:
+            gone = {f"{seq}/" for seq in seqs}
+            for key in [k for k in self._entries if k[: k.index("/") + 1] in gone]:
+                del self._entries[key]
+        if self._fd is None or self._lines == 0:
             return
-        gone = {f"{seq}/" for seq in seqs}
-        for key in [k for k in self._entries if k[: k.index("/") + 1] in gone]:
-            del self._entries[key]
-        if self._path is not None and self._lines > 1000 and self._lines > 4 * len(self._entries):
+        if not self._entries:
+            os.ftruncate(self._fd, len(self._header()))
+            self._lines = 0
+        elif self._lines > 1000 and self._lines > 4 * len(self._entries):
             self._rewrite()
+
+    def _header(self) -> bytes:
+        return (json.dumps({"store": self._store_id}) + "\n").encode()
 
     def close(self) -> None:
         if self._fd is not None:

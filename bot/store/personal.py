@@ -22,6 +22,10 @@ def _words_after_command(text: str) -> str:
     return text.split(None, 1)[1] if text.startswith("/") and " " in text else text
 
 
+def _safe_platform(platform: str) -> str:
+    return json.dumps(platform)[1:-1]  # as the quarantine stores it (ASCII)
+
+
 class LogPersonalData:
     """The participation log as a :class:`~bot.forget.Forgettable`."""
 
@@ -85,6 +89,15 @@ class LogPersonalData:
                 "DELETE FROM errors WHERE instr(event_key, ?) > 0", (user,)
             )
             await self._scrub("errors", "seq", "error", person)
+            # events refused into quarantine, and stored events not yet handled
+            # whose rows are gone: nothing of theirs is handled after a restart
+            removed["quarantined"] = await self._db.execute(
+                "DELETE FROM quarantine WHERE platform = ? AND instr(payload, ?) > 0",
+                (_safe_platform(platform), '"author": ' + json.dumps(user)),
+            )
+            removed["pending"] = await self._db.execute(
+                "DELETE FROM pending WHERE seq NOT IN (SELECT seq FROM events)"
+            )
         return removed
 
     async def _scrub(self, table: str, key: str, column: str, person: Person) -> int:
