@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment
 from markupsafe import Markup
 
 from bot.sessions import ENDED, Session
@@ -30,6 +30,7 @@ from facilitation.dashboard.actions import (
 from facilitation.dashboard.auth import Auth, BrowserSession
 from facilitation.dashboard.parts import Dashboard
 from facilitation.dashboard.view import page_context
+from facilitation.report.templating import environment
 
 __all__ = ["COOKIE", "Dashboard", "build_app"]
 
@@ -102,9 +103,8 @@ async def _headers(
 def build_app(d: Dashboard) -> web.Application:
     app = web.Application(middlewares=[_headers, _problems], client_max_size=256 * 1024)
     app[KEY] = d
-    app[TEMPLATES] = Environment(
-        loader=PackageLoader("facilitation.dashboard", "templates"), autoescape=True
-    )
+    # the report's environment (autoescape, the plural filter), with the dashboard's pages
+    app[TEMPLATES] = environment([Path(__file__).parent / "templates"])
     r = app.router
     r.add_get("/", index)
     r.add_get("/login", login)

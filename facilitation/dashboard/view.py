@@ -58,7 +58,7 @@ async def page_context(d: Dashboard, bs: BrowserSession, session: Session) -> di
     cards = await src.cards(session, viewer)
     moderator = can["approve"]
     shown = ["queue", "answered", "downloads"]
-    if moderator:
+    if moderator and session.open:
         shown.insert(1, "waiting")
     if src.threads is not None:
         shown.append("conversations")
@@ -66,7 +66,9 @@ async def page_context(d: Dashboard, bs: BrowserSession, session: Session) -> di
         shown.append("snapshots")
     if src.ledger is not None and can["export"]:
         shown.append("figures")
-    shown.sort(key=SECTIONS.index)
+    # after the event, the report and the downloads are what people come for
+    order = ("downloads", *SECTIONS) if not session.open else SECTIONS
+    shown.sort(key=order.index)
     cfg = d.services.config
     folder = cfg.resolve(cfg.bot.out_dir) / session.slug
     series = src.ledger.ledger.series_name(session) if src.ledger is not None else None
