@@ -172,18 +172,27 @@ async def demo(
                     port=port, guest=(platform, user, "Riverside Events"), slug=slug, always=True
                 )
                 lines = await bot.serve(request)
-                for ok, line in lines:
-                    print(line, file=sys.stdout if ok else sys.stderr, flush=True)
                 if not lines or not all(ok for ok, _ in lines):
+                    for _, line in lines:
+                        print(line, file=sys.stderr, flush=True)
                     return 2
-            adapter = await replay_events(
-                bot,
-                events,
-                clock,
-                speed=speed,
-                out=sys.stdout if show else log_file,
-                progress=not show,
+            replay = asyncio.create_task(
+                replay_events(
+                    bot,
+                    events,
+                    clock,
+                    speed=speed,
+                    out=sys.stdout if show else log_file,
+                    progress=not show,
+                )
             )
+            if serve:
+                # the link opens the main event's page: give it once that event has started
+                while not replay.done() and slug and bot.sessions.get(slug) is None:
+                    await asyncio.sleep(0.05)
+                for _, line in lines:
+                    print(line, flush=True)
+            adapter = await replay
             print(_summary(bot, adapter), file=sys.stderr)
             if serve:
                 make_private(log_path)
