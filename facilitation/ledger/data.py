@@ -76,7 +76,7 @@ class Question:
     answered_by: str | None = None
     """``panel`` or ``room`` (a participant answered it)."""
     counted: bool = True
-    """Counts in asked/answered (not a merged duplicate, not rejected or withdrawn)."""
+    """Counts in asked/answered (not a merged duplicate, not rejected, withdrawn or deleted)."""
     asked: bool = True
     """Its asker counts as having asked (merged duplicates too)."""
 

@@ -19,7 +19,7 @@ from facilitation.ledger.store import table_columns, table_exists
 
 __all__ = ["QuestionTables", "snapshot_rows"]
 
-_NOT_ASKED = ("rejected", "withdrawn")
+_NOT_ASKED = ("rejected", "withdrawn", "deleted")
 
 
 def _dt(value: Any) -> datetime | None:
