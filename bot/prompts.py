@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import prompts
 from bot.plural import PluralError, check, fill
 
 __all__ = ["PromptError", "Prompts", "bundled_prompts_dir"]
@@ -27,8 +28,6 @@ class PromptError(KeyError):
 
 
 def bundled_prompts_dir() -> Path:
-    import prompts
-
     return Path(prompts.__file__).parent
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.base import Sink
+from adapters.replay.translate import parse_transcript
 from bot.actions import (
     Action,
     DirectMessage,
@@ -84,8 +85,6 @@ class ReplayAdapter:
 
     @classmethod
     def from_file(cls, path: Path, **kwargs: object) -> ReplayAdapter:
-        from adapters.replay.translate import parse_transcript
-
         with path.open(encoding="utf-8", errors="replace") as fh:
             events = list(parse_transcript(fh, platform=str(kwargs.get("name", "replay"))))
         return cls(events, **kwargs)  # type: ignore[arg-type]

@@ -7,6 +7,8 @@ declared in one :class:`ModuleSpec`. Nothing else in the code base is edited.
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,52 @@ def test_every_shipped_plugin_is_found() -> None:
         "console",
         "replay",
     }
+
+
+def _recipe(heading: str) -> str:
+    """The first Python block under ``heading`` in CONTRIBUTING.md."""
+    text = (Path(__file__).resolve().parents[2] / "CONTRIBUTING.md").read_text()
+    section = text.split(f"## {heading}", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def _load_recipe() -> ModuleSpec:
+    module = types.ModuleType("wordcount_plugin")
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(_recipe("Add a module"), "CONTRIBUTING.md", "exec"), module.__dict__)
+    finally:
+        del sys.modules[module.__name__]
+    spec = module.SPEC
+    assert isinstance(spec, ModuleSpec)
+    return spec
+
+
+async def test_the_add_a_module_recipe_works_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _load_recipe()
+    registry = default_registry().extended(spec)
+    cfg = parse_config(
+        {"roles": {"moderators": ["replay:u_mod"]}, "wordcount": {"greeting": "Words"}},
+        "<test>",
+        registry,
+    )
+    s = Script()
+    s.say("u_mod", '/event start "Recipe night"')
+    s.say("u_a", "three words here")
+    s.say("u_b", "and two")
+    s.say("u_a", "/wordcount")
+    actions, _ = await run_script(s.lines, cfg=cfg, registry=registry)
+    assert "Words: 5 words." in texts(actions)
+    assert main(["wordcount"], registry) == 0
+    assert "no data of its own" in capsys.readouterr().out
+    path = tmp_path / "rt.toml"
+    path.write_text(f'[store]\npath = "{tmp_path / "rt.db"}"\n[wordcount]\ngreeting = ""\n')
+    lines: list[str] = []
+    assert await doctor(path, environ={}, echo=lines.append, registry=registry) == 1
+    assert "✗ wordcount: greets with ''" in lines
+
+
+def test_the_add_a_platform_recipe_is_python() -> None:
+    compile(_recipe("Add a platform"), "CONTRIBUTING.md", "exec")
