@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -92,8 +93,6 @@ def test_a_bad_transcript_line_is_reported_and_the_rest_replayed(tmp_path: Path)
     assert "Skipped 3 unreadable line(s)" in done.stderr
     for n in (2, 3, 4):
         assert f"line {n}:" in done.stderr
-    import sqlite3
-
     with sqlite3.connect(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT message_id FROM events ORDER BY seq")]
     assert ids == ["m1", "m3"]
