@@ -165,6 +165,7 @@ class DashboardModule:
         await outbox.send(
             DirectMessage(platform=ev.platform, user=ev.author, text=text, community=ev.community),
             sid,
+            record=False,  # a working sign-in link never lands in the log
         )
         if not ev.private and ev.message_id and caps.reactions:
             await outbox.send(

@@ -22,6 +22,9 @@ async def test_dashboard_sends_a_private_link_that_signs_in(room: Room, client: 
     assert not any("token=" in a.text for a in public)
     dm = [a for a in room.adapter.sent[before:] if isinstance(a, DirectMessage)]
     assert dm[0].user == "u_mod"
+    token = link.split("token=", 1)[1].split("&", 1)[0]
+    logged = await room.rows("SELECT COALESCE(text, '') FROM actions")
+    assert logged and not [t for (t,) in logged if token in t]  # the link isn't in the log
     path = "/" + link.split("//", 1)[1].split("/", 1)[1]
     resp = await client.get(path, allow_redirects=False)
     assert resp.status == 303
