@@ -155,8 +155,11 @@ def replay_once(config: Path, transcript: Path, db: Path, out: Path) -> Run:
         )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"replay failed ({done.returncode}): {done.stderr[-2000:]}")
-    return Run(bot_posts(out.read_text(encoding="utf-8")), 0, time.perf_counter() - started,
-               done.stderr)  # fmt: skip
+    return Run(
+        posts=bot_posts(out.read_text(encoding="utf-8")),
+        seconds=time.perf_counter() - started,
+        stderr=done.stderr,
+    )
 
 
 def replay_with_kills(
