@@ -47,18 +47,30 @@ def check_text(name: str, value: str) -> None:
         ) from None
 
 
-def _check(name: str, declared: str, value: Any) -> Any:
+_Plan = list[tuple[str, str, bool]]  # field name, base type, may be None
+_PLANS: dict[type[Event], _Plan] = {}
+
+
+def _plan(cls: type[Event]) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = []
+        for f in dataclasses.fields(cls):
+            if f.name == "raw":
+                continue
+            declared = str(f.type)
+            plan.append(
+                (f.name, declared.removesuffix("| None").strip(), declared.endswith("| None"))
+            )
+        _PLANS[cls] = plan
+    return plan
+
+
+def _check(name: str, base: str, value: Any) -> Any:
     """Check one field against its declared type; return its JSON form."""
-    optional = declared.endswith("| None")
-    base = declared.removesuffix("| None").strip()
-    if value is None:
-        if optional:
-            return None
-        raise UnstorableEvent(f"{name} is missing")
     if base == "str":
         if not isinstance(value, str):
             raise UnstorableEvent(f"{name} should be text, not {type(value).__name__}")
-        check_text(name, value)
         return value
     if base == "bool":
         if not isinstance(value, bool):
@@ -75,29 +87,45 @@ def _check(name: str, declared: str, value: Any) -> Any:
     if base in ("tuple[str, ...]", "frozenset[str]"):
         if not isinstance(value, tuple | frozenset | list | set):
             raise UnstorableEvent(f"{name} should be a list, not {type(value).__name__}")
+        if not value:
+            return []
         items = sorted(value) if base.startswith("frozenset") else list(value)
         for item in items:
             if not isinstance(item, str):
                 raise UnstorableEvent(f"{name} should list texts, not {type(item).__name__}")
-            check_text(name, item)
         return items
-    raise UnstorableEvent(f"{name} has a type the store does not know ({declared})")
+    raise UnstorableEvent(f"{name} has a type the store does not know ({base})")
 
 
 def encode_event(event: Event) -> str:
     """The event as JSON (without ``raw``).
 
     Raises:
-        UnstorableEvent: a field does not hold what it declares.
+        UnstorableEvent: a field does not hold what it declares, or holds text
+            that is not valid (a lone surrogate).
     """
-    if type(event).__name__ not in KINDS:
-        raise UnstorableEvent(f"unknown kind of event {type(event).__name__}")
-    data: dict[str, Any] = {"kind": type(event).__name__}
-    for f in dataclasses.fields(event):
-        if f.name == "raw":
-            continue
-        data[f.name] = _check(f.name, str(f.type), getattr(event, f.name))
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    cls = type(event)
+    if cls.__name__ not in KINDS:
+        raise UnstorableEvent(f"unknown kind of event {cls.__name__}")
+    data: dict[str, Any] = {"kind": cls.__name__}
+    for name, base, optional in _plan(cls):
+        value = getattr(event, name)
+        if value is None:
+            if not optional:
+                raise UnstorableEvent(f"{name} is missing")
+            data[name] = None
+        else:
+            data[name] = _check(name, base, value)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        payload.encode("utf-8")  # one check for every text at once
+    except UnicodeEncodeError:
+        for name, value in data.items():
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str):
+                    check_text(name, text)
+        raise UnstorableEvent("a field has text that is not valid") from None
+    return payload
 
 
 def decode_event(payload: str) -> Event:
