@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,17 +256,39 @@ class PersonalData:
                 return await s.forget(person)
         return {}
 
-    async def forget(self, person: Person) -> dict[str, int]:
-        """Forget ``person`` in every store, scrub the file, then rewrite the files."""
+    async def forget(self, person: Person, *, files: bool = True) -> dict[str, int]:
+        """Forget ``person`` in every store, scrub the file, then rewrite the files.
+
+        ``files=False`` stops after the store (fast); call :meth:`republish` after,
+        e.g. once the person has been told their data is gone.
+        """
         removed: dict[str, int] = {}
+        took: dict[str, float] = {}
         for store in self._stores:
+            start = time.perf_counter()
             for what, n in (await store.forget(person)).items():
                 removed[f"{store.name}.{what}"] = n
+            took[store.name] = time.perf_counter() - start
+        start = time.perf_counter()
         await self._db.scrub()
+        took["scrub"] = time.perf_counter() - start
+        if files:
+            removed |= await self.republish(person, took)
+        log.info("forgot a person in %s", ", ".join(f"{k} {v:.2f} s" for k, v in took.items()))
+        return removed
+
+    async def republish(
+        self, person: Person, took: dict[str, float] | None = None
+    ) -> dict[str, int]:
+        """Rewrite every file written earlier (reports first, then bundles copying them)."""
+        removed: dict[str, int] = {}
+        took = {} if took is None else took
         ordered = sorted(self._writers, key=lambda w: w.copies_others)
         for writer in ordered:
+            start = time.perf_counter()
             try:
                 removed[f"{writer.name}.files"] = len(await writer.republish(person))
             except OSError as exc:  # a file moved away or made read-only: say so, go on
                 log.warning("could not rewrite %s's files: %s", writer.name, exc)
+            took[f"{writer.name} files"] = time.perf_counter() - start
         return removed

@@ -119,8 +119,14 @@ class Forgetting:
 
     # -- opting out and in ------------------------------------------------------------
 
-    async def opt_out(self, who: PersonKey, name: str, *, keep_questions: bool) -> dict[str, int]:
-        """Record the opt-out, then forget the person everywhere; return what was removed."""
+    async def opt_out(
+        self, who: PersonKey, name: str, *, keep_questions: bool
+    ) -> tuple[Person, dict[str, int]]:
+        """Record the opt-out and forget the person in every store (fast).
+
+        The files written earlier still hold them: call :meth:`finish` next (the
+        opt-out stays marked pending until then, so a crash finishes it at start).
+        """
         assert self._hasher is not None
         personal = self._s.personal
         person = await personal.person(*who, (name,), keep_questions=keep_questions)
@@ -140,11 +146,17 @@ class Forgetting:
             pending=(who, sorted(person.names)),
             channel_keys=channel_keys,
         )
-        removed = await personal.forget(person)
-        await self.store.done(key)
-        await self._s.db.scrub()  # the pending row named them
+        removed = await personal.forget(person, files=False)
         self.ledger.forget_cache()
-        return removed
+        return person, removed
+
+    async def finish(self, person: Person) -> dict[str, int]:
+        """Rewrite reports and exports without the person; then the list forgets who it was."""
+        assert self._hasher is not None
+        rewritten = await self._s.personal.republish(person)
+        await self.store.done(self._hasher.person(person.key))
+        await self._s.db.scrub()  # the pending row named them
+        return rewritten
 
     async def opt_in(self, who: PersonKey) -> bool:
         assert self._hasher is not None

@@ -189,10 +189,14 @@ class LedgerModule:
             await inv.tell(p("ledger.optout_already"))
             return
         keep = inv.args.get("questions") == "keep-questions"
-        removed = await self.forgetting.opt_out(who, inv.event.author_name, keep_questions=keep)
-        log.info("opt-out removed %s", {k: v for k, v in removed.items() if v})
+        person, removed = await self.forgetting.opt_out(
+            who, inv.event.author_name, keep_questions=keep
+        )
         key = "ledger.optout_questions_kept" if keep else "ledger.optout_questions_removed"
         await inv.tell(p("ledger.optout_done", questions=p(key)))
+        # the store no longer holds them; now the reports and downloads written earlier
+        removed |= await self.forgetting.finish(person)
+        log.info("opt-out removed %s", {k: v for k, v in removed.items() if v})
 
     async def _optin(self, inv: Invocation) -> None:
         changed = await self.forgetting.opt_in((inv.event.platform, inv.event.author))
