@@ -105,9 +105,11 @@ def render_markdown(report: Report, prompts: Prompts, participant_names: str = "
     if posted:
         lines += ["## Research snapshots and what followed", ""]
         for s in posted:
-            followed = followed_text(s.get("effects"))
+            # the passage and its source once each ("said" already ends with the source)
+            passage = str(s.get("passage_text") or s.get("said") or "")
             lines.append(
-                f"- {_md(str(s.get('said', '')))} ({_md(str(s.get('source', '')))}; {followed})"
+                f"- “{_md(passage)}” — {_md(str(s.get('source', '')))}"
+                f" ({followed_text(s.get('effects'))})"
             )
         lines.append("")
     if report.ideas:

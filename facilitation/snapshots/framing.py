@@ -41,9 +41,12 @@ class Framer:
         self._rephraser = rephraser
 
     def source(self, passage: StoredPassage) -> str:
-        """ "Title, Section, page 3 (link)": where the passage came from."""
+        """ "Title, section “A › B”, page 3 (link)": where the passage came from, once."""
         page = self._prompts("snapshots.page", page=passage.page) if passage.page else ""
-        where = ", ".join(part for part in (passage.title, passage.heading, page) if part)
+        title = passage.title
+        if passage.heading:
+            title = self._prompts("snapshots.source_section", title=title, section=passage.heading)
+        where = ", ".join(part for part in (title, page) if part)
         if passage.url:
             return self._prompts("snapshots.source_link", where=where, url=passage.url)
         return where

@@ -21,6 +21,8 @@ __all__ = ["KeywordIndex"]
 
 # BM25 column weights: title, section path, text
 WEIGHTS = (0.5, 2.0, 1.0)
+COMMON = 0.05  # a word in more than this share (and 2,000) of passages is not looked up...
+MAX_TERMS = 8  # ...and at most this many of the rarest words are
 
 
 def _doc(text: str) -> str:
@@ -52,6 +54,11 @@ class KeywordIndex:
         unique = list(dict.fromkeys(t for t in query_terms if t))
         if not unique or not self.n:
             return []
+        # Words in a large share of the passages rank almost nothing but cost a score for
+        # every passage holding them: look up the rarest few (the reranker still sees all).
+        unique.sort(key=lambda t: self.df.get(t, 0))
+        rare = [t for t in unique if self.df.get(t, 0) <= max(COMMON * self.n, 2_000)]
+        unique = (rare or unique[:2])[:MAX_TERMS]
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in unique)
         w = ", ".join(str(x) for x in WEIGHTS)
         with self._lock:

@@ -27,7 +27,7 @@ from facilitation.snapshots.effects import EffectTracker
 from facilitation.snapshots.framing import Framer, ModelRephraser, Rephraser, Trigger
 from facilitation.snapshots.index import Hit, PassageIndex
 from facilitation.snapshots.ingest import Ingester, IngestProgress, ProgressBar
-from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy
+from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy, agreed
 from facilitation.snapshots.store import SnapshotStore
 
 __all__ = ["SnapshotsModule"]
@@ -231,11 +231,9 @@ class SnapshotsModule:
         now = self._s.clock.now()
         if self.policy.ready(len(window), now, state.last_auto) is not None:
             return
-        hits = index.search(
-            window.centroid(),
-            window.text(),
-            k=1,
-            exclude=state.offered,
+        hits = agreed(
+            index.search(window.centroid(), window.text(), k=1, exclude=state.offered),
+            index.search(vector, event.text, k=1, exclude=state.offered),
         )
         decision = self.policy.decide(
             hits, window_size=len(window), now=now, last_auto=state.last_auto

@@ -3,15 +3,17 @@
 The conversation is a window of the last few messages of one thread (or of
 the main channel); its meaning is the normalised mean of their embeddings.
 A passage is offered when the window is full enough, the last automatic
-snapshot is at least ``min_gap`` ago, and the best passage not yet offered in
-this event scores at least ``threshold``.
+snapshot is at least ``min_gap`` ago, the best passage not yet offered for the
+window is also the best for the latest message (:func:`agreed`: a window
+that drifts over several topics matches generic summaries, and those matches
+were mostly off the point), and its confidence reaches ``threshold``.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -19,7 +21,7 @@ import numpy.typing as npt
 
 from facilitation.snapshots.index import Hit
 
-__all__ = ["ConversationWindow", "Decision", "SurfacingPolicy"]
+__all__ = ["ConversationWindow", "Decision", "SurfacingPolicy", "agreed"]
 
 Vector = npt.NDArray[np.float32]
 
@@ -63,6 +65,17 @@ class ConversationWindow:
         return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
+def agreed(window: Sequence[Hit], latest: Sequence[Hit]) -> list[Hit]:
+    """The window's best passage if the latest message's best is the same one.
+
+    Its confidence is the lower of the two probabilities.
+    """
+    if not window or not latest or window[0].passage.id != latest[0].passage.id:
+        return []
+    best = window[0]
+    return [replace(best, score=min(best.score, latest[0].score))]
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     hit: Hit | None
@@ -73,7 +86,7 @@ class SurfacingPolicy:
     """Pure rules, so they can be tested without a bot.
 
     Args:
-        threshold: the score (cosine plus keyword boost) a passage must reach.
+        threshold: the confidence (the reranker's probability) a passage must reach.
         min_gap: the least time between automatic snapshots in one event.
         min_messages: messages the window needs before anything is offered.
     """

@@ -9,6 +9,7 @@ passage holds the answer. That probability is the score thresholds compare.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -88,7 +89,14 @@ def load_weights() -> Weights:
     return Weights(tuple(float(c) for c in raw["coef"]), float(raw["intercept"]))
 
 
-def _share(wanted: Sequence[str] | frozenset[str], have: set[str], idf: dict[str, float]) -> float:
+@functools.lru_cache(maxsize=20_000)
+def _term_set(text: str) -> frozenset[str]:
+    return frozenset(kw.terms(text))
+
+
+def _share(
+    wanted: Sequence[str] | frozenset[str], have: frozenset[str], idf: dict[str, float]
+) -> float:
     total = sum(idf.get(t, 1.0) for t in wanted)
     return sum(idf.get(t, 1.0) for t in wanted if t in have) / total if total else 0.0
 
@@ -105,8 +113,8 @@ def features(
     idf: dict[str, float],
 ) -> list[float]:
     """The feature vector of one candidate (see :data:`FEATURES`)."""
-    body = set(kw.terms(text))
-    head = set(kw.terms(heading))
+    body = _term_set(text)
+    head = _term_set(heading)
     rrf = sum(1.0 / (RRF_K + r) for r in ranks if r is not None) * (RRF_K + 1) / 2
     nums = kw.numbers(text)
     found_numbers = sum(1 for n in q.numbers if n in nums) / len(q.numbers) if q.numbers else 0.0

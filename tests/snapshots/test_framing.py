@@ -25,7 +25,7 @@ async def test_quoted_as_is_with_title_section_page_and_link() -> None:
     text = await Framer(Prompts.load()).frame(PASSAGE, "auto")
     assert text == (
         "📚 From the research: Top-floor bedrooms went over 28°C on 41% of summer nights.\n"
-        "— Too hot to sleep, Findings, page 3 (https://example.org/sleep)"
+        "— Too hot to sleep, section “Findings”, page 3 (https://example.org/sleep)"
     )
 
 

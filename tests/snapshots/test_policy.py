@@ -49,3 +49,12 @@ def test_window_keeps_the_last_messages_and_a_normalised_centroid() -> None:
     assert window.gist(2) == "third message …"
     window.clear()
     assert len(window) == 0
+
+
+def test_the_window_and_the_latest_message_must_agree() -> None:
+    from facilitation.snapshots.policy import agreed
+
+    assert agreed([_hit(0.9, 1)], [_hit(0.8, 2)]) == []  # the talk drifted: nothing
+    [both] = agreed([_hit(0.9, 1)], [_hit(0.3, 1)])
+    assert (both.passage.id, both.score) == (1, 0.3)  # the lower confidence counts
+    assert agreed([], [_hit(0.9, 1)]) == []
