@@ -222,6 +222,7 @@ class PassageIndex:
                 bm25=bm25,
                 ranks=(dense_rank, lexical_rank),
                 idf=idf,
+                body_terms=self.lexical.body_terms[row],
             )
             hits.append(Hit(p, self.weights.probability(x), cos, x[3], tuple(x)))
         hits.sort(key=lambda h: -h.score)

@@ -40,11 +40,14 @@ class KeywordIndex:
             " tokenize = \"unicode61 tokenchars '.-'\")"
         )
         self.df: Counter[str] = Counter()
+        # each passage's terms, joined: the reranker splits them instead of re-tokenising
+        self.body_terms: list[str] = []
         rows = []
         for i, p in enumerate(passages):
-            body = terms(p.text)
-            self.df.update(set(body))
-            rows.append((i, _doc(p.title), _doc(p.heading), " ".join(body)))
+            body = " ".join(terms(p.text))
+            self.df.update(set(body.split()))
+            self.body_terms.append(body)
+            rows.append((i, _doc(p.title), _doc(p.heading), body))
         self._db.executemany("INSERT INTO fts (rowid, title, heading, body) VALUES (?,?,?,?)", rows)
         self._db.commit()
         self.n = len(passages)

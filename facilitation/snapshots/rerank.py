@@ -111,9 +111,13 @@ def features(
     bm25: float,
     ranks: tuple[int | None, int | None],
     idf: dict[str, float],
+    body_terms: str | None = None,
 ) -> list[float]:
-    """The feature vector of one candidate (see :data:`FEATURES`)."""
-    body = _term_set(text)
+    """The feature vector of one candidate (see :data:`FEATURES`).
+
+    ``body_terms`` are the text's :func:`keywords.terms`, space-joined, if known.
+    """
+    body = frozenset(body_terms.split()) if body_terms is not None else _term_set(text)
     head = _term_set(heading)
     rrf = sum(1.0 / (RRF_K + r) for r in ranks if r is not None) * (RRF_K + 1) / 2
     nums = kw.numbers(text)
