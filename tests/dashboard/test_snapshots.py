@@ -17,7 +17,7 @@ JSON = {"Accept": "application/json"}
 async def test_share_and_skip_waiting_snapshots(tmp_path: Path) -> None:
     settings = {
         "corpus": [str(write_corpus(tmp_path / "corpus"))],
-        "threshold": 0.45,
+        "threshold": 0.15,  # the reranker's probability (see [snapshots] threshold)
         "window": 2,
         "min_messages": 2,
         "min_gap_minutes": 10,
