@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from facilitation.snapshots.index import Hit
-from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy
+from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy, agreed
 from facilitation.snapshots.store import StoredPassage
 
 T0 = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
@@ -52,8 +52,6 @@ def test_window_keeps_the_last_messages_and_a_normalised_centroid() -> None:
 
 
 def test_the_window_and_the_latest_message_must_agree() -> None:
-    from facilitation.snapshots.policy import agreed
-
     assert agreed([_hit(0.9, 1)], [_hit(0.8, 2)]) == []  # the talk drifted: nothing
     [both] = agreed([_hit(0.9, 1)], [_hit(0.3, 1)])
     assert (both.passage.id, both.score) == (1, 0.3)  # the lower confidence counts
