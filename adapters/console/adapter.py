@@ -238,6 +238,8 @@ class ConsoleAdapter:
             case DirectMessage(user=user, text=text):
                 self._print(f"🤖 → {user} (private): {text}")
                 return [MessageRef(self.name, f"dm-{user}", ref)]
+            case UploadFile(path=path, comment=comment, private_to=to) if to:
+                self._print(f"🤖 file ready: {path} {comment} (sent privately to {to})")
             case UploadFile(path=path, comment=comment):
                 self._print(f"🤖 file ready: {path} {comment}".rstrip())
         return [MessageRef(self.name, self._channel, ref)]

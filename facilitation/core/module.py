@@ -115,6 +115,7 @@ class CoreModule:
                 ts=self._s.clock.now(),
                 author=event.author,
                 author_name=event.author_name,
+                author_roles=event.author_roles,  # who started it keeps their platform role
                 session_id=session.id,
                 state=state,
                 title=session.title,

@@ -155,7 +155,9 @@ def short_version(report: Report, prompts: Prompts, where: Path | None = None) -
             people=report.people,
             messages=report.messages,
             questions=len(report.questions),
-            answered=report.answered,
+            answered=" " + prompts("report.end.answered", answered=report.answered)
+            if report.questions
+            else "",
         ),
     ]
     if report.findings:

@@ -131,6 +131,7 @@ def _short(key: str, f: Figures, p: Prompts) -> str:
         "new_ties": rel["new_ties"],
         "cross": rel["cross_community_ties"],
         "room": f["questions"].get("answered_by_room", 0),
+        "share": percent(f["depth"]["reciprocity"]),
     }
     if key == "cross" and not rel["labelled_ties"]:
         key = "cross_none"

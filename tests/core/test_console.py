@@ -6,6 +6,8 @@ from adapters.console import ConsoleAdapter
 from bot.app import Roundtable
 from bot.clock import FakeClock
 from facilitation.core import CoreModule
+from facilitation.ledger.module import LedgerModule
+from facilitation.report.module import ReportModule
 from tests.factories import config
 
 
@@ -84,3 +86,42 @@ async def test_the_keyboard_is_the_organiser_and_a_restart_drops_nothing(tmp_pat
     assert "is for moderators" in screen  # maya has no role
     # the second run's first message is #1 again, but not a duplicate of the first run's #1
     assert texts.count("hi all") == 1 and "hello again" in texts
+
+
+async def test_the_end_post_says_where_the_report_is_and_the_organiser_gets_it(tmp_path) -> None:
+    out = io.StringIO()
+    cfg = config(
+        {"bot": {"out_dir": str(tmp_path / "out")}, "models": {"enabled": False}, "roles": {}}
+    )
+    bot = Roundtable(
+        cfg,
+        clock=FakeClock(),
+        db_path=str(tmp_path / "room.db"),
+        modules=lambda s: [CoreModule(s), ReportModule(s), LedgerModule(s)],
+    )
+    await bot.setup()
+    typed = [
+        '/event start "Sleep research"',
+        ":as maya",
+        "I wonder whether dreams sort our memories at night",
+        ":as ben",
+        ":reply 2 they might, Maya, I read about that last week",
+        ":as me",
+        "/event end",
+    ]
+    console = ConsoleAdapter(stdin=io.StringIO("\n".join(typed) + "\n"), out=out, settle=bot.drain)
+    try:
+        await bot.attach(console)
+        await console.wait()
+        await bot.drain()
+    finally:
+        await bot.aclose()
+    screen = out.getvalue()
+    report = tmp_path / "out" / "sleep-research" / "report.html"
+    assert report.is_file()
+    assert "2 people took part: 2 messages" in screen  # not "0 people took part"
+    assert f"is at {report}" in screen
+    # privately, to the organiser at the keyboard
+    assert (
+        f"🤖 file ready: {report} The report of “Sleep research”. (sent privately to you)" in screen
+    )

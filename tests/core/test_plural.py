@@ -138,5 +138,11 @@ def test_examples_from_the_issue(key: str, values: dict[str, object], expected: 
 
 
 def test_end_post_figures_for_a_single_person() -> None:
-    text = Prompts.load()("report.end.figures", people=1, messages=1, questions=1, answered=1)
-    assert "1 person took part" in text and "1 message," in text and "1 question " in text
+    p = Prompts.load()
+    answered = p("report.end.answered", answered=1)
+    text = p("report.end.figures", people=1, messages=1, questions=1, answered=" " + answered)
+    assert (
+        "1 person took part" in text and "1 message," in text and "1 question (1 answered)" in text
+    )
+    none = p("report.end.figures", people=2, messages=3, questions=0, answered="")
+    assert none.endswith("3 messages, no questions.")
