@@ -26,6 +26,13 @@ _FUNCTION = frozenset(
     "what which who whom whose when where why how there here up down out off over again though "
     "although however because while unless since yah yeah ok okay lol".split()
 )
+# Adjectives that say how much, not what: "big differences", "slight moment".
+_VAGUE = frozenset(
+    "big small good great nice bad little huge large real same different other whole main "
+    "slight several certain various many few much more most less least whole entire quick "
+    "long short new old next last first best worst".split()
+)
+_ADDRESS_RE = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,]\s")
 _WORD_RE = re.compile(r"^[a-z][a-z0-9+#'.-]*(?<![.'-])$")
 
 
@@ -62,6 +69,8 @@ def is_noun_phrase(phrase: str) -> bool:
     if not words or len(words) > 4:
         return False
     if any(w in _FUNCTION or not _WORD_RE.match(w) or w.isdigit() for w in words):
+        return False
+    if len(words) > 1 and words[0] in _VAGUE:
         return False
     last = words[-1]
     if not _is_noun(last) or (last.endswith("ing") and "NOUN" not in _pos(last) and _pos(last)):
@@ -106,8 +115,10 @@ def cased(phrase: str, texts: Sequence[str]) -> str:
     for text in texts:
         for m in pattern.finditer(text):
             opening = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?:"
-            if not opening:
-                forms[m.group(0)] += 1
+            found = m.group(0)
+            # Mid-sentence, any form counts; at a sentence start only a name's capitals do.
+            if not opening or all(w[:1].isupper() for w in found.split()) and " " in found:
+                forms[found] += 1
     return forms.most_common(1)[0][0] if forms else phrase
 
 
@@ -131,6 +142,8 @@ def describe(
     from facilitation.summaries.keyphrases import KeyphraseExtractor
 
     people = {w.lower() for n in names for w in n.split()}
+    # Whoever a message addresses ("igor: try this", "@Jun, ...") is a name too.
+    people |= {m.group(1).lower() for t in texts if (m := _ADDRESS_RE.match(t))}
     people |= {re.sub(r"[^a-z]+$", "", w) for w in people}  # "dave__" is "dave" too
     own = KeyphraseExtractor(top=10).extract(texts) if texts else ()
     lower = [t.lower() for t in texts]

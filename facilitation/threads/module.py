@@ -153,8 +153,10 @@ class ThreadsModule:
         for conv in channel.map.side_conversations(min_messages=self._cfg.side_min_messages):
             if conv.id in channel.suggested:
                 continue
+            keywords = topic(channel.map, conv)
+            if not keywords:
+                continue  # "this conversation about this" helps nobody; ask once it has one
             channel.suggested.add(conv.id)
-            keywords = topic(channel.map, conv) or "this"
             people = ", ".join(sorted(conv.people)[:4])
             target = Target(event.platform, event.community, event.channel, None)
             if self._cfg.open_threads:
