@@ -117,7 +117,7 @@ def cased(phrase: str, texts: Sequence[str]) -> str:
             opening = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?:"
             found = m.group(0)
             # Mid-sentence, any form counts; at a sentence start only a name's capitals do.
-            if not opening or all(w[:1].isupper() for w in found.split()) and " " in found:
+            if not opening or (all(w[:1].isupper() for w in found.split()) and " " in found):
                 forms[found] += 1
     return forms.most_common(1)[0][0] if forms else phrase
 
