@@ -15,6 +15,7 @@ from bot.clock import Clock, FakeClock, SystemClock
 from bot.commands import CommandRouter, as_command
 from bot.config import Config
 from bot.events import CommandIssued, Event, plausible_ts
+from bot.exports import Exports
 from bot.forget import PersonalData
 from bot.module import EmbedderProvider, Module, Services
 from bot.outbox import Outbox
@@ -147,6 +148,7 @@ class Roundtable:
             clock=self.clock,
             embedder=embedder,
             personal=self.personal,
+            exports=Exports(self.db, self.registry.exports()),
         )
         self._serving: list[tuple[Module, ModuleSpec]] = []
         factory = self._module_factory or self._registered_modules

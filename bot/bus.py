@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.clock import Clock
-from bot.events import Event
+from bot.events import Annotation, Event
 from bot.store import EventLog
 
 __all__ = ["Bus", "Delivery", "ErrorHook", "Handler", "Middleware", "current_delivery"]
@@ -213,7 +213,14 @@ class Bus:
         This is the sink adapters push into. Delivery to handlers happens after,
         on the event's channel lane. ``False`` also answers an event refused
         into quarantine; an event that could not be stored raises.
+
+        An :class:`~bot.events.Annotation` is written onto the row of the message
+        it is about, then handed to its subscribers at once (inside the unit of
+        work of the handler publishing it, if any); it returns True.
         """
+        if isinstance(event, Annotation):
+            await self._annotate(event)
+            return True
         if current_delivery() is not None:
             # From a handler: store it in the handler's unit of work.
             loop = asyncio.get_running_loop()
@@ -389,6 +396,26 @@ class Bus:
                         await self._report(sub.name, event, exc)
         finally:
             _delivery.reset(token)
+
+    async def _annotate(self, note: Annotation) -> None:
+        await self._log.annotate(note)
+        delivery = current_delivery()
+        outer = delivery.subscriber if delivery is not None else ""
+        try:
+            for sub in self._subs:
+                if not isinstance(note, sub.event_type):
+                    continue
+                if delivery is not None:
+                    delivery.subscriber = sub.name
+                try:
+                    if sub.where is None or sub.where(note):
+                        await self._call(sub.handler, note, 0)
+                        self.delivered += 1
+                except Exception as exc:
+                    await self._report(sub.name, note, exc)
+        finally:
+            if delivery is not None:
+                delivery.subscriber = outer
 
     async def _call(self, handler: Handler, event: Event, depth: int) -> None:
         if depth == len(self._middleware):

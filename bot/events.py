@@ -15,8 +15,10 @@ from typing import Any
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "Annotation",
     "Capabilities",
     "CommandIssued",
+    "ConversationAssigned",
     "Event",
     "MemberJoined",
     "MemberLeft",
@@ -203,6 +205,34 @@ class CommandIssued(Event):
         if self.interaction_id:
             return f"cmd:{self.interaction_id}"
         return f"cmd:{self.author}:{self.ts.isoformat()}:{self.name}:{self.args}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Annotation(Event):
+    """Something a module learnt about a message already in the log.
+
+    Published through the bus like any event, but not a row of its own: the log
+    writes it onto the row of ``message_id`` (:meth:`bot.store.EventLog.annotate`),
+    then the bus hands it straight to its subscribers, inside the unit of work of
+    the event being handled. Publishing it again (a redelivery) writes the same.
+    """
+
+    message_id: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"{self.kind}:{self.message_id}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConversationAssigned(Annotation):
+    """A message belongs to ``conversation`` (the threads module links each message).
+
+    Stored as the message's ``conversation`` in the log, so reports and exports
+    can group messages by conversation without asking the threads module.
+    """
+
+    conversation: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.commands import CommandRouter
 from bot.config import Config
 from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
+from bot.exports import Exports
 from bot.forget import PersonalData
 from bot.outbox import Outbox
 from bot.prompts import Prompts
@@ -96,6 +97,7 @@ class Services:
     clock: Clock
     embedder: EmbedderProvider
     personal: PersonalData
+    exports: Exports
     # The modules built so far, in order (a module that reads others, like the
     # dashboard, comes after them).
     peers: list[Module] = field(default_factory=list)

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from bot.adapter import Adapter
 from bot.clock import Clock
+from bot.exports import ExportFactory
 
 __all__ = [
     "PLUGIN_PACKAGES",
@@ -153,6 +154,8 @@ class ModuleSpec:
             line is printed, to stderr when it is not fine.
         commands: ``roundtable`` sub-commands.
         order: modules see each event in this order (then by name); lower is earlier.
+        exports: what other modules may read of this one's data (:mod:`bot.exports`):
+            name -> ``factory(db)``. Works without the module being built (the CLI).
     """
 
     name: str
@@ -163,6 +166,7 @@ class ModuleSpec:
     serve: Callable[[Any, ServeRequest], Awaitable[list[DoctorLine]]] | None = None
     commands: Sequence[CliCommand] = ()
     order: int = 50
+    exports: Mapping[str, ExportFactory] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,16 @@ class Registry:
         for m in self.modules():
             if m.config is not None:
                 found[m.name] = (m.config, True)
+        return found
+
+    def exports(self) -> dict[str, ExportFactory]:
+        """Every module's exports by name (two modules exporting one name is an error)."""
+        found: dict[str, ExportFactory] = {}
+        for m in self.modules():
+            for name, factory in m.exports.items():
+                if name in found:
+                    raise PluginError(f"two modules export {name!r}")
+                found[name] = factory
         return found
 
     def cli_commands(self) -> list[CliCommand]:

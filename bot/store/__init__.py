@@ -5,6 +5,7 @@ from bot.store.db import Database, Row, Unit
 from bot.store.journal import Journaled, SendJournal
 from bot.store.lock import StoreInUse, holder_of
 from bot.store.log import CORE_MIGRATIONS, Appended, EventLog, LoggedEvent, SQLiteEventLog
+from bot.store.schema import table_columns, table_exists
 
 __all__ = [
     "CORE_MIGRATIONS",
@@ -20,4 +21,6 @@ __all__ = [
     "Unit",
     "UnstorableEvent",
     "holder_of",
+    "table_columns",
+    "table_exists",
 ]

@@ -37,7 +37,9 @@ from bot.actions import (
     UploadFile,
 )
 from bot.events import (
+    Annotation,
     CommandIssued,
+    ConversationAssigned,
     Event,
     MessageDeleted,
     MessageEdited,
@@ -203,6 +205,14 @@ class EventLog(Protocol):
     ) -> None: ...
 
     async def events(self, session_id: int | None = None) -> list[LoggedEvent]: ...
+
+    async def annotate(self, note: Annotation) -> None:
+        """Write what ``note`` says onto the row of the message it is about."""
+        ...
+
+    async def blank_text(self, before: datetime) -> int:
+        """Blank the words (text, links) of messages older than ``before``; return how many."""
+        ...
 
 
 def _row(event: Event, session_id: int | None) -> tuple[Any, ...]:
@@ -523,3 +533,20 @@ class SQLiteEventLog:
                 "SELECT * FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
             )
         return [row_to_logged(r) for r in rows]
+
+    async def annotate(self, note: Annotation) -> None:
+        match note:
+            case ConversationAssigned():
+                await self.db.execute(
+                    "UPDATE events SET conversation = ? WHERE platform = ? AND message_id = ?",
+                    (note.conversation, note.platform, note.message_id),
+                )
+            case _:
+                raise TypeError(f"the log does not store {note.kind}")
+
+    async def blank_text(self, before: datetime) -> int:
+        return await self.db.execute(
+            "UPDATE events SET text = NULL, links = '[]' WHERE ts < ? AND text IS NOT NULL"
+            " AND kind IN ('MessagePosted', 'MessageEdited', 'CommandIssued')",
+            (before.isoformat(),),
+        )

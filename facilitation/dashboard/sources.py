@@ -128,20 +128,9 @@ class Sources:
         by_id = {q.id: q for q in everything}
         votes: dict[int, set[tuple[str, str]]] = defaultdict(set)
         answers: dict[int, int] = defaultdict(int)
-        db = m.s.db
-        for row in await db.fetchall(
-            "SELECT v.question_id, v.platform, v.voter FROM question_votes v"
-            " JOIN questions q ON q.id = v.question_id WHERE q.session_id = ?",
-            (session.id,),
-        ):
-            votes[row["question_id"]].add((row["platform"], row["voter"]))
-        for row in await db.fetchall(
-            "SELECT a.question_id, COUNT(*) AS n FROM question_answers a"
-            " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ?"
-            " GROUP BY a.question_id",
-            (session.id,),
-        ):
-            answers[row["question_id"]] = int(row["n"])
+        for qid, voters in (await m.store.votes_in_session(session.id)).items():
+            votes[qid] |= voters
+        answers.update(await m.store.answer_counts(session.id))
         members: dict[int, list[Question]] = defaultdict(list)
         for q in everything:
             if q.merged_into is not None:

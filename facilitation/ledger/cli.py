@@ -10,9 +10,9 @@ from bot.cli import run_async
 from bot.clock import SystemClock
 from bot.config import Config, load_config
 from bot.roles import RoleBook
-from bot.store import Database
+from bot.store import Database, table_exists
 from facilitation.ledger.service import Ledger
-from facilitation.ledger.store import LedgerStore, table_exists
+from facilitation.ledger.store import LedgerStore
 
 __all__ = ["evaluate_main", "export_main"]
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.exports import Question
 from bot.sessions import Session
 from bot.store import Database
 from facilitation.ledger.store import PersonKey
@@ -52,33 +53,6 @@ class Reaction:
     author: PersonKey
     emoji: str
     ts: datetime
-
-
-@dataclass(slots=True)
-class Question:
-    """A question of the event, from the question queue (or ``/ask`` when there is none)."""
-
-    id: str
-    platform: str
-    asker: PersonKey | None
-    text: str | None
-    asked_at: datetime | None
-    answered_at: datetime | None
-    votes: int = 0
-    state: str = ""
-    message_id: str | None = None
-    answer_ids: tuple[str, ...] = ()
-    merged_into: str | None = None
-    """The number of the question this duplicate was merged into."""
-    recorded_answers: tuple[tuple[str, str, str], ...] = ()
-    """(message id, author name, text) as the queue recorded each answer: the only
-    record of an answer given with ``/answer N text``."""
-    answered_by: str | None = None
-    """``panel`` or ``room`` (a participant answered it)."""
-    counted: bool = True
-    """Counts in asked/answered (not a merged duplicate, not rejected, withdrawn or deleted)."""
-    asked: bool = True
-    """Its asker counts as having asked (merged duplicates too)."""
 
 
 @dataclass(slots=True)

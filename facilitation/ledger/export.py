@@ -26,7 +26,6 @@ from facilitation.ledger.metrics import conversations, person_stats
 from facilitation.ledger.network import Pair, build_graph, directed_edges, pair
 from facilitation.ledger.privacy import Identities, safe_cell
 from facilitation.ledger.service import Ledger
-from facilitation.ledger.sources import snapshot_rows
 
 __all__ = ["export_event", "write_csv", "write_jsonl"]
 
@@ -288,7 +287,7 @@ async def _fill(
         ),
     )
 
-    snaps = await snapshot_rows(ledger.db, session.id)
+    snaps = await ledger.snapshots(session)
     if snaps is not None:
         for row in snaps:
             platform = str(row.get("place") or ":").split(":", 1)[0]

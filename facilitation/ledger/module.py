@@ -25,7 +25,6 @@ from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.export import export_event
 from facilitation.ledger.forgetting import Forgetting
 from facilitation.ledger.mydata import person_data, to_json
-from facilitation.ledger.privacy import apply_retention
 from facilitation.ledger.service import Ledger, main_role
 from facilitation.ledger.store import LedgerStore
 
@@ -45,7 +44,13 @@ class LedgerModule:
         self._s = services
         self.cfg = services.config.section("ledger", LedgerConfig)
         self.store = LedgerStore(services.db)
-        self.ledger = Ledger(services.db, services.config, services.roles.roles_of, self.store)
+        self.ledger = Ledger(
+            services.db,
+            services.config,
+            services.roles.roles_of,
+            self.store,
+            exports=services.exports,
+        )
         self.forgetting = Forgetting(services, self.ledger, self.store)
         self._retention_at: datetime | None = None
         # (session id, platform, user) -> (role stored, the platform's role hints)
@@ -159,7 +164,7 @@ class LedgerModule:
             old = session.ended_at is not None and session.ended_at < cutoff
             if old and await self.store.stored_metrics(session.id) is None:
                 await self.ledger.record(session, now)  # keep the figures before the text goes
-        blanked = await apply_retention(self._s.db, now, days)
+        blanked = await self._s.log.blank_text(cutoff)
         await self.store.set_retention_ran_at(now)
         if blanked:
             log.info("retention: removed the text of %d old messages", blanked)
@@ -213,7 +218,9 @@ class LedgerModule:
             return
         ids = await self.ledger.identities(real_names=False)
         label = (await self.store.labels()).get(who)
-        data = await person_data(self._s.db, who, label=label, pseudonym=ids.pseudonym(who))
+        data = await person_data(
+            self._s.db, who, label=label, pseudonym=ids.pseudonym(who), exports=self._s.exports
+        )
         c = data["counts"]
         label_line = p("ledger.mydata_label", label=label) + " " if label else ""
         await inv.tell(

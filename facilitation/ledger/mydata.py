@@ -6,14 +6,15 @@ import json
 from collections import Counter
 from typing import Any
 
+from bot.exports import Exports
 from bot.store import Database
-from facilitation.ledger.store import PersonKey, load_sessions, table_exists
+from facilitation.ledger.store import PersonKey, load_sessions
 
 __all__ = ["person_data"]
 
 
 async def person_data(
-    db: Database, who: PersonKey, *, label: str | None, pseudonym: str
+    db: Database, who: PersonKey, *, label: str | None, pseudonym: str, exports: Exports
 ) -> dict[str, Any]:
     """Every logged event by ``who``, their label, questions and snapshot requests."""
     platform, user = who
@@ -38,15 +39,8 @@ async def person_data(
         for r in rows
     ]
     kinds = Counter(e["kind"] for e in events)
-    questions: list[dict[str, Any]] = []
-    if await table_exists(db, "questions"):
-        cols = {str(c["name"]) for c in await db.fetchall("PRAGMA table_info(questions)")}
-        asker = next((c for c in ("asker", "author", "asked_by", "user") if c in cols), None)
-        if asker is not None:
-            where = f"{asker} = ?" + (" AND platform = ?" if "platform" in cols else "")
-            params = (user, platform) if "platform" in cols else (user,)
-            for q in await db.fetchall(f"SELECT * FROM questions WHERE {where}", params):
-                questions.append({k: q[k] for k in q.keys()})  # noqa: SIM118 (sqlite Row)
+    asked = exports.questions()
+    questions = await asked.asked_by(platform, user) if asked is not None else []
     mentioned_by = await db.fetchone(
         "SELECT COUNT(*) AS n FROM events WHERE platform = ? AND mentions LIKE ?",
         (platform, f'%"{user}"%'),

@@ -1,4 +1,4 @@
-"""Privacy by design: pseudonyms, spreadsheet-safe cells, retention, forgetting a person."""
+"""Privacy by design: pseudonyms and spreadsheet-safe cells (retention: ``EventLog.blank_text``)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import hashlib
 import hmac
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 
-from bot.store import Database
 from facilitation.ledger.secret import resolve_secret
 from facilitation.ledger.store import PersonKey
 
-__all__ = ["Identities", "apply_retention", "resolve_secret", "safe_cell"]
+__all__ = ["Identities", "resolve_secret", "safe_cell"]
 
 _FORMULA_STARTS = frozenset("=+-@")
 _CONTROL_STARTS = ("\t", "\r", "\n")
@@ -74,19 +72,3 @@ class Identities:
         if self.real_names:
             return self._names.get(who) or who[1]
         return self.pseudonym(who)
-
-
-async def apply_retention(db: Database, now: datetime, days: int | None) -> int:
-    """Blank the text of messages older than ``days``; return how many were blanked.
-
-    Figures already stored in ``metrics`` stay. Callers store an event's figures
-    before its text goes (the module does so when an event ends).
-    """
-    if days is None:
-        return 0
-    cutoff = (now - timedelta(days=days)).isoformat()
-    return await db.execute(
-        "UPDATE events SET text = NULL, links = '[]' WHERE ts < ? AND text IS NOT NULL"
-        " AND kind IN ('MessagePosted', 'MessageEdited', 'CommandIssued')",
-        (cutoff,),
-    )

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
+from bot.exports import Exports, Question
+from bot.plugins import default_registry
 from bot.roles import Role
 from bot.sessions import Session
 from bot.store import Database
@@ -22,10 +24,8 @@ from facilitation.ledger.metrics import PastEvent, compute_metrics
 from facilitation.ledger.optouts import Hasher, OptedOut
 from facilitation.ledger.privacy import Identities
 from facilitation.ledger.secret import resolve_secret
-from facilitation.ledger.sources import QuestionTables
 from facilitation.ledger.store import LedgerStore, PersonKey, load_sessions
 from facilitation.ledger.tone import ToneScorer
-from facilitation.report.store import load_bots
 
 __all__ = ["Ledger", "drop_bots", "main_role"]
 
@@ -47,6 +47,8 @@ class Ledger:
         roles_of: the roles of ``(platform, user)``.
         store: the ledger tables (set up by the caller).
         tone: the sentiment scorer (loaded once).
+        exports: what other modules offer (questions, snapshots, bots); by default
+            those of every installed module, over ``db``.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class Ledger:
         roles_of: RolesOf,
         store: LedgerStore,
         tone: ToneScorer | None = None,
+        exports: Exports | None = None,
     ) -> None:
         self.db = db
         self.config = config
@@ -64,7 +67,7 @@ class Ledger:
         self._roles_of = roles_of
         self.tone = tone or ToneScorer(self.cfg.positive_threshold)
         self._past: dict[int, PastEvent] = {}
-        self._questions: QuestionTables | None = None
+        self.exports = exports or Exports(db, default_registry().exports())
         self._hasher: Hasher | None = None
 
     def past(self, session_id: int) -> PastEvent | None:
@@ -75,10 +78,20 @@ class Ledger:
         """Drop remembered history (after someone opts out)."""
         self._past.clear()
 
-    async def questions(self) -> QuestionTables | None:
-        if self._questions is None:
-            self._questions = await QuestionTables.detect(self.db)
-        return self._questions
+    async def questions(self, session: Session) -> list[Question] | None:
+        """The event's questions from the queue (``None``: this store has no queue)."""
+        source = self.exports.questions()
+        return None if source is None else await source.for_session(session.id)
+
+    async def snapshots(self, session: Session) -> list[dict[str, Any]] | None:
+        """The snapshots the event was offered (``None``: this store has none)."""
+        source = self.exports.snapshots()
+        return None if source is None else await source.for_session(session.id)
+
+    async def bots(self) -> set[PersonKey]:
+        """Authors their platform marked as bots."""
+        source = self.exports.bots()
+        return set() if source is None else await source.bots()
 
     async def sessions(self) -> list[Session]:
         return await load_sessions(self.db)
@@ -148,8 +161,7 @@ class Ledger:
         self, session: Session, optouts: Container[PersonKey] | None = None
     ) -> EventData:
         optouts = await self.optouts() if optouts is None else optouts
-        tables = await self.questions()
-        questions = await tables.for_session(session) if tables is not None else None
+        questions = await self.questions(session)
         stored = await self.store.roles(session.id)
         data = await load_event(
             self.db,
@@ -160,7 +172,7 @@ class Ledger:
             labels=await self.store.labels(),
             questions=questions,
         )
-        drop_bots(data, await load_bots(self.db))
+        drop_bots(data, await self.bots())
         self._past[session.id] = PastEvent.of(data)
         return data
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.sessions import Session
-from bot.store import Database
+from bot.store import Database, table_exists
 
-__all__ = ["LEDGER_MIGRATIONS", "LedgerStore", "PersonKey", "load_sessions", "table_exists"]
+__all__ = ["LEDGER_MIGRATIONS", "LedgerStore", "PersonKey", "load_sessions"]
 
 PersonKey = tuple[str, str]
 """(platform, user id): who someone is, across events of a deployment."""
@@ -89,18 +89,6 @@ LEDGER_MIGRATIONS = [
 
 _SECRET_KEY = "ledger.pseudonym_secret"
 _RETENTION_KEY = "ledger.retention_ran_at"
-
-
-async def table_exists(db: Database, name: str) -> bool:
-    row = await db.fetchone(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    )
-    return row is not None
-
-
-async def table_columns(db: Database, name: str) -> list[str]:
-    rows = await db.fetchall(f"PRAGMA table_info({name})")
-    return [str(r["name"]) for r in rows]
 
 
 async def load_sessions(db: Database) -> list[Session]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
 from facilitation.questions.config import QuestionsConfig
+from facilitation.questions.exports import QuestionExports
 from facilitation.questions.module import QuestionsModule
 
 __all__ = ["SPEC"]
@@ -18,6 +19,7 @@ SPEC = ModuleSpec(
     name="questions",
     config=QuestionsConfig,
     factory=_build,
+    exports={"questions": QuestionExports},
     order=30,
     commands=(
         CliCommand(

@@ -315,6 +315,27 @@ class QuestionStore:
 
     # -- answers --------------------------------------------------------------
 
+    async def votes_in_session(self, session_id: int) -> dict[int, set[tuple[str, str]]]:
+        """Who voted for each question of an event (one query for the whole event)."""
+        votes: dict[int, set[tuple[str, str]]] = {}
+        for row in await self._db.fetchall(
+            "SELECT v.question_id, v.platform, v.voter FROM question_votes v"
+            " JOIN questions q ON q.id = v.question_id WHERE q.session_id = ?",
+            (session_id,),
+        ):
+            votes.setdefault(int(row["question_id"]), set()).add((row["platform"], row["voter"]))
+        return votes
+
+    async def answer_counts(self, session_id: int) -> dict[int, int]:
+        """How many answers each question of an event has (one query)."""
+        rows = await self._db.fetchall(
+            "SELECT a.question_id, COUNT(*) AS n FROM question_answers a"
+            " JOIN questions q ON q.id = a.question_id WHERE q.session_id = ?"
+            " GROUP BY a.question_id",
+            (session_id,),
+        )
+        return {int(r["question_id"]): int(r["n"]) for r in rows}
+
     async def add_answer(
         self,
         q: Question,

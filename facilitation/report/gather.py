@@ -18,7 +18,6 @@ from typing import Any
 from bot.sessions import Session
 from facilitation.ledger.data import EventData, Message
 from facilitation.ledger.service import Ledger
-from facilitation.ledger.sources import snapshot_rows
 from facilitation.ledger.store import PersonKey
 from facilitation.report.store import Idea, load_ideas
 
@@ -119,7 +118,7 @@ async def gather(
     ideas = [
         replace(i, author_name=event.names.get((i.platform, i.author), "someone")) for i in ideas
     ]
-    snapshots = await snapshot_rows(db, session.id)
+    snapshots = await ledger.snapshots(session)
     data = ReportData(session=session, event=event, ideas=ideas, snapshots=snapshots)
     data.answers = _answers(data)
     data.figures, data.earlier, data.series = found, earlier, ledger.series_name(session)

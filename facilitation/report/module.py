@@ -81,7 +81,11 @@ class ReportModule:
         self.store = ReportStore(services.db)
         self.summariser = ReportSummariser(self.cfg, services.embedder, services.prompts)
         self.ledger = Ledger(
-            services.db, services.config, services.roles.roles_of, LedgerStore(services.db)
+            services.db,
+            services.config,
+            services.roles.roles_of,
+            LedgerStore(services.db),
+            exports=services.exports,
         )
         self._last: dict[int, tuple[datetime, int]] = {}
         self._checked: dict[int, datetime] = {}

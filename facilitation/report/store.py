@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.forget import Person, Recall, phrases_of
 from bot.store import Database
 
-__all__ = ["REPORT_MIGRATIONS", "Idea", "ReportStore", "load_bots", "load_ideas"]
+__all__ = ["REPORT_MIGRATIONS", "BotList", "Idea", "ReportStore", "load_bots", "load_ideas"]
 
 REPORT_MIGRATIONS = [
     """
@@ -63,6 +63,16 @@ async def load_bots(db: Database) -> set[tuple[str, str]]:
         return set()
     rows = await db.fetchall("SELECT platform, author FROM report_bots")
     return {(r["platform"], r["author"]) for r in rows}
+
+
+class BotList:
+    """The report's export ``"bots"`` (:class:`bot.exports.BotExport`)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def bots(self) -> set[tuple[str, str]]:
+        return await load_bots(self._db)
 
 
 async def load_ideas(db: Database, session_id: int) -> list[Idea]:

@@ -6,6 +6,7 @@ from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
 from facilitation.snapshots.cli import main as ingest_main
 from facilitation.snapshots.config import SnapshotsConfig
+from facilitation.snapshots.exports import SnapshotExports
 from facilitation.snapshots.module import SnapshotsModule
 
 __all__ = ["SPEC"]
@@ -19,6 +20,7 @@ SPEC = ModuleSpec(
     name="snapshots",
     config=SnapshotsConfig,
     factory=_build,
+    exports={"snapshots": SnapshotExports},
     order=20,
     commands=(
         CliCommand(

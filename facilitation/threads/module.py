@@ -1,7 +1,8 @@
 """The threads module: links each message into a conversation as it arrives.
 
-Every message's conversation id is written to the participation log
-(``events.conversation``) so reports and exports can use it. Each channel keeps
+Every message's conversation is announced as a ``ConversationAssigned`` event,
+which the participation log stores on the message, so reports and exports can
+use it. Each channel keeps
 a live map of open conversations for ``/threads`` and ``/catchup``.
 """
 
@@ -17,9 +18,8 @@ from bot.actions import OpenThread, Say, Target
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.embeddings import StaticEmbedder
-from bot.events import MessagePosted
+from bot.events import ConversationAssigned, MessagePosted
 from facilitation.base import Services
-from facilitation.ledger.sources import QuestionTables
 from facilitation.threads.config import ThreadsConfig
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.message import Link, ThreadMessage
@@ -59,6 +59,7 @@ class ThreadsModule:
         self._static: StaticEmbedder | None = None
         self._zeros = np.zeros(384, np.float32)
         self._channels: dict[str, _Channel] = {}
+        self._bus: Bus | None = None
 
     async def setup(self) -> None:
         if self._cfg.enabled:
@@ -77,6 +78,7 @@ class ThreadsModule:
     def register(self, bus: Bus, commands: CommandRouter) -> None:
         if not self._cfg.enabled:
             return
+        self._bus = bus
         bus.subscribe(
             MessagePosted, self._on_message, where=lambda e: not e.private, name="threads"
         )
@@ -124,9 +126,18 @@ class ThreadsModule:
         )
         link = await self._link(channel, msg)
         conv = channel.map.add(msg, link)
-        await self._s.db.execute(
-            "UPDATE events SET conversation = ? WHERE platform = ? AND message_id = ?",
-            (f"{event.channel}:{link.conversation}", event.platform, event.message_id),
+        assert self._bus is not None  # subscribed in register()
+        await self._bus.publish(
+            ConversationAssigned(
+                platform=event.platform,
+                community=event.community,
+                channel=event.channel,
+                thread=event.thread,
+                ts=event.ts,
+                author=event.author,
+                message_id=event.message_id,
+                conversation=f"{event.channel}:{link.conversation}",
+            )
         )
         if conv is not None and self._cfg.suggest_threads:
             await self._maybe_suggest(event, channel)
@@ -198,10 +209,10 @@ class ThreadsModule:
     async def _answered(self, inv: Invocation, since: datetime) -> list[Answered]:
         """The asker's questions answered since ``since``, with who answered and what."""
         session = self._s.sessions.for_event(inv.event)
-        tables = await QuestionTables.detect(self._s.db) if session is not None else None
-        if session is None or tables is None:
+        source = self._s.exports.questions()
+        if session is None or source is None:
             return []
-        questions = await tables.for_session(session)
+        questions = await source.for_session(session.id) or []
         me = (inv.event.platform, inv.event.author)
         found: list[Answered] = []
         for q in questions:

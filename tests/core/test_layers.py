@@ -56,3 +56,49 @@ def test_the_core_names_no_plugin_even_in_strings() -> None:
         for found in re.findall(r"\b(?:adapters|facilitation)\.[a-z_]+", path.read_text()):
             offenders.append(f"{path.relative_to(ROOT)}: {found}")
     assert offenders == [], os.linesep.join(offenders)
+
+
+_CREATE = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.IGNORECASE)
+_USE = re.compile(
+    r"\b(?:DELETE\s+FROM|FROM|JOIN|INTO|UPDATE|TABLE|table_exists\(\s*\w+,\s*)\s*[\"']?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def _owners() -> dict[str, str]:
+    """Each table and the plugin folder (or ``bot``) whose code creates it."""
+    owners: dict[str, str] = {}
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        for table in _CREATE.findall(path.read_text()):
+            owners[table] = "bot"
+    for path in sorted((ROOT / "facilitation").rglob("*.py")):
+        plugin = path.relative_to(ROOT / "facilitation").parts[0]
+        for table in _CREATE.findall(path.read_text()):
+            owners.setdefault(table, plugin)
+    return owners
+
+
+def test_modules_touch_only_their_own_tables() -> None:
+    """A module reads and writes its own tables; others' data comes through bot.exports.
+
+    The core's tables (the log, sessions, roles) may be read by every module; they
+    are written only through the core's interfaces (``EventLog.annotate`` and
+    ``blank_text``, the erasure registry in ``bot.forget``).
+    """
+    owners = _owners()
+    assert {"events", "questions", "snapshot_posts", "report_bots"} <= set(owners)
+    offenders = []
+    for path in sorted((ROOT / "facilitation").rglob("*.py")):
+        plugin = path.relative_to(ROOT / "facilitation").parts[0]
+        text = path.read_text()
+        for match in _USE.finditer(text):
+            table = match.group(1)
+            owner = owners.get(table)
+            if owner is None or owner == plugin:
+                continue
+            verb = match.group(0).split()[0].upper()
+            if owner == "bot" and verb in ("FROM", "JOIN", "TABLE_EXISTS("):
+                continue  # reading the core's log is what the ledger and report are for
+            line = text.count("\n", 0, match.start()) + 1
+            offenders.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)} ({owner}'s)")
+    assert offenders == [], os.linesep.join(offenders)

@@ -1,8 +1,9 @@
-"""Read-only views of other modules' tables: the question queue and snapshots.
+"""The question queue's export: an event's questions, for the ledger, report and threads.
 
-Those modules are optional and own their schemas, so every table and column
-is looked up before use (``sqlite_master`` and ``PRAGMA table_info``); an
-export works without them and includes them when they are there.
+Declared in the plugin spec as ``"questions"`` (:class:`bot.exports.QuestionExport`).
+The tables are read as they are, whatever migration they have reached (an export
+may read an old database before the module ever ran on it): optional tables and
+columns are looked up first, and a store that never held a queue answers ``None``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.sessions import Session
-from bot.store import Database
-from facilitation.ledger.data import Question
-from facilitation.ledger.store import table_columns, table_exists
+from bot.exports import Question
+from bot.store import Database, table_columns, table_exists
 
-__all__ = ["QuestionTables", "snapshot_rows"]
+__all__ = ["QuestionExports", "QuestionTables"]
 
 _NOT_ASKED = ("rejected", "withdrawn", "deleted")
 
@@ -33,7 +32,7 @@ def _dt(value: Any) -> datetime | None:
 
 @dataclass
 class QuestionTables:
-    """The question queue's tables (``facilitation/questions/store.py``), read-only.
+    """The question queue's tables, read for others (:class:`bot.exports.QuestionExport`).
 
     Read: ``questions`` (id, session_id, number, platform, asker, anonymous,
     text, state, merged_into, asked_at, first_answer_at, answered_at,
@@ -61,10 +60,10 @@ class QuestionTables:
             await table_exists(db, "question_answers"),
         )
 
-    async def for_session(self, session: Session) -> list[Question]:
+    async def for_session(self, session_id: int) -> list[Question]:
         """Every question row of the event; anonymous ones are attributed to nobody."""
         rows = await self.db.fetchall(
-            "SELECT * FROM questions WHERE session_id = ? ORDER BY id", (session.id,)
+            "SELECT * FROM questions WHERE session_id = ? ORDER BY id", (session_id,)
         )
         ids = [int(r["id"]) for r in rows]
         votes: Counter[int] = Counter()
@@ -73,7 +72,7 @@ class QuestionTables:
             for v in await self.db.fetchall(
                 "SELECT question_id, COUNT(*) AS n FROM question_votes WHERE question_id IN"
                 " (SELECT id FROM questions WHERE session_id = ?) GROUP BY question_id",
-                (session.id,),
+                (session_id,),
             ):
                 votes[int(v["question_id"])] = int(v["n"])
         texts: dict[int, list[tuple[str, str, str]]] = {}
@@ -82,7 +81,7 @@ class QuestionTables:
             for a in await self.db.fetchall(
                 "SELECT * FROM question_answers WHERE question_id IN"
                 " (SELECT id FROM questions WHERE session_id = ?) ORDER BY id",
-                (session.id,),
+                (session_id,),
             ):
                 if a["message_id"]:
                     answers.setdefault(int(a["question_id"]), []).append(str(a["message_id"]))
@@ -122,25 +121,24 @@ class QuestionTables:
         return out
 
 
-async def snapshot_rows(db: Database, session_id: int) -> list[dict[str, Any]] | None:
-    """The research snapshots offered in an event, with what followed each (or ``None``)."""
-    if not await table_exists(db, "snapshot_posts"):
-        return None
-    posts = await db.fetchall(
-        "SELECT * FROM snapshot_posts WHERE session_id = ? ORDER BY id", (session_id,)
-    )
-    effects: dict[int, Counter[str]] = {}
-    if posts and await table_exists(db, "snapshot_effects"):
-        marks = ",".join("?" * len(posts))
-        for r in await db.fetchall(
-            f"SELECT post_id, kind, COUNT(*) AS n FROM snapshot_effects WHERE post_id IN ({marks})"
-            " GROUP BY post_id, kind",
-            [p["id"] for p in posts],
-        ):
-            effects.setdefault(int(r["post_id"]), Counter())[str(r["kind"])] = int(r["n"])
-    out = []
-    for p in posts:
-        row = {k: p[k] for k in p.keys() if k != "embedding"}  # noqa: SIM118 (sqlite Row)
-        row["effects"] = dict(effects.get(int(p["id"]), Counter()))
-        out.append(row)
-    return out
+class QuestionExports:
+    """:class:`bot.exports.QuestionExport` over the queue's tables (found on first use)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._tables: QuestionTables | None = None
+
+    async def for_session(self, session_id: int) -> list[Question] | None:
+        if self._tables is None:
+            self._tables = await QuestionTables.detect(self._db)
+        if self._tables is None:
+            return None
+        return await self._tables.for_session(session_id)
+
+    async def asked_by(self, platform: str, user: str) -> list[dict[str, Any]]:
+        if not await table_exists(self._db, "questions"):
+            return []
+        rows = await self._db.fetchall(
+            "SELECT * FROM questions WHERE asker = ? AND platform = ? ORDER BY id", (user, platform)
+        )
+        return [{k: q[k] for k in q.keys()} for q in rows]  # noqa: SIM118 (sqlite Row)
