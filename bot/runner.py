@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from bot.adapter import Interactive
+from bot.adapter import Interactive, TokenError
 from bot.app import Roundtable
 from bot.config import Config
 from bot.platforms import token_problems
@@ -41,7 +41,11 @@ async def run(config: Config, registry: Registry | None = None) -> int:
             await asyncio.gather(*(r.wait() for r in rooms if isinstance(r, Interactive)))
             return 0
         for adapter in adapters:
-            await bot.attach(adapter)
+            try:
+                await bot.attach(adapter)
+            except TokenError as exc:
+                print(f"Roundtable can't connect to {exc.platform}: {exc}", file=sys.stderr)
+                return 2
         print(f"Roundtable is running on {', '.join(a.name for a in adapters)}. Ctrl+C stops it.")
         await until_interrupted()
     return 0

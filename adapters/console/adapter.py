@@ -17,17 +17,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
-from adapters.base import Sink
+from adapters.base import PlatformAdapter, describe
 from bot.actions import (
     Action,
     DirectMessage,
     MessageRef,
-    OpenThread,
-    Pin,
-    React,
-    Reply,
-    Say,
-    UploadFile,
 )
 from bot.clock import Clock, SystemClock
 from bot.events import (
@@ -53,7 +47,7 @@ HELP = """Type a message and press Enter. You can also type:
 Bot commands start with /, e.g. /event start "My event", /ask ..., /help"""
 
 
-class ConsoleAdapter:
+class ConsoleAdapter(PlatformAdapter):
     """Reads lines from ``stdin`` and prints the bot's actions to ``out``.
 
     Messages are numbered #1, #2... so you can reply or react to them.
@@ -82,6 +76,7 @@ class ConsoleAdapter:
         clock: Clock | None = None,
         settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        super().__init__()
         self._me = me
         self._keyboard = me
         self._run = secrets.token_hex(3)
@@ -96,13 +91,13 @@ class ConsoleAdapter:
         self._task: asyncio.Task[None] | None = None
         self.finished = asyncio.Event()
 
-    async def start(self, sink: Sink) -> None:
+    async def connect(self) -> None:
         self._print(
             f"Roundtable console. You are {self._me}, the organiser of this room: start an "
             'event with /event start "Title". Type :as NAME to speak as someone else, '
             ":help for more."
         )
-        self._task = asyncio.create_task(self._read(sink), name="console-read")
+        self._task = asyncio.create_task(self._read(), name="console-read")
 
     async def wait(self) -> None:
         await self.finished.wait()
@@ -110,7 +105,7 @@ class ConsoleAdapter:
     async def _readline(self) -> str:
         return await asyncio.get_running_loop().run_in_executor(None, self._in.readline)
 
-    async def _read(self, sink: Sink) -> None:
+    async def _read(self) -> None:
         try:
             while True:
                 line = await self._readline()
@@ -119,7 +114,7 @@ class ConsoleAdapter:
                 line = line.rstrip("\n")
                 if not line.strip():
                     continue
-                if not await self._handle(line, sink):
+                if not await self._handle(line):
                     break
                 if self._settle is not None:
                     await self._settle()
@@ -146,9 +141,9 @@ class ConsoleAdapter:
     def _number(message_id: str) -> str:
         return message_id.lstrip("c").split("-", 1)[0]
 
-    async def _handle(self, line: str, sink: Sink) -> bool:
+    async def _handle(self, line: str) -> bool:
         if not line.startswith(":"):
-            await self._post(sink, line)
+            await self._post(line)
             return True
         word, _, rest = line[1:].partition(" ")
         rest = rest.strip()
@@ -164,13 +159,13 @@ class ConsoleAdapter:
                 self._me = self._keyboard if name == "me" else name
                 self._print(f"You are now {self._me}.")
             case "dm" if rest:
-                await self._post(sink, rest, private=True)
+                await self._post(rest, private=True)
             case "reply":
                 number, _, text = rest.partition(" ")
                 if not number.lstrip("#").isdigit() or not text.strip():
                     self._print("Usage: :reply N TEXT")
                 else:
-                    await self._post(sink, text.strip(), reply_to=self._id(number))
+                    await self._post(text.strip(), reply_to=self._id(number))
             case "react" | "unreact":
                 parts = rest.split()
                 if not parts or not parts[0].lstrip("#").isdigit():
@@ -178,7 +173,7 @@ class ConsoleAdapter:
                 else:
                     cls = ReactionAdded if word.lower() == "react" else ReactionRemoved
                     emoji = parts[1] if len(parts) > 1 else "👍"
-                    await sink(
+                    await self.deliver(
                         cls(
                             **self._base(),
                             message_id=self._id(parts[0]),
@@ -190,7 +185,7 @@ class ConsoleAdapter:
                 if not number.lstrip("#").isdigit() or not text.strip():
                     self._print("Usage: :edit N TEXT")
                 else:
-                    await sink(
+                    await self.deliver(
                         MessageEdited(
                             **self._base(),
                             message_id=self._id(number),
@@ -199,14 +194,12 @@ class ConsoleAdapter:
                         )
                     )
             case "delete" if rest.lstrip("#").isdigit():
-                await sink(MessageDeleted(**self._base(), message_id=self._id(rest)))
+                await self.deliver(MessageDeleted(**self._base(), message_id=self._id(rest)))
             case _:
                 self._print("I didn't understand that. Type :help for the list.")
         return True
 
-    async def _post(
-        self, sink: Sink, text: str, *, private: bool = False, reply_to: str | None = None
-    ) -> None:
+    async def _post(self, text: str, *, private: bool = False, reply_to: str | None = None) -> None:
         number = next(self._numbers)
         event = MessagePosted(
             **self._base(private),
@@ -216,35 +209,23 @@ class ConsoleAdapter:
             links=extract_links(text),
         )
         self._print(f"#{number} {self._me}{' (private)' if private else ''}: {text}")
-        await sink(event)
+        await self.deliver(event)
 
     def _print(self, text: str) -> None:
         self._out.write(text + "\n")
         self._out.flush()
 
-    async def send(self, action: Action) -> list[MessageRef]:
+    async def perform(self, action: Action) -> list[MessageRef]:
         ref = f"bot{next(self._bot_ids)}"
-        match action:
-            case Say(text=text):
-                self._print(f"🤖 {text}")
-            case Reply(message_id=mid, text=text):
-                self._print(f"🤖 ↪ #{self._number(mid)}: {text}")
-            case React(message_id=mid, emoji=emoji):
-                self._print(f"🤖 reacts {emoji} to #{self._number(mid)}")
-            case Pin(message_id=mid):
-                self._print(f"🤖 pins #{self._number(mid)}")
-            case OpenThread(name=name, text=text):
-                self._print(f"🤖 suggests a thread “{name}”: {text}")
-            case DirectMessage(user=user, text=text):
-                self._print(f"🤖 → {user} (private): {text}")
-                return [MessageRef(self.name, f"dm-{user}", ref)]
-            case UploadFile(path=path, comment=comment, private_to=to) if to:
-                self._print(f"🤖 file ready: {path} {comment} (sent privately to {to})")
-            case UploadFile(path=path, comment=comment):
-                self._print(f"🤖 file ready: {path} {comment}".rstrip())
+        self._print("🤖 " + describe(action, self.capabilities, message=self._label))
+        if isinstance(action, DirectMessage):
+            return [MessageRef(self.name, f"dm-{action.user}", ref)]
         return [MessageRef(self.name, self._channel, ref)]
 
-    async def aclose(self) -> None:
+    def _label(self, message_id: str) -> str:
+        return f"#{self._number(message_id)}"
+
+    async def disconnect(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

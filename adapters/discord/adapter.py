@@ -10,11 +10,11 @@ from datetime import datetime
 
 import discord
 
-from adapters.base import Sink
+from adapters.base import NotStarted, PlatformAdapter, TokenError
 from adapters.discord import translate
 from adapters.discord.commands import build_tree, sync_tree
 from adapters.discord.config import DiscordConfig
-from adapters.discord.outbound import MESSAGE_LIMIT, SAFE_MENTIONS, Outbox, PendingInteractions
+from adapters.discord.sender import MESSAGE_LIMIT, SAFE_MENTIONS, DiscordSender, PendingInteractions
 from adapters.discord.translate import neutralise_mass_mentions
 from bot.actions import Action, MessageRef
 from bot.clock import Clock, SystemClock
@@ -55,7 +55,7 @@ def intents_for(config: DiscordConfig) -> discord.Intents:
     return intents
 
 
-class DiscordAdapter:
+class DiscordAdapter(PlatformAdapter):
     """Connects to the Discord gateway, pushes events into a sink, performs actions.
 
     Args:
@@ -64,6 +64,9 @@ class DiscordAdapter:
         commands: (name, one-line description) of each command in the bot's grammar;
             each becomes a slash command taking the rest of the line as text.
         clock: Time source for events Discord sends without a timestamp.
+
+    discord.py runs each gateway handler as a task of its own, so received events
+    wait in one queue and a pump hands them to the bot in arrival order.
     """
 
     name = translate.PLATFORM
@@ -76,6 +79,7 @@ class DiscordAdapter:
         commands: Sequence[tuple[str, str]],
         clock: Clock | None = None,
     ) -> None:
+        super().__init__()
         self._config = config
         self._token = environ.get(config.token_env, "").strip()
         self._commands = tuple(commands)
@@ -83,7 +87,7 @@ class DiscordAdapter:
         self._interactions = PendingInteractions(self._clock)
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
         self._client: _Client | None = None
-        self._outbox: Outbox | None = None
+        self._sender: DiscordSender | None = None
         self._runner: asyncio.Task[None] | None = None
         self._pump: asyncio.Task[None] | None = None
 
@@ -92,23 +96,23 @@ class DiscordAdapter:
         """The underlying discord.py client while started (for diagnostics)."""
         return self._client
 
-    async def start(self, sink: Sink) -> None:
+    def token_problems(self) -> list[str]:
+        if not self._token:
+            return [f"{self._config.token_env} is not set"]
+        return []
+
+    async def connect(self) -> None:
         """Log in, register the slash commands, connect, and return once ready.
 
         Raises:
-            RuntimeError: Already started, or the token is missing.
-            discord.LoginFailure: Discord rejected the token.
+            TokenError: Discord rejected the token.
             discord.PrivilegedIntentsRequired: An intent is not enabled in the portal.
             TimeoutError: The gateway did not become ready in ``connect_timeout``.
         """
-        if self._client is not None:
-            raise RuntimeError("the Discord adapter is already started")
-        if not self._token:
-            raise RuntimeError(f"{self._config.token_env} is not set")
         client = _Client(self, intents_for(self._config), self._config, self._commands)
         self._client = client
-        self._outbox = Outbox(client, self._interactions)
-        self._pump = asyncio.create_task(self._deliver(sink), name="discord-events")
+        self._sender = DiscordSender(client, self._interactions)
+        self._pump = asyncio.create_task(self._pump_events(), name="discord-events")
         # client.start() owns the reconnect loop; we only watch it.
         self._runner = asyncio.create_task(client.start(self._token), name="discord-gateway")
         ready = asyncio.create_task(client.wait_until_ready())
@@ -123,21 +127,26 @@ class DiscordAdapter:
         if ready in done and not ready.cancelled():
             return
         failure = self._runner.exception() if self._runner in done else None
-        await self.aclose()
+        if isinstance(failure, discord.LoginFailure):
+            raise TokenError(
+                translate.PLATFORM,
+                f"Discord refused the token in {self._config.token_env} ({failure}); copy the "
+                "bot's token from the Developer Portal (Bot, Reset Token) and set it again",
+            ) from failure
         if failure is not None:
             raise failure
         raise TimeoutError("Discord gateway did not become ready in time")
 
-    async def send(self, action: Action) -> list[MessageRef]:
+    async def perform(self, action: Action) -> list[MessageRef]:
         """Perform one action through Discord's REST API."""
-        if self._outbox is None:
-            raise RuntimeError("the Discord adapter is not started")
-        return await self._outbox.send(action)
+        if self._sender is None:
+            raise NotStarted(translate.PLATFORM, "Discord is not connected")
+        return await self._sender.send(action)
 
-    async def aclose(self) -> None:
+    async def disconnect(self) -> None:
         """Disconnect, deliver the events already received, and stop the background tasks."""
         client, runner, pump = self._client, self._runner, self._pump
-        self._client = self._outbox = self._runner = self._pump = None
+        self._client = self._sender = self._runner = self._pump = None
         if client is not None:
             await client.close()
         if runner is not None:
@@ -175,11 +184,11 @@ class DiscordAdapter:
         self._interactions.add(interaction)
         self.emit(translate.command_issued(interaction, name=name, args=args))
 
-    async def _deliver(self, sink: Sink) -> None:
+    async def _pump_events(self) -> None:
         while True:
             event = await self._queue.get()
             try:
-                await sink(event)
+                await self.deliver(event)
             except Exception:
                 _log.exception("the event sink failed on %s", event.kind)
             finally:

@@ -10,26 +10,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from adapters.base import Sink
+from adapters.base import PlatformAdapter, describe
 from adapters.replay.translate import parse_transcript
-from bot.actions import (
-    Action,
-    DirectMessage,
-    MessageRef,
-    OpenThread,
-    Pin,
-    React,
-    Reply,
-    Say,
-    UploadFile,
-)
+from bot.actions import Action, DirectMessage, MessageRef, OpenThread, Reply, Say, UploadFile
 from bot.clock import FakeClock
 from bot.events import Capabilities, Event, MessagePosted
 
 __all__ = ["ReplayAdapter"]
 
 
-class ReplayAdapter:
+class ReplayAdapter(PlatformAdapter):
     """Feeds a list of events to the bot, then waits for the bot to settle.
 
     Args:
@@ -69,6 +59,7 @@ class ReplayAdapter:
         names: dict[str, str] | None = None,
         id_prefix: str = "bot-",
     ) -> None:
+        super().__init__()
         self.name = name
         self._events = events
         self._speed = speed
@@ -89,15 +80,15 @@ class ReplayAdapter:
             events = list(parse_transcript(fh, platform=str(kwargs.get("name", "replay"))))
         return cls(events, **kwargs)  # type: ignore[arg-type]
 
-    async def start(self, sink: Sink) -> None:
-        self._task = asyncio.create_task(self._feed(sink), name="replay-feed")
+    async def connect(self) -> None:
+        self._task = asyncio.create_task(self._feed(), name="replay-feed")
 
     async def wait(self) -> None:
         """Wait until the whole transcript has been fed (and settled)."""
         if self._task is not None:
             await self._task
 
-    async def _feed(self, sink: Sink) -> None:
+    async def _feed(self) -> None:
         previous = None
         try:
             for event in self._events:
@@ -111,7 +102,7 @@ class ReplayAdapter:
                 if isinstance(event, MessagePosted):
                     self._names.setdefault(event.author, event.display_name)
                     self._echo(event)
-                await sink(event)
+                await self.deliver(event)
                 self.fed += 1
                 if self._settle is not None:
                     await self._settle()
@@ -124,7 +115,7 @@ class ReplayAdapter:
         where = " (privately)" if event.private else ""
         self._out.write(f"{event.ts:%H:%M} {event.display_name}{where}: {event.text}\n")
 
-    async def send(self, action: Action) -> list[MessageRef]:
+    async def perform(self, action: Action) -> list[MessageRef]:
         self.sent.append(action)
         ref_id = f"{self._id_prefix}{next(self._ids)}"
         if self._out is not None:
@@ -140,29 +131,10 @@ class ReplayAdapter:
         return []
 
     def _render(self, action: Action) -> str:
-        def indent(text: str) -> str:
-            return text.replace("\n", "\n      ")
+        text = describe(action, self.capabilities, person=lambda user: self._names.get(user, user))
+        return "  🤖 " + text.replace("\n", "\n      ")
 
-        match action:
-            case Say(text=text):
-                return f"  🤖 {indent(text)}"
-            case Reply(message_id=mid, text=text):
-                return f"  🤖 ↪ {mid}: {indent(text)}"
-            case React(message_id=mid, emoji=emoji):
-                return f"  🤖 reacts {emoji} to {mid}"
-            case Pin(message_id=mid):
-                return f"  🤖 pins {mid}"
-            case OpenThread(message_id=mid, name=name, text=text):
-                return f"  🤖 opens thread “{name}” from {mid}: {indent(text)}"
-            case DirectMessage(user=user, text=text):
-                who = self._names.get(user, user)
-                return f"  🤖 → {who} (private): {indent(text)}"
-            case UploadFile(path=path, private_to=user, comment=comment):
-                to = f" to {self._names.get(user, user)}" if user else ""
-                return f"  🤖 shares file {path.name}{to}: {comment}"
-        return f"  🤖 {action!r}"
-
-    async def aclose(self) -> None:
+    async def disconnect(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

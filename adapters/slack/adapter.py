@@ -13,8 +13,8 @@ import asyncio
 import dataclasses
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import Sink, split_text
+from adapters.base import NotStarted, PlatformAdapter, TokenError, split_text
 from adapters.slack.config import SlackConfig, check_tokens
 from adapters.slack.emoji import emoji_to_name
 from adapters.slack.guard import request_guard
@@ -59,6 +59,7 @@ from bot.events import Capabilities, Event, MessagePosted
 __all__ = ["SlackAdapter"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MESSAGE_LIMIT = 4000  # Slack's advice; the hard limit is 40,000 characters
 _DEFAULT_BASE_URL = "https://slack.com/api/"
@@ -73,7 +74,7 @@ _EVENTS = (
 _BOLT_LOGGER = "slack_bolt.roundtable"
 
 
-class SlackAdapter:
+class SlackAdapter(PlatformAdapter):
     """Roundtable on one Slack workspace.
 
     Args:
@@ -105,6 +106,7 @@ class SlackAdapter:
         commands: Sequence[tuple[str, str]] = (),
         clock: Clock | None = None,
     ) -> None:
+        super().__init__()
         self.config = config
         self.commands = tuple(commands)
         self._problems = check_tokens(config, environ)
@@ -112,7 +114,6 @@ class SlackAdapter:
         self._app_token = environ.get(config.app_token_env, "").strip()
         self._signing_secret = environ.get(config.signing_secret_env, "").strip()
         self._clock: Clock = clock or SystemClock()
-        self._sink: Sink | None = None
         self._client: AsyncWebClient | None = None
         self._users: UserDirectory | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -123,16 +124,16 @@ class SlackAdapter:
         self.http_port: int | None = None
         """The port the HTTP mode server listens on, once started."""
 
-    async def start(self, sink: Sink) -> None:
+    def token_problems(self) -> list[str]:
+        return list(self._problems)
+
+    async def connect(self) -> None:
         """Connect (Socket Mode) or start serving (HTTP); return once ready.
 
         Raises:
-            ValueError: a token is missing or malformed.
+            TokenError: Slack refused the bot or app token.
             ConnectionError: Socket Mode did not connect within ``connect_timeout``.
         """
-        if self._problems:
-            raise ValueError("Slack settings: " + "; ".join(self._problems))
-        self._sink = sink
         client = AsyncWebClient(token=self._bot_token, base_url=self._base_url())
         client.retry_handlers.append(
             AsyncRateLimitErrorRetryHandler(max_retry_count=self.config.rate_limit_retries)
@@ -140,14 +141,15 @@ class SlackAdapter:
         self._client = client
         self._users = UserDirectory(client, self._clock, self.config.user_cache_seconds)
         # Fail now, not at the first event, if the bot token is wrong.
-        self.team_id = str((await client.auth_test()).get("team_id", ""))
+        auth = await _refused_token(client.auth_test(), self.config.bot_token_env)
+        self.team_id = str(auth.get("team_id", ""))
         app = self._build_app(client)
         if self.config.mode == "socket":
             await self._connect_socket(app)
         else:
             await self._serve_http(app)
 
-    async def aclose(self) -> None:
+    async def disconnect(self) -> None:
         """Disconnect and stop serving; safe to call twice."""
         if self._socket is not None:
             socket, self._socket = self._socket, None
@@ -157,9 +159,8 @@ class SlackAdapter:
             await runner.cleanup()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._sink = None
 
-    async def send(self, action: Action) -> list[MessageRef]:
+    async def perform(self, action: Action) -> list[MessageRef]:
         """Perform one action; return the messages it posted (several if split)."""
         client = self._require_client()
         match action:
@@ -232,7 +233,10 @@ class SlackAdapter:
     async def _connect_socket(self, app: AsyncApp) -> None:
         # Ask for the socket URL ourselves: a bad app token then fails start() at
         # once, where the library would log and retry forever.
-        opened = await self._require_client().apps_connections_open(app_token=self._app_token)
+        opened = await _refused_token(
+            self._require_client().apps_connections_open(app_token=self._app_token),
+            self.config.app_token_env,
+        )
         handler = AsyncSocketModeHandler(
             app, app_token=self._app_token, ping_interval=self.config.ping_interval
         )
@@ -242,7 +246,6 @@ class SlackAdapter:
             async with asyncio.timeout(self.config.connect_timeout):
                 await handler.connect_async()  # type: ignore[no-untyped-call]
         except TimeoutError:
-            await self.aclose()
             raise ConnectionError("Slack Socket Mode did not connect in time") from None
 
     async def _serve_http(self, app: AsyncApp) -> None:
@@ -290,8 +293,7 @@ class SlackAdapter:
             log.error("could not take in a Slack command from %s: %s", event.author, exc)
 
     async def _emit(self, event: Event) -> None:
-        sink = self._sink
-        if sink is None:  # closed while the event was in flight
+        if not self.started:  # closed while the event was in flight
             return
         bot_post = isinstance(event, MessagePosted) and event.from_bot
         if self._users is not None and event.author and not bot_post:
@@ -299,13 +301,13 @@ class SlackAdapter:
             event = dataclasses.replace(
                 event, author_name=who.name or event.author_name, author_roles=who.roles
             )
-        await sink(event)
+        await self.deliver(event)
 
     # --- sending -------------------------------------------------------------------
 
     def _require_client(self) -> AsyncWebClient:
         if self._client is None:
-            raise RuntimeError("SlackAdapter.send() before start()")
+            raise NotStarted(PLATFORM, "Slack is not connected")
         return self._client
 
     async def _post(self, channel: str, text: str, thread: str | None) -> list[MessageRef]:
@@ -340,6 +342,24 @@ def _retry_num(headers: Mapping[str, Sequence[str]]) -> int:
         return int(values[0]) if values else 0
     except ValueError:
         return 0
+
+
+_REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
+
+
+async def _refused_token(call: Awaitable[T], variable: str) -> T:
+    """Await a Web API call made with a token; Slack refusing the token is a TokenError."""
+    try:
+        return await call
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error in _REFUSED:
+            raise TokenError(
+                PLATFORM,
+                f"Slack refused the token in {variable} ({error}); copy it again from the "
+                "app's settings (OAuth & Permissions, or Basic Information for the app token)",
+            ) from exc
+        raise
 
 
 async def _tolerate(error: str, call: Any) -> None:

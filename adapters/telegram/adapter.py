@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Chat, Message, Update
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -20,10 +20,10 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.base import Sink
+from adapters.base import NotStarted, PlatformAdapter, TokenError
 from adapters.telegram.admins import AdminDirectory
 from adapters.telegram.config import TelegramConfig, check_tokens
-from adapters.telegram.outbox import MESSAGE_LIMIT, Outbox
+from adapters.telegram.sender import MESSAGE_LIMIT, TelegramSender
 from adapters.telegram.translate import PLATFORM, member_event, message_event, reaction_events
 from bot.actions import Action, MessageRef
 from bot.clock import Clock, SystemClock
@@ -47,7 +47,7 @@ _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")  # what setMyCommands accepts
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-class TelegramAdapter:
+class TelegramAdapter(PlatformAdapter):
     """Roundtable on Telegram, by long polling or by webhook.
 
     Args:
@@ -56,8 +56,8 @@ class TelegramAdapter:
         commands: ``(name, description)`` pairs shown in Telegram's command menu.
         clock: decides when cached admin lists go stale.
 
-    Raises:
-        ValueError: when the token (or webhook secret) is missing or malformed.
+    ``start`` raises :class:`~bot.adapter.TokenError` when the token (or webhook
+    secret) is missing or malformed, or when Telegram refuses it.
     """
 
     name = PLATFORM
@@ -79,28 +79,28 @@ class TelegramAdapter:
         commands: Sequence[tuple[str, str]],
         clock: Clock | None = None,
     ) -> None:
-        problems = check_tokens(config, environ)
-        if problems:
-            raise ValueError("; ".join(problems))
+        super().__init__()
+        self._problems = check_tokens(config, environ)
         self._config = config
-        self._token = environ[config.token_env].strip()
+        self._token = environ.get(config.token_env, "").strip()
         self._secret = environ.get(config.webhook_secret_env, "").strip() or None
         self._commands = list(commands)
         self._clock = clock or SystemClock()
         self._app: TelegramApp | None = None
         self._stack = AsyncExitStack()
-        self._sink: Sink | None = None
         self._admins: AdminDirectory | None = None
-        self._outbox: Outbox | None = None
+        self._sender: TelegramSender | None = None
         self._forums: dict[int, bool] = {}
         self._usernames: dict[str, int] = {}
         self._username = ""  # the bot's own, known once connected
 
     # -- lifecycle -----------------------------------------------------------
 
-    async def start(self, sink: Sink) -> None:
+    def token_problems(self) -> list[str]:
+        return list(self._problems)
+
+    async def connect(self) -> None:
         """Connect, register the command menu, and start receiving updates."""
-        self._sink = sink
         # AIORateLimiter throttles to Telegram's limits; by default it retries a 429 zero times.
         limiter = AIORateLimiter(max_retries=_RETRIES_ON_429)
         builder = Application.builder().token(self._token).rate_limiter(limiter)
@@ -115,18 +115,21 @@ class TelegramAdapter:
         self._app = app
         try:
             await self._stack.enter_async_context(app)  # `async with app`: getMe ... shutdown
-            bot = app.bot
-            self._username = bot.username
-            self._admins = AdminDirectory(
-                bot.get_chat_administrators, self._clock, self._config.admin_cache_seconds, bot.id
-            )
-            self._outbox = Outbox(bot, self._forums)
-            await bot.set_my_commands(self._menu())
-            await self._listen(app)
-            await app.start()
-        except BaseException:
-            await self.aclose()
-            raise
+        except InvalidToken as exc:
+            raise TokenError(
+                PLATFORM,
+                f"Telegram refused the token in {self._config.token_env} ({exc}); "
+                "ask @BotFather for the bot's token and set it again",
+            ) from exc
+        bot = app.bot
+        self._username = bot.username
+        self._admins = AdminDirectory(
+            bot.get_chat_administrators, self._clock, self._config.admin_cache_seconds, bot.id
+        )
+        self._sender = TelegramSender(bot, self._forums)
+        await bot.set_my_commands(self._menu())
+        await self._listen(app)
+        await app.start()
         log.info("connected to Telegram as @%s (%s)", app.bot.username, self._config.mode)
 
     async def _listen(self, app: TelegramApp) -> None:
@@ -148,7 +151,7 @@ class TelegramAdapter:
                 secret_token=self._secret,
             )
 
-    async def aclose(self) -> None:
+    async def disconnect(self) -> None:
         """Stop receiving, let in-flight handlers finish, and close the HTTP clients."""
         app = self._app
         if app is None:
@@ -157,7 +160,7 @@ class TelegramAdapter:
             await app.updater.stop()
         if app.running:
             await app.stop()  # handlers still at work finish (and reach the sink) first
-        self._app = self._outbox = None
+        self._app = self._sender = None
         await self._stack.aclose()
         # When getMe fails, PTB's Application.shutdown skips the bot, whose HTTP clients are
         # already open; closing the bot again is a no-op otherwise.
@@ -185,7 +188,7 @@ class TelegramAdapter:
 
     async def _on_message(self, update: Update, _context: object) -> None:
         msg = update.message or update.edited_message
-        if msg is None or self._sink is None:
+        if msg is None or not self.started:
             return
         self._remember(msg)
         event = message_event(
@@ -196,28 +199,28 @@ class TelegramAdapter:
             usernames=self._usernames,
         )
         if event is not None:
-            await self._sink(event)
+            await self.deliver(event)
 
     async def _on_reaction(self, update: Update, _context: object) -> None:
         change = update.message_reaction
-        if change is None or self._sink is None:
+        if change is None or not self.started:
             return
         roles = frozenset[str]()
         if change.user is not None and change.chat.type != Chat.PRIVATE:
             assert self._admins is not None
             roles = await self._admins.roles(change.chat.id, change.user.id)
         for event in reaction_events(change, roles):
-            await self._sink(event)
+            await self.deliver(event)
 
     async def _on_member(self, update: Update, _context: object) -> None:
         change = update.chat_member or update.my_chat_member
-        if change is None or self._admins is None or self._sink is None:
+        if change is None or self._admins is None or not self.started:
             return
         self._admins.note(change.chat.id, change.new_chat_member)
         if update.chat_member is not None:  # my_chat_member is about the bot itself
             event = member_event(change)
             if event is not None:
-                await self._sink(event)
+                await self.deliver(event)
 
     def _remember(self, msg: Message) -> None:
         chat = msg.chat
@@ -240,8 +243,8 @@ class TelegramAdapter:
             return frozenset()
         return await self._admins.roles(chat.id, msg.from_user.id)
 
-    async def send(self, action: Action) -> list[MessageRef]:
+    async def perform(self, action: Action) -> list[MessageRef]:
         """Perform ``action``; return the messages it produced (none for React and Pin)."""
-        if self._outbox is None:
-            raise RuntimeError("TelegramAdapter.start() has not been called")
-        return await self._outbox.send(action)
+        if self._sender is None:
+            raise NotStarted(PLATFORM, "Telegram is not connected")
+        return await self._sender.send(action)

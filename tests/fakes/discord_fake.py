@@ -371,6 +371,7 @@ class DiscordFake:
         self.interactions: dict[str, _Interaction] = {}
         self.rate_limited: list[RestCall] = []
         self._fail_next: list[tuple[str, re.Pattern[str], float, bool]] = []
+        self._down_next: list[tuple[str, re.Pattern[str], int]] = []
         self._session: _Session | None = None
         self._ws: tuple[web.WebSocketResponse, Any] | None = None
         self._snow = 0
@@ -438,6 +439,10 @@ class DiscordFake:
             or cid in self.threads
             or cid in self.dm_channels.values()
         )
+
+    def down_next(self, method: str, path_regex: str, *, status: int = 503) -> None:
+        """Answer the next matching REST call with a server error (Discord is down)."""
+        self._down_next.append((method, re.compile(path_regex), status))
 
     def fail_next(
         self, method: str, path_regex: str, *, retry_after: float = 0.2, via: bool = True
@@ -769,6 +774,10 @@ class _Rest:
         token_in_url = call.path.startswith(("interactions/", "webhooks/"))
         if not token_in_url and call.authorization != f"Bot {fake.token}":
             return _err(401, 0, "401: Unauthorized")
+        for i, (method, pattern, status) in enumerate(fake._down_next):
+            if method == call.method and pattern.fullmatch(call.path):
+                del fake._down_next[i]
+                return _err(status, 0, f"{status}: Service Unavailable")
         for i, (method, pattern, retry_after, via) in enumerate(fake._fail_next):
             if method == call.method and pattern.fullmatch(call.path):
                 del fake._fail_next[i]

@@ -70,6 +70,8 @@ class SlackFake:
         self._known: set[tuple[str, str]] = set()
         self._declared_lengths: dict[str, int] = {}
         self._rate_limits: dict[str, tuple[int, int]] = {}
+        self._outages: dict[str, int] = {}
+        self._limited: dict[str, int] = {}
         self._tickets: set[str] = set()
         self._sockets: list[_Socket] = []
         self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -133,6 +135,14 @@ class SlackFake:
             "is_bot": False,
             "profile": {"display_name": name, "real_name": name},
         }
+
+    def inject_outage(self, method: str, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls to ``method`` with HTTP 503 (Slack is down)."""
+        self._outages[method] = times
+
+    def answered_429(self, method: str) -> int:
+        """How many calls to ``method`` were answered with an injected 429."""
+        return self._limited.get(method, 0)
 
     def inject_429(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
         """Answer the next ``times`` calls to ``method`` with 429 ``ratelimited``."""
@@ -250,9 +260,13 @@ class SlackFake:
             return _ok(False, error="not_authed")
         if auth != f"Bearer {expected}":
             return _ok(False, error="invalid_auth")
+        if self._outages.get(method, 0) > 0:
+            self._outages[method] -= 1
+            return _ok(False, status=503, error="service_unavailable")
         times, retry_after = self._rate_limits.get(method, (0, 0))
         if times > 0:
             self._rate_limits[method] = (times - 1, retry_after)
+            self._limited[method] = self._limited.get(method, 0) + 1
             return _ok(
                 False, status=429, headers={"Retry-After": str(retry_after)}, error="ratelimited"
             )

@@ -87,6 +87,9 @@ class TelegramFake:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._failures: dict[str, list[ApiError]] = {}
+        self._failed: dict[str, int] = {}
+        self.sent: list[dict[str, Any]] = []
+        """Messages the bot sent (sendMessage), in order."""
         self._drops = 0
         self._redelivery: list[dict[str, Any]] = []
         self.delivered: list[dict[str, Any]] = []  # every update getUpdates handed out
@@ -286,6 +289,10 @@ class TelegramFake:
 
     # -- faults --------------------------------------------------------------
 
+    def failed_calls(self, method: str) -> int:
+        """How many calls to ``method`` were answered with an injected failure."""
+        return self._failed.get(method, 0)
+
     def fail_next(
         self, method: str, code: int, description: str, parameters: dict[str, Any] | None = None
     ) -> None:
@@ -315,6 +322,7 @@ class TelegramFake:
         self._called.set()
         failures = self._failures.get(method)
         if failures:
+            self._failed[method] = self._failed.get(method, 0) + 1
             return _error(failures.pop(0))
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
@@ -440,7 +448,9 @@ class TelegramFake:
             raise ApiError(400, "Bad Request: message text is empty")
         if _utf16_len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
-        return self._message(chat["id"], self.bot_user, text=text, **self._placement(chat, params))
+        sent = self._message(chat["id"], self.bot_user, text=text, **self._placement(chat, params))
+        self.sent.append(sent)
+        return sent
 
     def _api_sendDocument(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
         chat = self._writable(params)

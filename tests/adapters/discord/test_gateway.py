@@ -6,6 +6,7 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter, DiscordConfig
+from bot.adapter import TokenError
 from bot.events import (
     Event,
     MemberJoined,
@@ -254,14 +255,14 @@ async def test_a_failing_sink_is_logged_and_later_events_still_flow(
 
 async def test_bad_token_fails_start(fake: DiscordFake, sink: RecordingSink) -> None:
     adapter = DiscordAdapter(DiscordConfig(), {"DISCORD_BOT_TOKEN": "bad.token.here"}, COMMANDS)
-    with pytest.raises(discord.LoginFailure):
+    with pytest.raises(TokenError, match="Discord refused the token in DISCORD_BOT_TOKEN"):
         await adapter.start(sink)
     assert adapter.client is None
 
 
 async def test_missing_token_fails_before_connecting(sink: RecordingSink) -> None:
     adapter = DiscordAdapter(DiscordConfig(), {}, COMMANDS)
-    with pytest.raises(RuntimeError, match="DISCORD_BOT_TOKEN is not set"):
+    with pytest.raises(TokenError, match="DISCORD_BOT_TOKEN is not set"):
         await adapter.start(sink)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import adapters.slack
 from adapters.slack import SlackAdapter, SlackConfig, build_manifest, check_tokens
+from bot.adapter import TokenError
 from bot.clock import FakeClock
 from tests.adapters.slack.conftest import COMMANDS, RecordingSink
 from tests.fakes.slack_fake import SlackFake
@@ -69,14 +70,14 @@ def test_check_tokens_names_missing_and_malformed() -> None:
 
 async def test_start_refuses_missing_tokens() -> None:
     adapter = SlackAdapter(SlackConfig(), {}, COMMANDS, FakeClock())
-    with pytest.raises(ValueError, match="SLACK_BOT_TOKEN is not set"):
+    with pytest.raises(TokenError, match="SLACK_BOT_TOKEN is not set"):
         await adapter.start(RecordingSink())
 
 
 async def test_start_fails_loudly_on_a_revoked_bot_token(fake: SlackFake) -> None:
     environ = {**fake.environ, "SLACK_BOT_TOKEN": "xoxb-revoked"}
     adapter = SlackAdapter(SlackConfig(base_url=fake.base_url), environ, COMMANDS, FakeClock())
-    with pytest.raises(Exception, match="invalid_auth"):
+    with pytest.raises(TokenError, match=r"SLACK_BOT_TOKEN \(invalid_auth\)"):
         await adapter.start(RecordingSink())
     await adapter.aclose()
 

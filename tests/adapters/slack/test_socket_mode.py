@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from slack_sdk.errors import SlackApiError
 
 from adapters.slack import SlackAdapter, SlackConfig
+from bot.adapter import TokenError
 from bot.clock import FakeClock
 from bot.events import CommandIssued, MessagePosted, ReactionAdded
 from tests.adapters.slack.conftest import RecordingSink, make_adapter
@@ -140,7 +140,7 @@ async def test_own_messages_are_not_delivered(
 async def test_bad_app_token_fails_start_at_once(fake: SlackFake, sink: RecordingSink) -> None:
     environ = {**fake.environ, "SLACK_APP_TOKEN": "xapp-revoked"}
     adapter = SlackAdapter(SlackConfig(base_url=fake.base_url), environ, [], FakeClock())
-    with pytest.raises(SlackApiError, match="invalid_auth"):
+    with pytest.raises(TokenError, match=r"SLACK_APP_TOKEN \(invalid_auth\)"):
         await adapter.start(sink)
     await adapter.aclose()
     assert fake.connections == 0

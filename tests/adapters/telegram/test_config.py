@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 import adapters.telegram
 from adapters.telegram import TelegramAdapter, TelegramConfig, check_tokens
+from bot.adapter import TokenError
 from tests.fakes.telegram_fake import TOKEN
 
 
@@ -56,6 +57,12 @@ def test_config_is_strict() -> None:
     assert cfg.channels == {"-1001": "sleep-panel"}
 
 
-def test_adapter_refuses_a_missing_token() -> None:
-    with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN is not set"):
-        TelegramAdapter(TelegramConfig(), {}, [])
+async def test_adapter_refuses_a_missing_token_at_start() -> None:
+    adapter = TelegramAdapter(TelegramConfig(), {}, [])
+    with pytest.raises(TokenError, match="TELEGRAM_BOT_TOKEN is not set"):
+        await adapter.start(_never)
+    assert not adapter.started
+
+
+async def _never(_event: object) -> None:
+    raise AssertionError("nothing is delivered before start-up")

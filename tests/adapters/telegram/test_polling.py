@@ -6,9 +6,9 @@ import asyncio
 import logging
 
 import pytest
-from telegram.error import InvalidToken
 
 from adapters.telegram import ALLOWED_UPDATES, TelegramAdapter, TelegramConfig
+from bot.adapter import TokenError
 from bot.events import (
     MemberJoined,
     MessageEdited,
@@ -206,7 +206,7 @@ async def test_a_rejected_token_fails_start(tg: TelegramFake, sink: EventSink) -
     config = TelegramConfig(base_url=tg.base_url)
     other = {"TELEGRAM_BOT_TOKEN": "987654321:" + "B" * 35}
     adapter = TelegramAdapter(config, other, COMMANDS)
-    with pytest.raises(InvalidToken):
+    with pytest.raises(TokenError, match="Telegram refused the token in TELEGRAM_BOT_TOKEN"):
         await adapter.start(sink)
     await adapter.aclose()
 

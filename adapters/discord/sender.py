@@ -24,7 +24,7 @@ from bot.actions import (
 )
 from bot.clock import Clock
 
-__all__ = ["MESSAGE_LIMIT", "SAFE_MENTIONS", "Outbox", "PendingInteractions"]
+__all__ = ["MESSAGE_LIMIT", "SAFE_MENTIONS", "DiscordSender", "PendingInteractions"]
 
 MESSAGE_LIMIT = 2000
 THREAD_NAME_LIMIT = 100
@@ -82,7 +82,7 @@ class PendingInteractions:
             del self._items[key]
 
 
-class Outbox:
+class DiscordSender:
     """Performs actions through a connected discord.py client."""
 
     def __init__(self, client: discord.Client, interactions: PendingInteractions) -> None:

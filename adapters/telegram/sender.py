@@ -25,7 +25,7 @@ from bot.actions import (
     UploadFile,
 )
 
-__all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "Outbox"]
+__all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "TelegramSender"]
 
 log = logging.getLogger("roundtable.adapters.telegram")
 
@@ -52,7 +52,7 @@ def telegram_reaction(emoji: str) -> str:
     return _NEAREST_REACTION.get(bare, bare)
 
 
-class Outbox:
+class TelegramSender:
     """Performs actions with a connected bot.
 
     Args:
