@@ -100,11 +100,13 @@ def score(results: Sequence[Result], k: int) -> dict[str, float]:
 def _pdf_pages(paths: Sequence[str]) -> dict[str, list[str]]:
     from pypdf import PdfReader
 
+    from facilitation.snapshots.readers import pdf_text
+
     out: dict[str, list[str]] = {}
     for path in paths:
         if path.lower().endswith(".pdf"):
             try:
-                out[path] = [pg.extract_text() or "" for pg in PdfReader(path).pages]
+                out[path] = [pdf_text(pg) for pg in PdfReader(path).pages]
             except Exception:  # an unreadable PDF was reported by the ingest already
                 continue
     return out
@@ -116,6 +118,8 @@ async def _run(
     k: int,
     keywords_only: bool,
     train: Path | None = None,
+    groups_out: Path | None = None,
+    also: Sequence[Path] = (),
 ) -> tuple[list[Result], str]:
     from bot.clock import SystemClock
     from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
@@ -138,8 +142,14 @@ async def _run(
     index = PassageIndex(passages, vectors)
     pages = _pdf_pages(sorted({p.path for p in passages}))
     qvecs = await embedder.embed([q.q for q in queries]) if embedder is not None else None
-    if train is not None:
-        index = PassageIndex(passages, vectors, weights=_train(index, queries, qvecs, train))
+    if train is not None or groups_out is not None:
+        groups = _groups(index, queries, qvecs)
+        if groups_out is not None:
+            groups_out.write_text(json.dumps(groups) + "\n", "utf-8")
+        if train is not None:
+            for extra in also:
+                groups += [(x, y) for x, y in json.loads(extra.read_text("utf-8"))]
+            index = PassageIndex(passages, vectors, weights=_train(groups, train))
     results: list[Result] = []
     for i, query in enumerate(queries):
         qv = qvecs[i] if qvecs is not None else None
@@ -157,17 +167,25 @@ async def _run(
     return results, summary
 
 
-def _train(index: Any, queries: list[Query], qvecs: Any, out: Path) -> Any:
-    """Fit the reranker on every fused candidate of every question, and save the weights."""
-    from facilitation.snapshots.rerank import fit
+Groups = list[tuple[list[tuple[float, ...]], list[int]]]
 
-    groups: list[tuple[list[tuple[float, ...]], list[int]]] = []
+
+def _groups(index: Any, queries: list[Query], qvecs: Any) -> Groups:
+    """Every fused candidate of every question: its features, and whether it holds the answer."""
+    groups: Groups = []
     for i, query in enumerate(queries):
         qv = qvecs[i] if qvecs is not None else None
         hits = index.search(qv, query.q, k=10_000)
         groups.append(
-            ([h.features for h in hits], [int(holds(h.passage.text, query)) for h in hits])
+            ([tuple(h.features) for h in hits], [int(holds(h.passage.text, query)) for h in hits])
         )
+    return groups
+
+
+def _train(groups: Groups, out: Path) -> Any:
+    """Fit the reranker on the candidates of every question, and save the weights."""
+    from facilitation.snapshots.rerank import fit
+
     l2 = _choose_l2(groups)
     weights = fit(groups, l2=l2)
     out.write_text(weights.to_json() + "\n", "utf-8")
@@ -179,7 +197,7 @@ def _train(index: Any, queries: list[Query], qvecs: Any, out: Path) -> Any:
     return weights
 
 
-def _choose_l2(groups: list[tuple[list[tuple[float, ...]], list[int]]], folds: int = 4) -> float:
+def _choose_l2(groups: Groups, folds: int = 4) -> float:
     """The L2 strength with the best top-1 in cross-validation over the training questions."""
     from facilitation.snapshots.rerank import fit
 
@@ -230,6 +248,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="WEIGHTS.json",
         help="fit the reranker on these questions first and write its weights (dev only!)",
     )
+    p.add_argument(
+        "--groups-out",
+        type=Path,
+        metavar="GROUPS.json",
+        help="write each question's candidates (features, holds the answer) for --also",
+    )
+    p.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="GROUPS.json",
+        help="with --train: fit on these other corpora's candidates too (repeatable)",
+    )
     args = p.parse_args(list(argv) if argv is not None else None)
     if len(args.paths) < 2:
         p.error("give at least one corpus file or folder and then the QUERIES.json file")
@@ -239,7 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"Could not read the questions: {exc}", file=sys.stderr)
         return 2
-    results, summary = asyncio.run(_run(corpus, queries, args.k, args.keywords_only, args.train))
+    results, summary = asyncio.run(
+        _run(corpus, queries, args.k, args.keywords_only, args.train, args.groups_out, args.also)
+    )
     print(summary)
     figures = score(results, args.k)
     n = len(results)

@@ -149,24 +149,48 @@ def _running_lines(pages: Sequence[list[str]]) -> set[str]:
 
 
 def _contents_lines(lines: list[str]) -> set[int]:
-    """Line numbers of a contents list: after "Contents", lines ending in page numbers."""
+    """Line numbers of a contents list after "Contents".
+
+    Its lines end in page numbers, or (HTML or e-book text) are numbered headings and
+    their wrapped tails; the body starts where an entry's number comes round again.
+    """
     out: set[int] = set()
     for i, line in enumerate(lines):
         if not _CONTENTS_RE.match(_clean(line)):
             continue
         out.add(i)
         misses = 0
-        for j in range(i + 1, min(len(lines), i + 200)):
+        seen: set[str] = set()
+        listed = False  # the last line with text was an entry
+        leaders = False  # entries end in page numbers: a bare numbered line is the body
+        for j in range(i + 1, min(len(lines), i + 400)):
             text = lines[j].strip()
-            if (
-                not text
-                or _LEADER_RE.search(text)
+            numbered = _NUMBERED_RE.match(text)
+            if numbered and numbered.group(1) in seen and not _LEADER_RE.search(text):
+                break
+            entry = bool(
+                _LEADER_RE.search(text)
                 or (_headingish(text) and j + 1 < len(lines) and _LEADER_RE.search(lines[j + 1]))
-            ):
+            )
+            leaders |= entry
+            if numbered and not leaders and _heading_level(text)[0]:
+                entry = True
+            if numbered and entry:
+                seen.add(numbered.group(1))
+            # a wrapped entry's tail: "all users)" under "3.4. /bin : ... (for use by"
+            tail = (
+                listed
+                and 0 < len(text.split()) <= 8
+                and (text[:1].islower() or text[:1] == "(" or text.endswith(")"))
+                and not text.endswith(".")
+            )
+            if not text or entry or tail:
                 out.add(j)
-                misses = 0 if text else misses
+                if text:
+                    misses, listed = 0, entry or tail
                 continue
             misses += 1
+            listed = False
             if misses >= 2:
                 break
     # dot leaders anywhere are contents lines too
@@ -230,8 +254,9 @@ def _heading_level(line: str) -> tuple[bool, int | None]:
     if (
         numbered
         and len(numbered.group(2).split()) <= 16
-        and numbered.group(2)[:1].isupper()
-        and not re.search(r"[.!;]\s+\S", line)
+        # "5.9. /var/lock : Lock files" and "2.1 “Reach” in practice" are headings too
+        and (numbered.group(2)[:1].isupper() or numbered.group(2)[:1] in "/\"“'‘<")
+        and not re.search(r"[.!;]\s+\S", numbered.group(2))
     ):
         return True, numbered.group(1).count(".") + 1
     if _is_caps(line):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from facilitation.snapshots.blocks import Block, ParsedDocument, table_rows
 from facilitation.snapshots.layout import read_lines
@@ -21,12 +22,13 @@ __all__ = [
     "Block",
     "ParsedDocument",
     "UnreadableFile",
+    "pdf_text",
     "read_document",
 ]
 
 
 # Raise when reading changes: documents read by an older version are read again.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 class UnreadableFile(Exception):
@@ -246,6 +248,31 @@ def _read_html(text: str, path: Path) -> ParsedDocument:
     return ParsedDocument(title or _title_from(path), url, "html", blocks)
 
 
+# TeX fonts without a Unicode map give ligatures as control characters: T1 (Cork) puts
+# ff fi fl ffi ffl at 0x1B-0x1F, OT1 at 0x0B-0x0F. Python counts most of them as spaces,
+# so "coefficients" would become "coe cients". Unicode ligature characters are spelled out.
+_LIGATURES = {
+    **dict(zip("\x1b\x1c\x1d\x1e\x1f", ("ff", "fi", "fl", "ffi", "ffl"), strict=True)),
+    **dict(zip("\x0b\x0c\x0d\x0e\x0f", ("ff", "fi", "fl", "ffi", "ffl"), strict=True)),
+}
+_LIGATURE_RE = re.compile(r"(?<=[A-Za-z])[\x0b-\x0f\x1b-\x1f]|[\x0b-\x0f\x1b-\x1f](?=[a-z])")
+_UNICODE_LIGATURES = str.maketrans(
+    {
+        c: v
+        for c, v in zip(
+            "\ufb00\ufb01\ufb02\ufb03\ufb04", ("ff", "fi", "fl", "ffi", "ffl"), strict=True
+        )
+    }
+)
+
+
+def pdf_text(page: Any) -> str:
+    """A pypdf page's text, with ligatures given as control or ligature characters as letters."""
+    text: str = page.extract_text() or ""
+    text = _LIGATURE_RE.sub(lambda m: _LIGATURES[m.group(0)], text)
+    return text.translate(_UNICODE_LIGATURES)
+
+
 _LOCKED = "the PDF is password-protected: save a copy without the password and ingest that"
 
 
@@ -259,7 +286,7 @@ def _read_pdf(path: Path) -> ParsedDocument:
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableFile(_LOCKED)
         meta_title = reader.metadata.title if reader.metadata else None
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [pdf_text(page) for page in reader.pages]
     except (FileNotDecryptedError, NotImplementedError) as exc:
         raise UnreadableFile(_LOCKED) from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -159,3 +159,69 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "report.txt"
     path.write_text(text, "utf-8")
     return path
+
+
+STANDARD = """Filing Standard
+
+   Table of Contents
+
+   1. Introduction
+   2. Where files go
+
+        2.1. /var/lock : Lock files
+        2.2. /usr/share/ppd : Printer definitions (for use by
+                all printers)
+
+Chapter 1. Introduction
+
+   This standard says where programs keep their files, so that people who look
+   after many machines find the same things in the same places.
+
+Chapter 2. Where files go
+
+   Table of Contents
+
+   2.1. /var/lock : Lock files
+   2.2. /usr/share/ppd : Printer definitions
+
+2.1. /var/lock : Lock files
+
+   Lock files for devices must be stored in /var/lock and named "LCK.." followed
+   by the name of the device.
+
+2.2. /usr/share/ppd : Printer definitions
+
+   Printer definition files describe printer drivers for the print system.
+"""
+
+
+def test_contents_without_page_numbers_and_headings_naming_paths(tmp_path: Path) -> None:
+    # a contents list from HTML or e-book text has no page numbers; headings may start
+    # with a path ("2.1. /var/lock : Lock files"), and numbering may end in a full stop
+    passages = _passages(tmp_path, "standard.txt", STANDARD)
+    lock = next(p for p in passages if "LCK.." in p.text)
+    assert lock.heading == "Chapter 2. Where files go › 2.1. /var/lock : Lock files"
+    ppd = next(p for p in passages if "printer drivers" in p.text)
+    assert ppd.heading.endswith("2.2. /usr/share/ppd : Printer definitions")
+    intro = next(p for p in passages if "same places" in p.text)
+    assert intro.heading == "Chapter 1. Introduction"
+    # no contents entry (or a wrapped entry's tail) is left as a passage
+    assert not any("all printers" in p.text or "Table of Contents" in p.text for p in passages)
+    assert len(passages) == 3
+
+
+class _TexPage:
+    """A pypdf page as a TeX font without a Unicode map gives it: ligatures as control codes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def extract_text(self) -> str:
+        return self.text
+
+
+def test_pdf_ligatures_become_letters() -> None:
+    from facilitation.snapshots.readers import pdf_text
+
+    page = _TexPage("Time dependent coe\x1ecients\nThe \x1crst e\x0bect \x1dows; \ufb01ne.\f")
+    assert pdf_text(page) == "Time dependent coefficients\nThe first effect flows; fine.\f"
