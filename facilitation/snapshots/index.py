@@ -11,17 +11,24 @@ model (:mod:`rerank`) whose probability is the hit's score.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from facilitation.snapshots.lexical import KeywordIndex
-from facilitation.snapshots.rerank import RRF_K, Query, Weights, features, load_weights
+from facilitation.snapshots.rerank import (
+    RRF_K,
+    Query,
+    Weights,
+    features,
+    load_weights,
+    section_title,
+)
 from facilitation.snapshots.store import StoredPassage
 
-__all__ = ["CoarseIndex", "Hit", "PassageIndex"]
+__all__ = ["CoarseIndex", "Hit", "PassageIndex", "section_vectors"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -35,6 +42,19 @@ class Hit:
     cosine: float
     keywords: float
     features: tuple[float, ...] = ()
+
+
+async def section_vectors(
+    passages: Sequence[StoredPassage],
+    embed: Callable[[list[str]], Awaitable[Vectors]],
+) -> tuple[list[int], Vectors]:
+    """Each passage's row in the embeddings of the corpus's section titles (one per title)."""
+    titles: dict[str, int] = {}
+    of = [titles.setdefault(section_title(p.title, p.heading), len(titles)) for p in passages]
+    if not titles:
+        return of, np.zeros((0, 0), np.float32)
+    vectors = await embed(list(titles))
+    return of, np.ascontiguousarray(vectors, np.float32)
 
 
 class CoarseIndex:
@@ -115,11 +135,25 @@ class PassageIndex:
         *,
         exact_limit: int = 20_000,
         weights: Weights | None = None,
+        sections: tuple[Sequence[int], Vectors] | None = None,
     ) -> None:
         self.passages = list(passages)
         self.vectors = None if vectors is None else np.ascontiguousarray(vectors, np.float32)
         self.weights = weights or load_weights()
         self.lexical = KeywordIndex(self.passages)
+        # each passage's section title (see rerank.section_title) as a row of section vectors
+        self.sections = sections
+        # the passages just before and after each one in the same section (rows are in order)
+        self.neighbours: list[tuple[int, ...]] = [
+            tuple(
+                j
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(self.passages)
+                and self.passages[j].path == p.path
+                and self.passages[j].heading == p.heading
+            )
+            for i, p in enumerate(self.passages)
+        ]
         self.coarse = (
             CoarseIndex(self.vectors)
             if self.vectors is not None and len(self.vectors) > exact_limit
@@ -212,7 +246,14 @@ class PassageIndex:
         hits: list[Hit] = []
         for row, dense_rank, lexical_rank, bm25 in found:
             p = self.passages[row]
-            cos = 0.0 if query is None or self.vectors is None else float(self.vectors[row] @ query)
+            cos, near, section = 0.0, 0.0, 0.0
+            if query is not None and self.vectors is not None:
+                cos = float(self.vectors[row] @ query)
+                around = [float(self.vectors[j] @ query) for j in self.neighbours[row]]
+                near = max(around, default=cos)
+                if self.sections is not None:
+                    of, section_vectors = self.sections
+                    section = float(section_vectors[of[row]] @ query)
             x = features(
                 q,
                 text=p.text,
@@ -223,6 +264,8 @@ class PassageIndex:
                 ranks=(dense_rank, lexical_rank),
                 idf=idf,
                 body_terms=self.lexical.body_terms[row],
+                neighbour=near,
+                section_cosine=section,
             )
             hits.append(Hit(p, self.weights.probability(x), cos, x[3], tuple(x)))
         hits.sort(key=lambda h: -h.score)

@@ -7,7 +7,17 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-__all__ = ["KeywordScorer", "asks_quantity", "content_words", "names", "number", "numbers", "terms"]
+__all__ = [
+    "KeywordScorer",
+    "asks_for",
+    "asks_quantity",
+    "content_words",
+    "has_date",
+    "names",
+    "number",
+    "numbers",
+    "terms",
+]
 
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'-]*[a-z0-9]|[a-z0-9]")
 
@@ -111,3 +121,31 @@ def names(text: str) -> set[str]:
 def asks_quantity(text: str) -> bool:
     """Whether a question asks for a number, a share, a time or a date."""
     return bool(_QUANTITY_RE.search(text))
+
+
+_WHO_RE = re.compile(
+    r"^\s*(?:who|whom|whose)\b|\b(?:who|which (?:person|people|organi[sz]ation|author)s?)\b", re.I
+)
+_WHEN_RE = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|date|day|month)\b|\bsince when\b", re.I)
+_MONTHS = (
+    "january|february|march|april|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE_RE = re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th)\b", re.I)
+
+
+def asks_for(question: str) -> str:
+    """ "who" or "when" if the question asks for a person or a time, else ""."""
+    if _WHEN_RE.search(question):
+        return "when"
+    if _WHO_RE.search(question):
+        return "who"
+    return ""
+
+
+def has_date(text: str, nums: set[str] | None = None) -> bool:
+    """A year (1800-2099), a month's name or a day of the month in the text."""
+    found = nums if nums is not None else numbers(text)
+    return any(len(n) == 4 and n.isdigit() and 1800 <= int(n) <= 2099 for n in found) or bool(
+        _DATE_RE.search(text)
+    )

@@ -53,6 +53,8 @@ _UNDERLINE_RE = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
 _URL_RE = re.compile(r"https?://|www\.")
 _REFERENCES = ("references", "bibliography", "works cited", "sources", "further reading")
 _NOTES = ("notes", "endnotes", "footnotes")
+# a heading does not end in a word that needs another after it (a wrapped list item does)
+_DANGLING = frozenset({"and", "or", "of", "the", "a", "an", "to", "for", "with", "by", "that"})
 _ENDS_SENTENCE = (".", "!", "?", ":", '"', "”", ")", "’")
 
 
@@ -78,6 +80,7 @@ def _headingish(line: str) -> bool:
         and not line.endswith((".", ",", ";", ":"))
         and (line[:1].isupper() or line[:1].isdigit())
         and len(_letters(line)) >= 3
+        and words[-1].lower() not in _DANGLING
         and not _URL_RE.search(line)
         and not _CAPTION_RE.match(line)
     )

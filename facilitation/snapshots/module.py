@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from facilitation.base import Services
 from facilitation.snapshots.config import SnapshotsConfig
 from facilitation.snapshots.effects import EffectTracker
 from facilitation.snapshots.framing import Framer, ModelRephraser, Rephraser, Trigger
-from facilitation.snapshots.index import Hit, PassageIndex
+from facilitation.snapshots.index import Hit, PassageIndex, section_vectors
 from facilitation.snapshots.ingest import Ingester, IngestProgress, ProgressBar
 from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy, agreed
 from facilitation.snapshots.store import SnapshotStore
@@ -133,7 +134,12 @@ class SnapshotsModule:
     async def load_indexes(self) -> None:
         for name in await self.store.corpora():
             passages, vectors = await self.store.passages(name)
-            self.indexes[name] = await asyncio.to_thread(PassageIndex, passages, vectors)
+            embedder = await self._s.embedder.get() if vectors is not None else None
+            # section titles are embedded once here: the reranker weighs how well they fit
+            sections = await section_vectors(passages, embedder.embed) if embedder else None
+            self.indexes[name] = await asyncio.to_thread(
+                functools.partial(PassageIndex, passages, vectors, sections=sections)
+            )
             log.info("corpus %r: %d passages", name, len(passages))
 
     async def aclose(self) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from facilitation.snapshots import keywords as kw
 
-__all__ = ["FEATURES", "Query", "Weights", "features", "fit", "load_weights"]
+__all__ = ["FEATURES", "Query", "Weights", "features", "fit", "load_weights", "section_title"]
 
 FEATURES = (
     "cosine",  # meaning: the passage's cosine to the question
@@ -31,6 +32,10 @@ FEATURES = (
     "names",  # the share of the question's names and acronyms found in the passage
     "short",  # the passage is under 20 words
     "aside",  # a reference list, footnote or contents line
+    "sentence",  # the share of the question's term weight found in the passage's best sentence
+    "neighbour",  # the best cosine of the passages just before and after it in its section
+    "kind_of_answer",  # asks who / when and the passage names someone / gives a year or date
+    "section_meaning",  # cosine of the question to the section title (its last two levels)
 )
 ASIDES = frozenset({"references", "note", "contents"})
 RRF_K = 60
@@ -45,6 +50,7 @@ class Query:
     numbers: frozenset[str]
     names: frozenset[str]
     quantity: bool
+    asks: str = ""  # "who", "when" or ""
 
     @classmethod
     def of(cls, text: str) -> Query:
@@ -54,6 +60,7 @@ class Query:
             frozenset(kw.numbers(text)),
             frozenset(kw.names(text)),
             kw.asks_quantity(text),
+            kw.asks_for(text),
         )
 
 
@@ -74,7 +81,7 @@ class Weights:
 
 
 # Used only if the shipped weights are missing or name other features.
-DEFAULT = Weights((6.0, 2.0, 2.0, 3.0, 1.0, 1.0, 0.5, 1.0, -1.0, -2.0), -8.0)
+DEFAULT = Weights((6.0, 2.0, 2.0, 3.0, 1.0, 1.0, 0.5, 1.0, -1.0, -2.0, 1.0, 1.0, 0.5, 1.0), -8.0)
 
 
 def load_weights() -> Weights:
@@ -92,6 +99,29 @@ def load_weights() -> Weights:
 @functools.lru_cache(maxsize=20_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(kw.terms(text))
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _sentence_terms(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(kw.terms(s)) for s in _SENTENCE_END_RE.split(text))
+
+
+def section_title(title: str, heading: str) -> str:
+    """What a section is about, as embedded: its last two heading levels, or the title."""
+    parts = [p.strip() for p in heading.split("›") if p.strip()]
+    return " › ".join(parts[-2:]) if parts else title
+
+
+def _kind_of_answer(q: Query, text: str, nums: set[str]) -> float:
+    """Whether the passage has the kind of thing a who / when question asks for."""
+    if q.asks == "who":
+        return 1.0 if kw.names(text) - q.names else 0.0
+    if q.asks == "when":
+        return 1.0 if kw.has_date(text, nums) else 0.0
+    return 0.0
 
 
 def _share(
@@ -112,6 +142,8 @@ def features(
     ranks: tuple[int | None, int | None],
     idf: dict[str, float],
     body_terms: str | None = None,
+    neighbour: float = 0.0,
+    section_cosine: float = 0.0,
 ) -> list[float]:
     """The feature vector of one candidate (see :data:`FEATURES`).
 
@@ -133,6 +165,10 @@ def features(
         _share(q.names, body | head, idf) if q.names else 0.0,
         1.0 if len(text.split()) < 20 else 0.0,
         1.0 if kind in ASIDES else 0.0,
+        max((_share(q.terms, t, idf) for t in _sentence_terms(text)), default=0.0),
+        neighbour,
+        _kind_of_answer(q, text, nums),
+        section_cosine,
     ]
 
 
@@ -142,6 +178,7 @@ def fit(
     l2: float = 0.05,
     steps: int = 4000,
     rate: float = 0.5,
+    prior: Sequence[float] | None = None,
 ) -> Weights:
     """Learn the weights from each question's candidates and which hold the answer.
 
@@ -154,10 +191,11 @@ def fit(
     from sklearn.linear_model import LogisticRegression
 
     data = [(np.asarray(x, float), np.asarray(y, float)) for x, y in groups if len(x)]
-    w = np.zeros(len(FEATURES))
+    centre = np.asarray(prior if prior is not None else np.zeros(len(FEATURES)), float)
+    w = centre.copy()
     ranked = [(x, y) for x, y in data if y.any()]
     for _ in range(steps):
-        grad = l2 * w
+        grad = l2 * (w - centre)
         for x, y in ranked:
             z = x @ w
             p = np.exp(z - z.max())

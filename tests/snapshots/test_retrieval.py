@@ -12,6 +12,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.store import Database
 from facilitation.snapshots.index import CoarseIndex, PassageIndex
+from facilitation.snapshots.rerank import FEATURES
 from facilitation.snapshots.ingest import Ingester
 from facilitation.snapshots.store import SnapshotStore, StoredPassage
 from tests.snapshots.conftest import write_corpus
@@ -211,3 +212,41 @@ def test_coarse_index_finds_what_exact_search_finds() -> None:
         exact.search(q, k=1)[0].passage.id == coarse.search(q, k=1)[0].passage.id for q in queries
     )
     assert agree >= 45  # recall@1 of at least 90%
+
+
+def _p(i: int, heading: str, text: str, path: str = "/r.txt") -> StoredPassage:
+    return StoredPassage(i, "c", "Report", None, path, heading, None, text)
+
+
+def test_the_sentence_holding_the_question_terms_and_the_kind_of_answer_count() -> None:
+    """Equal keyword coverage: the passage whose one sentence holds them, and (for "who")
+    names someone, comes first."""
+    passages = [
+        _p(1, "Costs", "The trial was paid for. It ran in two blocks of council flats."),
+        _p(2, "Costs", "The council trial in the flats was paid for by Riverbank Homes."),
+    ]
+    index = PassageIndex(passages, None)
+    hits = index.search(None, "who paid for the council trial in the flats?", k=2)
+    first, second = hits
+    assert first.passage.id == 2
+    names = FEATURES.index("sentence"), FEATURES.index("kind_of_answer")
+    assert [first.features[j] for j in names] == [1.0, 1.0]
+    assert second.features[names[0]] < 1.0 and second.features[names[1]] == 0.0
+
+
+def test_neighbours_in_the_same_section_and_section_titles_give_context() -> None:
+    passages = [
+        _p(1, "Why older people did not come", "Most had never heard of the scheme."),
+        _p(2, "Why older people did not come", "Getting there in the heat was too far."),
+        _p(3, "Who came", "Parents with young children came most often."),
+        _p(4, "Who came", "Visits peaked in the early afternoon.", path="/other.txt"),
+    ]
+    vectors = np.eye(4, dtype=np.float32)
+    sections = ([0, 0, 1, 1], np.eye(4, dtype=np.float32)[:2])
+    index = PassageIndex(passages, vectors, sections=sections)
+    assert index.neighbours == [(1,), (0,), (), ()]  # same file and section only
+    hits = index.search(np.eye(4, dtype=np.float32)[0], "what stopped older people", k=4)
+    by_id = {h.passage.id: h.features for h in hits}
+    near, section = FEATURES.index("neighbour"), FEATURES.index("section_meaning")
+    assert by_id[2][near] == 1.0 and by_id[2][section] == 1.0  # its neighbour is the match
+    assert by_id[3][near] == 0.0 and by_id[3][section] == 0.0
