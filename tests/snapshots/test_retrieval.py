@@ -12,8 +12,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.store import Database
 from facilitation.snapshots.index import CoarseIndex, PassageIndex
-from facilitation.snapshots.rerank import FEATURES
 from facilitation.snapshots.ingest import Ingester
+from facilitation.snapshots.rerank import FEATURES
 from facilitation.snapshots.store import SnapshotStore, StoredPassage
 from tests.snapshots.conftest import write_corpus
 
