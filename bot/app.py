@@ -19,6 +19,7 @@ from bot.exports import Exports
 from bot.forget import PersonalData
 from bot.module import EmbedderProvider, Module, Services
 from bot.outbox import Outbox
+from bot.people import LinkBook
 from bot.plugins import (
     DoctorLine,
     ModuleSpec,
@@ -135,7 +136,9 @@ class Roundtable:
         )
         self.embedder = embedder
         self.personal = PersonalData(self.db)
-        for store in (LogPersonalData(self.db), self.sessions, self.roles):
+        self.people = LinkBook(self.db)
+        await self.people.setup()
+        for store in (LogPersonalData(self.db), self.sessions, self.roles, self.people):
             self.personal.register(store)
         self.services = Services(
             config=cfg,
@@ -149,6 +152,7 @@ class Roundtable:
             embedder=embedder,
             personal=self.personal,
             exports=Exports(self.db, self.registry.exports()),
+            people=self.people,
         )
         self._serving: list[tuple[Module, ModuleSpec]] = []
         factory = self._module_factory or self._registered_modules

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -219,9 +219,18 @@ class PersonalData:
         self._db = db
         self._stores: list[Forgettable] = []
         self._writers: list[Republisher] = []
+        self._opted_out: list[Callable[[str, str], bool]] = []
 
     def register(self, store: Forgettable) -> None:
         self._stores.append(store)
+
+    def register_optouts(self, check: Callable[[str, str], bool]) -> None:
+        """Who keeps the opt-out list says here how to ask it (``check(platform, user)``)."""
+        self._opted_out.append(check)
+
+    def opted_out(self, platform: str, user: str) -> bool:
+        """Whether ``platform:user`` opted out: nothing new may be kept about them."""
+        return any(check(platform, user) for check in self._opted_out)
 
     def register_files(self, writer: Republisher) -> None:
         self._writers.append(writer)

@@ -15,6 +15,7 @@ from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
 from bot.exports import Exports
 from bot.forget import PersonalData
 from bot.outbox import Outbox
+from bot.people import LinkBook
 from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
@@ -98,6 +99,8 @@ class Services:
     embedder: EmbedderProvider
     personal: PersonalData
     exports: Exports
+    people: LinkBook
+    """Accounts a person linked across platforms (``/link``): one person, one vote."""
     # The modules built so far, in order (a module that reads others, like the
     # dashboard, comes after them).
     peers: list[Module] = field(default_factory=list)

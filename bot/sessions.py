@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.events import Event
@@ -48,6 +48,7 @@ SESSION_MIGRATIONS = [
 ]
 
 LIVE, PAUSED, ENDED = "live", "paused", "ended"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def place_matches(pattern: str, place: str) -> bool:
@@ -105,6 +106,8 @@ class SessionRegistry:
         self._planned = list(planned)
         self._by_id: dict[int, Session] = {}
         self._open_at: dict[str, int] = {}
+        # planned places whose community is not known ahead ("slack:*:C123") -> session
+        self._open_like: dict[str, int] = {}
 
     async def setup(self) -> None:
         await self._db.migrate("sessions", SESSION_MIGRATIONS)
@@ -132,10 +135,11 @@ class SessionRegistry:
     def _remember(self, session: Session) -> None:
         self._by_id[session.id] = session
         for place in session.places:
+            index = self._open_like if "*" in place else self._open_at
             if session.open:
-                self._open_at[place] = session.id
-            elif self._open_at.get(place) == session.id:
-                del self._open_at[place]
+                index[place] = session.id
+            elif index.get(place) == session.id:
+                del index[place]
 
     def planned_for(self, place: str) -> PlannedSession | None:
         for plan in self._planned:
@@ -146,7 +150,21 @@ class SessionRegistry:
     def at(self, place: str) -> Session | None:
         """The live or paused session at ``place``, if any."""
         sid = self._open_at.get(place)
+        if sid is None and self._open_like:
+            sid = next((s for p, s in self._open_like.items() if place_matches(p, place)), None)
         return self._by_id.get(sid) if sid is not None else None
+
+    def last_at(self, place: str) -> Session | None:
+        """The session at ``place``: the open one, else the one that ended there last."""
+        current = self.at(place)
+        if current is not None:
+            return current
+        ended = [
+            s
+            for s in self._by_id.values()
+            if s.state == ENDED and any(place_matches(p, place) for p in s.places)
+        ]
+        return max(ended, key=lambda s: (s.ended_at or s.started_at or _EPOCH, s.id), default=None)
 
     def for_event(self, event: Event) -> Session | None:
         """The session an event belongs to.
@@ -205,7 +223,9 @@ class SessionRegistry:
         now = self._clock.now()
         title = title or (plan.title if plan else "") or "Ask the panel"
         slug = plan.slug if plan else slugify(title)
-        planned = {p for p in (plan.places if plan else ()) if "*" not in p}
+        # Every planned channel takes part, on whichever platform (the community may be
+        # "*" when a platform section planned it); a pattern for any channel does not.
+        planned = {p for p in (plan.places if plan else ()) if not p.endswith(":*")}
         places = tuple(sorted(planned | {place}))
         if self.get(slug) is not None:
             base = f"{slug}-{now:%Y%m%d-%H%M}"

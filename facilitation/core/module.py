@@ -6,6 +6,7 @@ from bot.actions import Say, Target
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import SessionChanged
+from bot.mirror import post_everywhere
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, PAUSED, Session
 from facilitation.base import Services
@@ -126,6 +127,8 @@ class CoreModule:
         event = inv.event
         target = Target(event.platform, event.community, event.channel, None)
         await self._s.outbox.send(Say(target=target, text=text), session.id if session else None)
+        if session is not None:  # the event's other channels, on any platform, hear it too
+            await post_everywhere(self._s.outbox, session, text, skip=(target,), safe=False)
 
     async def _start(self, inv: Invocation) -> None:
         place = inv.event.place

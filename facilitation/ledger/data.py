@@ -239,12 +239,12 @@ async def _members(
     if not session.places:
         return None
     clauses = " OR ".join(
-        "(platform = ? AND community = ? AND channel = ?)" for _ in session.places
+        "(platform = ? AND (community = ? OR ? = '*') AND channel = ?)" for _ in session.places
     )
     params: list[str] = []
-    for place in session.places:
+    for place in session.places:  # a planned place may not know its community ("*")
         platform, community, channel = place.split(":", 2)
-        params += [platform, community, channel]
+        params += [platform, community, community, channel]
     rows = await db.fetchall(
         "SELECT platform, author, kind, ts FROM events WHERE kind IN ('MemberJoined',"
         f" 'MemberLeft') AND ({clauses}) ORDER BY seq",

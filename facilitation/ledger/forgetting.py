@@ -57,6 +57,7 @@ class Forgetting:
         self.names = NameFilter(self._hasher, name_keys)
         self._s.personal.register(self)
         self._s.personal.register_files(self)
+        self._s.personal.register_optouts(lambda platform, user: (platform, user) in self.opted_out)
         self._s.outbox.dont_record(self.to_opted_out)
 
     def to_opted_out(self, action: Action) -> bool:

@@ -16,8 +16,10 @@ from bot.commands import Arg, CommandSpec, Handler, Invocation
 from bot.events import CommandIssued, Event
 from bot.module import Services
 from bot.roles import Role
-from bot.sessions import Session
+from bot.sessions import ENDED, Session
+from facilitation.questions.bridge import QuestionBridge
 from facilitation.questions.config import QuestionsConfig
+from facilitation.questions.late import LateAnswers
 from facilitation.questions.queue import Asked, QuestionQueue
 from facilitation.questions.render import queue_text, short, votes_phrase
 from facilitation.questions.store import Question, QuestionStore, States
@@ -50,6 +52,7 @@ class QuestionsHost(Protocol):
     store: QuestionStore
     queue: QuestionQueue
     keep_anonymous: bool
+    bridge: QuestionBridge
 
     def place_on(self, session: Session, platform: str) -> Target | None: ...
 
@@ -72,6 +75,7 @@ class QuestionCommands:
     def __init__(self, module: QuestionsHost) -> None:
         self.m = module
         self.p = module.s.prompts
+        self.late = LateAnswers(module.s, module.store, module.bridge)
 
     def specs(self) -> list[CommandSpec]:
         def spec(
@@ -80,8 +84,11 @@ class QuestionCommands:
             handler: Handler,
             *args: Arg,
             roles: frozenset[Role] = EVERYONE,
+            needs_session: bool = True,
         ) -> CommandSpec:
-            return CommandSpec(name, summary, handler, args=args, roles=roles, needs_session=True)
+            return CommandSpec(
+                name, summary, handler, args=args, roles=roles, needs_session=needs_session
+            )
 
         text = Arg("text", "text")
         return [
@@ -101,11 +108,12 @@ class QuestionCommands:
             ),
             spec(
                 "answer",
-                "Mark a question answered, with your answer",
+                "Answer a question (after the event too: everyone who was there sees it)",
                 self.answer,
                 N,
                 Arg("text", "text", optional=True),
                 roles=PANEL,
+                needs_session=False,  # an ended event's open questions stay answerable
             ),
             spec("answered", "Mark a question answered", self.answered, N, roles=PANEL_OR_MODS),
             spec(
@@ -145,6 +153,16 @@ class QuestionCommands:
         ]
 
     # -- helpers ---------------------------------------------------------------
+
+    def _ended_here(self, inv: Invocation) -> Session | None:
+        """The event that ended where the command was used (in a DM: the last on its platform)."""
+        ev = inv.event
+        sessions = self.m.s.sessions
+        if not ev.private:
+            found = sessions.last_at(ev.place)
+            return found if found is not None and found.state == ENDED else None
+        ended = [s for s in sessions.all() if s.state == ENDED and ev.platform in s.platforms]
+        return ended[-1] if ended else None
 
     async def _find(self, inv: Invocation, key: str = "N") -> Question | None:
         assert inv.session is not None
@@ -226,6 +244,8 @@ class QuestionCommands:
         else:
             if ev.private:
                 await self.m.post_anonymous(q)
+            else:
+                await self.m.bridge.announce(session, q, Target.of(ev))
             emoji = self.m.cfg.upvote_emoji[0] if self.m.cfg.upvote_emoji else "👍"
             await reply(self.p(f"questions.{prefix}added", n=q.number, emoji=emoji))
         if unlinked:
@@ -264,6 +284,10 @@ class QuestionCommands:
             ]
         text = queue_text(self.p, ranked, pending, self.m.cfg.queue_length, similar)
         await inv.reply(text)
+        if inv.has(Role.MODERATOR) and not inv.event.private:
+            # a moderator showing the queue shows it to the whole event (without their notes)
+            public = queue_text(self.p, ranked, [], self.m.cfg.queue_length, [])
+            await self.m.bridge.everywhere(inv.session, public, skip=Target.of(inv.event))
 
     async def withdraw(self, inv: Invocation) -> None:
         assert inv.session is not None
@@ -292,6 +316,13 @@ class QuestionCommands:
     # -- panel -----------------------------------------------------------------
 
     async def answer(self, inv: Invocation) -> None:
+        if inv.session is None:
+            ended = self._ended_here(inv)
+            if ended is None:
+                await inv.reply(self.p("core.no_event"))
+                return
+            await self.late.answer(inv, ended)
+            return
         q = await self._find(inv)
         if q is None:
             return
@@ -305,16 +336,17 @@ class QuestionCommands:
         if answer:
             root = await self.m.store.root(q)
             who = self.p("questions.anonymous") if root.anonymous else root.asker_name or "?"
-            await inv.reply(
-                self.p(
-                    "questions.answer_posted",
-                    n=root.number,
-                    who=who,
-                    question=short(root.text, 60),
-                    answer=answer,
-                    answerer=inv.event.display_name,
-                )
+            text = self.p(
+                "questions.answer_posted",
+                n=root.number,
+                who=who,
+                question=short(root.text, 60),
+                answer=answer,
+                answerer=inv.event.display_name,
             )
+            await inv.reply(text)
+            if not inv.event.private:
+                await self.m.bridge.everywhere(inv.session, text, skip=Target.of(inv.event))
         else:
             await self._ack(inv, self.p("questions.marked_answered", n=q.number))
 
@@ -347,7 +379,10 @@ class QuestionCommands:
         await self.m.store.update(root.id, state=States.NOW)
         who = self.p("questions.anonymous") if root.anonymous else root.asker_name or "?"
         text = short(root.text, 200)
-        await inv.reply(self.p("questions.now_answering", n=root.number, text=text, who=who))
+        said = self.p("questions.now_answering", n=root.number, text=text, who=who)
+        await inv.reply(said)
+        if not inv.event.private:
+            await self.m.bridge.everywhere(inv.session, said, skip=Target.of(inv.event))
 
     async def pin(self, inv: Invocation) -> None:
         q = await self._find(inv)
@@ -368,6 +403,8 @@ class QuestionCommands:
         await self.m.store.update(q.id, state=States.OPEN)
         if q.anonymous:
             await self.m.post_anonymous(q)
+        elif inv.session is not None:
+            await self.m.bridge.announce(inv.session, q, Target(q.platform, q.community, q.channel))
         await inv.reply(self.p("questions.approved", n=q.number))
 
     async def reject(self, inv: Invocation) -> None:

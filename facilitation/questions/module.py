@@ -32,11 +32,13 @@ from bot.events import (
     ReactionRemoved,
     SessionChanged,
 )
+from bot.mirror import mention_safe, post_everywhere
 from bot.roles import Role
 from bot.sessions import ENDED, Session
 from bot.store.personal import LogPersonalData
 from facilitation.base import Services
 from facilitation.questions.answers import Recent, pick, room_answer
+from facilitation.questions.bridge import QuestionBridge
 from facilitation.questions.commands import QuestionCommands
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.intake import Intake
@@ -77,6 +79,7 @@ class QuestionsModule:
             services.clock,
             services.embedder,
             keep_anonymous=services.config.privacy.keep_anonymous_askers,
+            person_of=services.people.person_of,
         )
         self.keep_anonymous = services.config.privacy.keep_anonymous_askers
         self._upvote = {normalise_emoji(e) for e in self.cfg.upvote_emoji}
@@ -84,6 +87,8 @@ class QuestionsModule:
         self._explained: set[tuple[int, str, str]] = set()
         self.intake = Intake(PanelModel(), use_vectors=services.embedder.enabled)
         self._recent: dict[tuple[int, str, str], Recent] = {}
+        upvote = self.cfg.upvote_emoji[0] if self.cfg.upvote_emoji else "👍"
+        self.bridge = QuestionBridge(services, self.store, upvote)
 
     async def setup(self) -> None:
         await self.store.setup()
@@ -158,10 +163,16 @@ class QuestionsModule:
         await LogPersonalData(self.s.db).blank_command(ev.platform, ev.dedup_key)
 
     async def post_anonymous(self, q: Question) -> None:
-        """Post an anonymous question in the event, and map the post to the question."""
-        target = Target(q.platform, q.community, q.channel)
+        """Post an anonymous question in every channel of the event, each post mapped to it."""
         text = self.s.prompts("questions.anonymous_post", n=q.number, text=q.text)
-        for mid in await self.send(Say(target=target, text=text), q.session_id):
+        session = self.s.sessions.get(q.session_id)
+        if session is not None and self.bridge.spans(session):
+            for target, refs in await post_everywhere(self.s.outbox, session, text):
+                for ref in refs:
+                    await self.store.map_message(target.platform, ref.message_id, q.id, "announce")
+            return
+        target = Target(q.platform, q.community, q.channel)
+        for mid in await self.send(Say(target=target, text=mention_safe(text)), q.session_id):
             await self.store.map_message(q.platform, mid, q.id, "announce")
 
     async def link_answer(
@@ -234,8 +245,10 @@ class QuestionsModule:
         """A panellist's message: an answer by reply, by naming the asker, or by following."""
         if replied is not None:
             await self.link_answer(replied, event, event.message_id, event.text)
+            await self.bridge.relay_panel(session, event, await self.store.root(replied))
             return
         if event.reply_to:
+            await self.bridge.relay_panel(session, event, None)
             return  # a reply to a message that is not a question answers that message
         questions = await self.store.in_session(session.id)
         by_id = {q.id: q for q in questions}
@@ -246,6 +259,7 @@ class QuestionsModule:
             if q.asker and q.asker_name.split() and not q.anonymous
         }
         key = (session.id, event.platform, event.author)
+        answered: list[Question] = []
         for q in pick(
             event.text,
             event.author,
@@ -257,6 +271,8 @@ class QuestionsModule:
             staff_names=self.intake.staff_names,
         ):
             await self.link_answer(q, event, event.message_id, event.text)
+            answered.append(q)
+        await self.bridge.relay_panel(session, event, answered[0] if answered else None)
 
     async def _author_of(self, platform: str, message_id: str | None) -> str | None:
         if not message_id:
@@ -385,6 +401,8 @@ class QuestionsModule:
                     session.id,
                 )
             return
+        if outcome.kind == "added":
+            await self.bridge.announce(session, q, Target.of(event))
         reacted = await self.react_or_none(q, self.cfg.ack_emoji, event.message_id)
         key = (session.id, event.platform, event.author)
         first = key not in self._explained
@@ -454,6 +472,10 @@ class QuestionsModule:
             return
         ranked = await self.queue.ranked(event.session_id)
         text = summary_text(self.s.prompts, questions, ranked, self.cfg.queue_length)
+        session = self.s.sessions.get(event.session_id)
+        if session is not None and self.bridge.spans(session):
+            await self.bridge.everywhere(session, text)  # one end list in every channel
+            return
         target = Target(event.platform, event.community, event.channel)
         await self.send(Say(target=target, text=text), event.session_id)
 

@@ -7,6 +7,7 @@ Nothing here speaks to users; :mod:`facilitation.questions.module` and
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,8 +85,11 @@ class QuestionQueue:
         embedder: EmbedderProvider,
         *,
         keep_anonymous: bool = False,
+        person_of: Callable[[str, str], str] | None = None,
     ) -> None:
         self.store = store
+        # linked accounts (/link) are one person: one vote, and their own question
+        self._person_of = person_of or (lambda platform, user: f"{platform}:{user}")
         self.cfg = cfg
         self._clock = clock
         self._embedder = embedder
@@ -97,11 +101,15 @@ class QuestionQueue:
     def forget_vector(self, qid: int) -> None:
         self._vectors.pop(qid, None)
 
+    def _people(self, accounts: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> set[str]:
+        return {self._person_of(*a) if a[0] != "#row" else f"#row:{a[1]}" for a in accounts}
+
     async def tally(self, root: Question) -> Tally:
         group = [q for q in await self.store.group(root) if q.state != States.WITHDRAWN]
         voices = frozenset(q.voice for q in group)
         voters = await self.store.voters([q.id for q in group])
-        return Tally(len(voters - voices), len(voices) - 1, voices)
+        askers = self._people(voices)
+        return Tally(len(self._people(voters) - askers), len(askers) - 1, voices)
 
     async def submit(self, asked: Asked) -> Outcome:
         now = self._clock.now()
@@ -209,10 +217,11 @@ class QuestionQueue:
         if root.state not in States.LIVE:
             return "closed"
         tally = await self.tally(root)
-        if (platform, voter) in tally.voices:
+        person = self._person_of(platform, voter)
+        if person in self._people(tally.voices):
             return "own"
         voters = await self.store.voters([g.id for g in await self.store.group(root)])
-        if (platform, voter) in voters:
+        if person in self._people(voters):
             return "already"
         added = await self.store.add_vote(root.id, platform, voter, via, self._clock.now())
         return "counted" if added else "already"

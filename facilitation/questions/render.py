@@ -98,4 +98,5 @@ def summary_text(
         ]
         if len(open_ranked) > limit:
             lines.append(prompts("questions.queue_more", count=len(open_ranked) - limit))
+        lines.append(prompts("questions.summary_invite"))
     return "\n".join(lines)

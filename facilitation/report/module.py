@@ -14,6 +14,7 @@ from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import MessagePosted, SessionChanged
 from bot.files import private_folder, write_private
 from bot.forget import Person
+from bot.mirror import post_everywhere
 from bot.prompts import Prompts
 from bot.roles import Role
 from bot.sessions import ENDED, LIVE, Session
@@ -271,7 +272,10 @@ class ReportModule:
         if self.cfg.post_on_end:
             target = Target(event.platform, event.community, event.channel, None)
             where = paths[0] if paths else None
-            await self._say(target, short_version(report, self._s.prompts, where), session.id)
+            text = short_version(report, self._s.prompts, where)
+            await self._say(target, text, session.id)
+            # every other channel of the event (any platform) gets the same post
+            await post_everywhere(self._s.outbox, session, text, skip=(target,))
             if where is not None:
                 await self._send_to_organisers(session, target, where)
 

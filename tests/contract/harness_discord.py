@@ -118,6 +118,16 @@ class DiscordHarness:
             m["content"] for m in self.fake.sent if m["channel_id"] == CHANNEL_ID and m["content"]
         ]
 
+    def bot_message(self, contains: str) -> str:
+        """The handle of the bot's latest channel post containing ``contains`` (to react to)."""
+        sent = next(
+            m
+            for m in reversed(self.fake.sent)
+            if m["channel_id"] == CHANNEL_ID and contains in m["content"]
+        )
+        self._messages[sent["id"]] = self.fake.messages[sent["id"]]
+        return str(sent["id"])
+
     def bot_dms(self, user: str) -> list[str]:
         channel = self.fake.dm_channels.get(CAST[user]["id"])
         return [m["content"] for m in self.fake.sent if m["channel_id"] == channel and m["content"]]

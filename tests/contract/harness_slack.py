@@ -154,6 +154,17 @@ class SlackHarness:
     def bot_texts(self) -> list[str]:
         return [str(p["text"]) for p in self.fake.posted if p["channel"] == CHANNEL]
 
+    def bot_message(self, contains: str) -> str:
+        """The handle of the bot's latest channel post containing ``contains`` (to react to)."""
+        post = next(
+            p
+            for p in reversed(self.fake.posted)
+            if p["channel"] == CHANNEL and contains in p["text"]
+        )
+        handle = f"{CHANNEL}|{post['ts']}"
+        self._bodies[handle] = {"event": {"user": self.fake.bot_user_id, "ts": post["ts"]}}
+        return handle
+
     def bot_dms(self, user: str) -> list[str]:
         channel = dm_channel(CAST[user][0])
         return [str(p["text"]) for p in self.fake.posted if p["channel"] == channel]

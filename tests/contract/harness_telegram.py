@@ -132,6 +132,15 @@ class TelegramHarness:
     def bot_texts(self) -> list[str]:
         return [str(c.params["text"]) for c in self._sent("sendMessage", GROUP)]
 
+    def bot_message(self, contains: str) -> str:
+        """The handle of the bot's latest group post containing ``contains`` (to react to)."""
+        found = [
+            mid
+            for (chat, mid), m in self.fake.messages.items()
+            if chat == GROUP and m["from"] == self.fake.bot_user and contains in m.get("text", "")
+        ]
+        return f"{GROUP}:{max(found)}"
+
     def bot_dms(self, user: str) -> list[str]:
         return [str(c.params["text"]) for c in self._sent("sendMessage", CAST[user]["id"])]
 

@@ -1,0 +1,1 @@
+"""One event across platforms: linking a person's accounts (``/link``)."""
