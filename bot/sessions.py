@@ -178,6 +178,20 @@ class SessionRegistry:
         candidates = self.open_on(event.platform)
         return candidates[0] if len(candidates) == 1 else None
 
+    def ended_for(self, event: Event) -> Session | None:
+        """The event that ended where ``event`` happened, when none runs there now.
+
+        In a channel: the last one that ended there. In a direct message: the
+        last one that ended on that platform. (After the end, open questions
+        stay answerable and ideas keep their champions.)
+        """
+        if not event.private:
+            found = self.last_at(event.place)
+            return found if found is not None and found.state == ENDED else None
+        ended = [s for s in self._by_id.values() if s.state == ENDED]
+        ended = [s for s in ended if event.platform in s.platforms]
+        return max(ended, key=lambda s: (s.ended_at or _EPOCH, s.id), default=None)
+
     def session_id_of(self, event: Event) -> int | None:
         session = self.for_event(event)
         return session.id if session else None

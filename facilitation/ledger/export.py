@@ -260,7 +260,8 @@ async def _fill(
 
     q_header = ["id", "platform", "asker", "text", "votes", "state", "asked_at", "answered_at"]
     q_header += ["answer_seconds", "message_id", "answer_ids", "merged_into", "answered_by"]
-    q_header += ["answers"]
+    q_header += ["answers", "after_event"]
+    ended = session.ended_at  # answered after the end: /answer N text once it was over
     write_csv(
         folder / "questions.csv",
         q_header,
@@ -282,6 +283,7 @@ async def _fill(
                 q.merged_into,
                 q.answered_by,
                 " | ".join(text for _, _, text in q.recorded_answers),
+                int(bool(ended and q.answered_at and q.answered_at > ended)),
             ]
             for q in data.questions
         ),

@@ -68,6 +68,7 @@ class LedgerModule:
     def register(self, bus: Bus, commands: CommandRouter) -> None:
         bus.add_transform(self.forgetting.keep_out)
         bus.subscribe(SessionChanged, self._on_session, name="ledger.session")
+        bus.subscribe(CommandIssued, self._after_event, where=_late, name="ledger.later")
         bus.subscribe(CommandIssued, self.forgetting.after_command, name="ledger.optout-commands")
         bus.subscribe(Event, self._tick, name="ledger.retention")
         bus.subscribe(Event, self._note_role, name="ledger.roles")
@@ -144,6 +145,14 @@ class LedgerModule:
             session = replace(session, state=ENDED, ended_at=event.ts)
         await self.ledger.record(session, self._s.clock.now())
         if self.cfg.export_on_end:
+            await export_event(self.ledger, session, self._export_dir(session))
+
+    async def _after_event(self, event: CommandIssued) -> None:
+        """An answer after the end: the download written at the end is written again."""
+        if self._s.sessions.for_event(event) is not None or not self.cfg.export_on_end:
+            return
+        session = self._s.sessions.ended_for(event)
+        if session is not None and self._export_dir(session).is_dir():
             await export_event(self.ledger, session, self._export_dir(session))
 
     def _export_dir(self, session: Session) -> Path:
@@ -282,3 +291,8 @@ class LedgerModule:
                 await inv.reply(p("ledger.export_sent", title=session.title))
             return
         await inv.tell(p("ledger.export_path", title=session.title, path=path))
+
+
+def _late(event: CommandIssued) -> bool:
+    """Commands that add to an ended event's download (a late answer, ideas' news)."""
+    return event.name in ("answer", "champion", "update")

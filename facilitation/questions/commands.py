@@ -16,7 +16,7 @@ from bot.commands import Arg, CommandSpec, Handler, Invocation
 from bot.events import CommandIssued, Event
 from bot.module import Services
 from bot.roles import Role
-from bot.sessions import ENDED, Session
+from bot.sessions import Session
 from facilitation.questions.bridge import QuestionBridge
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.late import LateAnswers
@@ -153,16 +153,6 @@ class QuestionCommands:
         ]
 
     # -- helpers ---------------------------------------------------------------
-
-    def _ended_here(self, inv: Invocation) -> Session | None:
-        """The event that ended where the command was used (in a DM: the last on its platform)."""
-        ev = inv.event
-        sessions = self.m.s.sessions
-        if not ev.private:
-            found = sessions.last_at(ev.place)
-            return found if found is not None and found.state == ENDED else None
-        ended = [s for s in sessions.all() if s.state == ENDED and ev.platform in s.platforms]
-        return ended[-1] if ended else None
 
     async def _find(self, inv: Invocation, key: str = "N") -> Question | None:
         assert inv.session is not None
@@ -317,7 +307,7 @@ class QuestionCommands:
 
     async def answer(self, inv: Invocation) -> None:
         if inv.session is None:
-            ended = self._ended_here(inv)
+            ended = self.m.s.sessions.ended_for(inv.event)
             if ended is None:
                 await inv.reply(self.p("core.no_event"))
                 return

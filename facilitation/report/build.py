@@ -62,6 +62,8 @@ class QuestionView:
     votes: int
     state: str
     answers: tuple[Answer, ...]
+    late: bool = False
+    """First answered after the event had ended (``/answer N text`` later on)."""
 
 
 @dataclass(slots=True)
@@ -95,6 +97,11 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     series: str | None = None
     participants: int = 0
+
+    @property
+    def late_answers(self) -> list[QuestionView]:
+        """The questions first answered after the event ended."""
+        return [q for q in self.questions if q.late]
 
     @property
     def answered(self) -> int:
@@ -218,9 +225,10 @@ def _questions(data: ReportData) -> list[QuestionView]:
         if not q.counted or not q.text:
             continue
         asker = data.name(q.asker) if q.asker is not None else "anonymous"
-        out.append(
-            QuestionView(q.id, q.text, asker, q.votes, q.state, tuple(data.answers.get(q.id, ())))
-        )
+        ended = data.session.ended_at
+        late = bool(ended and q.answered_at and q.answered_at > ended)
+        answers = tuple(data.answers.get(q.id, ()))
+        out.append(QuestionView(q.id, q.text, asker, q.votes, q.state, answers, late))
     return out
 
 

@@ -11,7 +11,7 @@ from bot.actions import Say, Target, UploadFile
 from bot.adapter import split_text
 from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
-from bot.events import MessagePosted, SessionChanged
+from bot.events import CommandIssued, MessagePosted, SessionChanged
 from bot.files import private_folder, write_private
 from bot.forget import Person
 from bot.mirror import post_everywhere
@@ -106,6 +106,7 @@ class ReportModule:
         bus.subscribe(MessagePosted, self._on_message, name="report.cadence")
         bus.subscribe(MessagePosted, self._on_bot, where=lambda e: e.from_bot, name="report.bots")
         bus.subscribe(SessionChanged, self._on_session, name="report.end")
+        bus.subscribe(CommandIssued, self._after_event, where=_changes_report, name="report.later")
         commands.add(
             CommandSpec(
                 "summary",
@@ -279,6 +280,16 @@ class ReportModule:
             if where is not None:
                 await self._send_to_organisers(session, target, where)
 
+    async def _after_event(self, event: CommandIssued) -> None:
+        """An answer (or idea news) after the end: the report written then is rewritten."""
+        if self._s.sessions.for_event(event) is not None:
+            return  # during the event: the report is written at its end
+        session = self._s.sessions.ended_for(event)
+        if session is None or not (self._folder(session) / "report.md").is_file():
+            return
+        paths = self.write(await self.report(session), self._folder(session))
+        log.info("report rewritten after the event: %s", ", ".join(str(p) for p in paths))
+
     def write(self, report: Report, folder: Path) -> list[Path]:
         """Write ``report`` into ``folder`` with this deployment's settings."""
         return write_report(
@@ -320,3 +331,11 @@ class ReportModule:
                 report = await self.report(session)
                 written += self.write(report, folder)
         return written
+
+
+LATER = frozenset({"answer", "champion", "update"})
+"""Commands that change an ended event's report (answers and ideas' news after the end)."""
+
+
+def _changes_report(event: CommandIssued) -> bool:
+    return event.name in LATER

@@ -85,12 +85,20 @@ def render_markdown(report: Report, prompts: Prompts, participant_names: str = "
             count = plural(t.messages, "one=# message|other=# messages")
             lines.append(f"- **{_md(title)}** ({count}, {_md(', '.join(t.people))}): {_md(t.gist)}")
         lines.append("")
-    if report.questions:
+    during = [q for q in report.questions if not q.late]
+    if during:
         lines += ["## Questions and answers", ""]
-        for q in sorted(report.questions, key=lambda q: (not q.answers, -q.votes)):
+        for q in sorted(during, key=lambda q: (not q.answers, -q.votes)):
             state = "answered" if q.answers or q.state == "answered" else "not answered yet"
             votes = plural(q.votes, "0=no votes|one=# vote|other=# votes")
             lines.append(f"- **{_md(q.text)}** (asked by {_md(q.asker)}, {votes}, {state})")
+            lines += [f"  - {_md(a.author)}: {_md(a.text)}" for a in q.answers]
+        lines.append("")
+    if report.late_answers:
+        lines += ["## Answered after the event", ""]
+        for q in report.late_answers:
+            votes = plural(q.votes, "0=no votes|one=# vote|other=# votes")
+            lines.append(f"- **{_md(q.text)}** (asked by {_md(q.asker)}, {votes})")
             lines += [f"  - {_md(a.author)}: {_md(a.text)}" for a in q.answers]
         lines.append("")
     if report.highlights:
