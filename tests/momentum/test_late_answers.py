@@ -75,7 +75,7 @@ async def test_answer_numbers_belong_to_the_event_that_ended_here(tmp_path: Path
     s.say("u_mod", "/event end")
     s.say("u_pan", "/answer 2 From the first panel: yes.")  # question 2 was the first event's
     s.say("u_pan", "/answer 1 The council does, from the tree fund.")
-    actions, bot = await run_script(s.lines, cfg=cfg(tmp_path))
+    actions, _ = await run_script(s.lines, cfg=cfg(tmp_path))
     said = texts(actions)
     assert any("can't find question 2 in “Second panel”" in t for t in said)
     late = [t for t in said if t.startswith("💬 After")]
