@@ -150,6 +150,7 @@ def test_every_shipped_plugin_is_found() -> None:
         "threads",
         "snapshots",
         "questions",
+        "bridge",
         "report",
         "ledger",
         "dashboard",
