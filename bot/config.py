@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -106,6 +107,8 @@ class EventConfig(Section):
     title: str = ""
     series: str | None = None
     channels: list[str] = Field(default_factory=list)
+    starts: datetime | None = None
+    """When it is planned to start (``/remindme`` reminds people before it)."""
 
     @field_validator("id")
     @classmethod

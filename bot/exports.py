@@ -11,6 +11,7 @@ between modules stays written down in one place.
 - ``"questions"`` (:class:`QuestionExport`): an event's questions, from the queue.
 - ``"snapshots"`` (:class:`SnapshotExport`): the research snapshots an event was offered.
 - ``"bots"`` (:class:`BotExport`): authors their platform marked as bots.
+- ``"ideas"`` (:class:`IdeaExport`): an event's ideas, with their champions and news.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ __all__ = [
     "BotExport",
     "ExportFactory",
     "Exports",
+    "IdeaExport",
+    "IdeaRow",
+    "IdeaUpdate",
     "Question",
     "QuestionExport",
     "SnapshotExport",
@@ -88,6 +92,35 @@ class BotExport(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class IdeaUpdate:
+    """News on an idea, given with ``/update N text``."""
+
+    author: PersonKey
+    author_name: str
+    text: str
+    ts: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaRow:
+    """An idea put forward with ``/idea``: its number in the event, champions and news."""
+
+    number: int
+    text: str
+    author: PersonKey
+    author_name: str
+    champions: tuple[tuple[PersonKey, str], ...] = ()
+    """(who, name) of each champion, first first."""
+    updates: tuple[IdeaUpdate, ...] = ()
+
+
+class IdeaExport(Protocol):
+    async def for_session(self, session_id: int) -> list[IdeaRow]:
+        """The event's ideas, oldest first (none when nobody put one forward)."""
+        ...
+
+
 class Exports:
     """The exports of the installed modules, over one database."""
 
@@ -108,6 +141,9 @@ class Exports:
 
     def bots(self) -> BotExport | None:
         return cast("BotExport | None", self._get("bots"))
+
+    def ideas(self) -> IdeaExport | None:
+        return cast("IdeaExport | None", self._get("ideas"))
 
     def _get(self, name: str) -> object | None:
         """The export called ``name``, or ``None`` if no installed module offers it."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.exports import IdeaRow
 from bot.prompts import Prompts
 from facilitation.bots import is_meeting_command
 from facilitation.ledger.config import LedgerConfig
@@ -97,6 +98,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     series: str | None = None
     participants: int = 0
+    idea_rows: list[IdeaRow] = field(default_factory=list)
+    """The ideas with numbers, champions and news since (``/champion``, ``/update``)."""
 
     @property
     def late_answers(self) -> list[QuestionView]:
@@ -197,6 +200,7 @@ async def build_report(
         links=links_of(messages),
         snapshots=list(data.snapshots or []),
         ideas=data.ideas,
+        idea_rows=data.idea_rows,
         timeline=timeline(messages, data.session.started_at),
         ties=_ties(data),
         speakers=dict(speakers),

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.exports import IdeaRow
 from bot.sessions import Session
 from facilitation.ledger.data import EventData, Message
 from facilitation.ledger.service import Ledger
 from facilitation.ledger.store import PersonKey
+from facilitation.report.champions import ideas_of
 from facilitation.report.store import Idea, load_ideas
 
 __all__ = ["Answer", "ReportData", "gather", "shown_names"]
@@ -38,6 +40,8 @@ class ReportData:
     session: Session
     event: EventData
     ideas: list[Idea] = field(default_factory=list)
+    idea_rows: list[IdeaRow] = field(default_factory=list)
+    """The ideas with their numbers, champions and news (names as the report shows them)."""
     snapshots: list[dict[str, Any]] | None = None
     answers: dict[str, list[Answer]] = field(default_factory=dict)
     """Question id -> its answers, in order."""
@@ -120,9 +124,24 @@ async def gather(
     ]
     snapshots = await ledger.snapshots(session)
     data = ReportData(session=session, event=event, ideas=ideas, snapshots=snapshots)
+    data.idea_rows = [_renamed(row, event.names) for row in await ideas_of(db, session.id)]
     data.answers = _answers(data)
     data.figures, data.earlier, data.series = found, earlier, ledger.series_name(session)
     return data
+
+
+def _renamed(row: IdeaRow, names: dict[PersonKey, str]) -> IdeaRow:
+    """An idea with everyone named by the report's rule (a first name where not seen)."""
+
+    def name(who: PersonKey, stored: str) -> str:
+        return names.get(who) or (stored.split() or ["someone"])[0]
+
+    return replace(
+        row,
+        author_name=name(row.author, row.author_name),
+        champions=tuple((who, name(who, n)) for who, n in row.champions),
+        updates=tuple(replace(u, author_name=name(u.author, u.author_name)) for u in row.updates),
+    )
 
 
 def _answers(data: ReportData) -> dict[str, list[Answer]]:

@@ -24,9 +24,11 @@ from facilitation.ledger.service import Ledger
 from facilitation.ledger.store import LedgerStore, load_sessions
 from facilitation.report.analysis import conversations, tidy, turns_of
 from facilitation.report.build import Report, build_report
+from facilitation.report.champions import ChampionStore
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import digest_text, is_due
 from facilitation.report.gather import gather
+from facilitation.report.ideas import IdeaCommands
 from facilitation.report.page import render_html
 from facilitation.report.render_md import render_markdown, short_version
 from facilitation.report.store import Idea, ReportStore
@@ -80,6 +82,7 @@ class ReportModule:
         self._s = services
         self.cfg = services.config.section("report", ReportConfig)
         self.store = ReportStore(services.db)
+        self.champions = ChampionStore(services.db)
         self.summariser = ReportSummariser(self.cfg, services.embedder, services.prompts)
         self.ledger = Ledger(
             services.db,
@@ -95,7 +98,9 @@ class ReportModule:
 
     async def setup(self) -> None:
         await self.store.setup()
+        await self.champions.setup()
         self._s.personal.register(self.store)
+        self._s.personal.register(self.champions)  # after the ideas: it tidies what they left
         self._s.personal.register_files(self)
         await self.ledger.store.setup()
 
@@ -116,6 +121,8 @@ class ReportModule:
                 needs_session=True,
             )
         )
+        for spec in IdeaCommands(self._s, self.champions).specs():
+            commands.add(spec)
         commands.add(
             CommandSpec(
                 "idea",
@@ -249,7 +256,9 @@ class ReportModule:
         name = event.author_name or event.author
         idea = Idea(event.platform, event.author, name, text, event.message_id, event.ts)
         await self.store.add_idea(inv.session.id, idea)
-        await inv.reply(self._s.prompts("report.idea.thanks", name=name))
+        numbered = await self.champions.numbered(inv.session.id)
+        n = next((i.number for i in numbered if i.text == text and i.author == event.author), 0)
+        await inv.reply(self._s.prompts("report.idea.thanks", name=name, n=n))
 
     # -- the end-of-event report ---------------------------------------------------
 

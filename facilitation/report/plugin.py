@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
+from facilitation.report.champions import IdeaList
 from facilitation.report.cli import main as report_main
 from facilitation.report.config import ReportConfig
 from facilitation.report.module import ReportModule
@@ -20,7 +21,7 @@ SPEC = ModuleSpec(
     name="report",
     config=ReportConfig,
     factory=_build,
-    exports={"bots": BotList},
+    exports={"bots": BotList, "ideas": IdeaList},
     order=40,
     commands=(
         CliCommand("report", "write an event's social report (HTML and Markdown)", report_main),

@@ -120,7 +120,16 @@ def render_markdown(report: Report, prompts: Prompts, participant_names: str = "
                 f" ({followed_text(s.get('effects'))})"
             )
         lines.append("")
-    if report.ideas:
+    if report.idea_rows:
+        lines += ["## Ideas put forward", ""]
+        for row in report.idea_rows:
+            champions = ", ".join(_md(n) for _, n in row.champions) or "no champion yet"
+            lines.append(
+                f"- {row.number}. {_md(row.text)} ({_md(row.author_name)}; champions: {champions})"
+            )
+            lines += [f"  - {u.ts:%d %b}, {_md(u.author_name)}: {_md(u.text)}" for u in row.updates]
+        lines.append("")
+    elif report.ideas:
         lines += ["## Ideas put forward", ""]
         lines += [f"- {_md(i.text)} ({_md(i.author_name)})" for i in report.ideas]
         lines.append("")

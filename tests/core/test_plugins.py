@@ -152,6 +152,7 @@ def test_every_shipped_plugin_is_found() -> None:
         "questions",
         "bridge",
         "report",
+        "momentum",
         "ledger",
         "dashboard",
     ]

@@ -1,0 +1,1 @@
+"""Momentum after the event: follow-ups, "since last time", /remindme (on stored timers)."""
