@@ -168,3 +168,26 @@ async def test_a_follow_up_missed_while_down_is_sent_once_on_return(
         again.lines, cfg=cfg(tmp_path, more_places=["slack:T1:C9"]), db_path=db
     )
     assert not [a for a in actions if isinstance(a, Say) and a.text.startswith("📬")]
+
+
+async def test_opting_out_takes_a_champion_off_their_ideas(tmp_path: Path) -> None:
+    s = Script()
+    first_event(s)
+    s.say("u_cy", "/champion 1", after=DAY, name="Cyrus Vale")
+    s.say("u_cy", "/update 1 Cyrus here: the library said yes.", name="Cyrus Vale")
+    s.say("u_cy", "/remindme", name="Cyrus Vale")
+    s.say("u_cy", "/optout", name="Cyrus Vale")
+    s.say("u_ann", "hello", after=7 * DAY)
+    seen: dict[str, Any] = {}
+
+    async def keep(bot: Any, _adapter: Any) -> None:
+        for table in ("report_champions", "report_idea_updates", "momentum_reminders"):
+            rows = await bot.db.fetchall(f"SELECT * FROM {table}")
+            seen[table] = [dict(r) for r in rows if "u_cy" in tuple(r)]
+
+    actions, _ = await run_script(s.lines, cfg=cfg(tmp_path), keep_open=keep)
+    assert seen == {"report_champions": [], "report_idea_updates": [], "momentum_reminders": []}
+    week = next(a.text for a in actions if isinstance(a, Say) and a.text.startswith("📬"))
+    assert "Cyrus" not in week and "No champion yet: /champion 1" in week
+    report = (tmp_path / "out" / "heat" / "report.md").read_text()
+    assert "Cyrus" not in report and "library said yes" not in report
