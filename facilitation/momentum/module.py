@@ -205,7 +205,9 @@ class MomentumModule:
         ended = previous.ended_at
         later = [q for q in questions if ended and q.answered_at and q.answered_at > ended]
         back = await self._back(previous, session)
-        text = since_text(self._s.prompts, previous.title, later, ideas, back)
+        report = self._s.config.sections.get("report")  # how people are named in public
+        named = getattr(report, "participant_names", "first") == "first"
+        text = since_text(self._s.prompts, previous.title, later, ideas, back, named=named)
         if text is None:
             return "nothing since last time"
         return await self._post(session, text, "the 'since last time' post")

@@ -99,6 +99,8 @@ def since_text(
     ideas: Sequence[IdeaRow],
     back: Sequence[str],
     limit: int = 6,
+    *,
+    named: bool = True,
 ) -> str | None:
     """The "since last time" post, or ``None`` when there is nothing to say."""
     moving = [i for i in ideas if i.champions or i.updates]
@@ -114,7 +116,9 @@ def since_text(
     if moving:
         lines.append(p("momentum.ideas_heading"))
         lines += _idea_lines(p, moving[:limit], None)
-    if back:
+    if back and not named:  # participants go by pseudonym: a count, no names
+        lines.append(p("momentum.welcome_back_count", count=len(back)))
+    elif back:
         shown = list(back[:5])
         more = len(back) - len(shown)
         names = _and(shown) if not more else ", ".join(shown) + p("momentum.and_more", count=more)

@@ -123,10 +123,9 @@ def render_markdown(report: Report, prompts: Prompts, participant_names: str = "
     if report.idea_rows:
         lines += ["## Ideas put forward", ""]
         for row in report.idea_rows:
-            champions = ", ".join(_md(n) for _, n in row.champions) or "no champion yet"
-            lines.append(
-                f"- {row.number}. {_md(row.text)} ({_md(row.author_name)}; champions: {champions})"
-            )
+            names = ", ".join(_md(n) for _, n in row.champions)
+            championed = f"championed by {names}" if names else "no champion yet"
+            lines.append(f"- {row.number}. {_md(row.text)} ({_md(row.author_name)}; {championed})")
             lines += [f"  - {u.ts:%d %b}, {_md(u.author_name)}: {_md(u.text)}" for u in row.updates]
         lines.append("")
     elif report.ideas:
@@ -191,9 +190,21 @@ def short_version(report: Report, prompts: Prompts, where: Path | None = None) -
     story = " ".join(s.text for s in report.narrative.sentences[:4])
     if story:
         parts.append(prompts("report.end.story", story=story))
-    if report.ideas:
+    if report.idea_rows:
         ideas = [prompts("report.end.ideas")]
-        ideas += [prompts("report.end.idea", text=i.text, name=i.author_name) for i in report.ideas]
+        ideas += [
+            prompts("report.end.idea", n=i.number, text=i.text, name=i.author_name)
+            for i in report.idea_rows
+        ]
+        if not any(i.champions for i in report.idea_rows):
+            ideas.append(prompts("report.end.ideas_invite"))
+        parts.append("\n".join(ideas))
+    elif report.ideas:
+        ideas = [prompts("report.end.ideas")]
+        ideas += [
+            prompts("report.end.idea", n=k, text=i.text, name=i.author_name)
+            for k, i in enumerate(report.ideas, 1)
+        ]
         parts.append("\n".join(ideas))
     if where is not None:
         parts.append(prompts("report.end.files", path=str(where)))

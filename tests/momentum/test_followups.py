@@ -96,7 +96,7 @@ async def test_champions_updates_and_follow_ups_over_a_month(tmp_path: Path) -> 
     assert seen["timers"]["followup:1:30d"][0] == "done"
 
     report = (tmp_path / "out" / "heat" / "report.md").read_text()
-    assert "champions: Cy" in report and "We meet on Thursdays" in report
+    assert "championed by Cy" in report and "We meet on Thursdays" in report
 
 
 async def test_since_last_time_and_the_reminder_at_the_next_event(tmp_path: Path) -> None:
@@ -191,3 +191,19 @@ async def test_opting_out_takes_a_champion_off_their_ideas(tmp_path: Path) -> No
     assert "Cyrus" not in week and "No champion yet: /champion 1" in week
     report = (tmp_path / "out" / "heat" / "report.md").read_text()
     assert "Cyrus" not in report and "library said yes" not in report
+
+
+async def test_since_last_time_names_nobody_when_the_report_uses_pseudonyms(
+    tmp_path: Path,
+) -> None:
+    s = Script()
+    first_event(s)
+    s.say("u_mod", "/event start Heat panel", after=12 * DAY)
+    s.say("u_ann", "Hi all, good to be back")
+    s.say("u_bo", "Me too")
+    s.say("u_ann", "shall we start?", after=11 * 60)
+    quiet = cfg(tmp_path, momentum={"followup_days": []}, report={"participant_names": "pseudonym"})
+    actions, _ = await run_script(s.lines, cfg=quiet)
+    post = next(a.text for a in actions if isinstance(a, Say) and a.text.startswith("🔁"))
+    assert "Welcome back to the 2 people who came last time too!" in post
+    assert "Ann" not in post and "Bo" not in post

@@ -83,3 +83,41 @@ async def test_answer_numbers_belong_to_the_event_that_ended_here(tmp_path: Path
         "💬 After “Second panel”, Pan answered question 1 (Cy: “Who pays for the street trees?”):"
         " The council does, from the tree fund."
     ]
+
+
+async def test_an_anonymous_asker_is_told_privately_and_never_named(tmp_path: Path) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Heat panel")
+    s.say("u_ann", "/ask Is it safe to sleep with the windows open?", private=True)
+    s.say("u_mod", "/event end")
+    s.say("u_pan", "/answer 1 Yes, on the upper floors, with a window lock.", after=3600)
+    keep = config(
+        {
+            "bot": {"out_dir": str(tmp_path / "out")},
+            "models": {"enabled": False},
+            "privacy": {"keep_anonymous_askers": True},
+            "events": [{"id": "heat", "title": "Heat panel", "channels": ["replay:demo:main"]}],
+        }
+    )
+    logged: list[Any] = []
+
+    async def look(bot: Any, _adapter: Any) -> None:
+        logged.extend(
+            await bot.db.fetchall(
+                "SELECT recipient FROM actions WHERE kind = 'DirectMessage'"
+                " AND text LIKE '%Good news%'"
+            )
+        )
+
+    actions, _ = await run_script(s.lines, cfg=keep, keep_open=look)
+    posted = next(t for t in texts(actions) if t.startswith("💬 After"))
+    assert "(anonymous: “Is it safe" in posted and "Ann" not in posted
+    told = [a for a in actions if isinstance(a, DirectMessage) and "Good news" in a.text]
+    assert [a.user for a in told] == ["u_ann"]
+    assert logged == []  # the receipt keeps no record tying Ann to the question
+    assert "window lock" in answered_later(tmp_path)
+    assert "Ann" not in answered_later(tmp_path).partition("## Answered after the event")[2]
+
+    # Without keep_anonymous_askers, nobody is known, so nobody is told.
+    actions, _ = await run_script(s.lines, cfg=cfg(tmp_path))
+    assert not [a for a in actions if isinstance(a, DirectMessage) and "Good news" in a.text]
