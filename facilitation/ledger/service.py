@@ -17,7 +17,7 @@ from bot.plugins import default_registry
 from bot.roles import Role
 from bot.sessions import Session
 from bot.store import Database
-from facilitation.bots import bot_names
+from facilitation.bots import bot_names, is_bot_name
 from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.data import EventData, load_event
 from facilitation.ledger.metrics import PastEvent, compute_metrics
@@ -222,9 +222,16 @@ def drop_bots(event: EventData, marked: set[PersonKey]) -> None:
     bots = set(marked) | {
         m.author for m in event.messages if event.names.get(m.author, m.author[1]) in found
     }
+    # Bots that only sat in the channel (ChanServ) are no silent members either.
+    members = event.members or set()
+    bots |= {p for p in members if is_bot_name(event.names.get(p, p[1]))}
     if not bots:
         return
     event.messages = [m for m in event.messages if m.author not in bots]
     event.reactions = [r for r in event.reactions if r.author not in bots]
+    if event.members is not None:
+        event.members = event.members - bots
     for m in event.messages:
         m.mentions = tuple(p for p in m.mentions if p not in bots)
+        if m.reply_to_author in bots:  # a reply to a bot ties nobody to anybody
+            m.reply_to_author = None

@@ -140,11 +140,12 @@ async def build_report(
     cloud = await asyncio.to_thread(_cloud, messages)
     themes = []
     for group in conversations(spoken)[:_THEMES]:
-        gist = tidy(await summariser.gist(turns_of(group, data.reactions)), group)
         voices = Counter(m.author_name for m in group)
         texts = [m.text or "" for m in group]
         names = {m.author_name for m in messages}
         phrases = await asyncio.to_thread(describe, texts, [p for p, _ in cloud], names, 2)
+        # The card's line is one about its label, not merely one of its messages.
+        gist = tidy(await summariser.gist(turns_of(group, data.reactions), focus=phrases), group)
         themes.append(
             Theme(
                 phrases=phrases,

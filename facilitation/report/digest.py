@@ -67,12 +67,14 @@ async def digest_text(
         groups = [recent]  # no reply structure: one gist of everything
     themes = without_names(await summariser.keyphrases(turns_of(recent, reactions)), recent)
     for group in groups:
-        gist = tidy(await summariser.gist(turns_of(group, reactions)), group)
-        if not gist.text:
-            continue
         texts = [m.text or "" for m in group]
         names = {m.author_name for m in recent}
-        topic = label(await asyncio.to_thread(describe, texts, themes, names, 2))
+        phrases = await asyncio.to_thread(describe, texts, themes, names, 2)
+        topic = label(phrases)
+        # The line under a topic is about that topic.
+        gist = tidy(await summariser.gist(turns_of(group, reactions), focus=phrases), group)
+        if not gist.text:
+            continue
         key = "report.digest.thread" if topic else "report.digest.thread_untitled"
         lines.append(prompts(key, topic=topic, gist=gist.text))
     answered = [

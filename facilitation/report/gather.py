@@ -70,17 +70,27 @@ def _id_like(name: str) -> bool:
 
 
 def shown_names(
-    event: EventData, participant_names: str, pseudonym: Callable[[PersonKey], str]
+    event: EventData,
+    participant_names: str,
+    pseudonym: Callable[[PersonKey], str],
+    *,
+    live: bool = False,
 ) -> dict[PersonKey, str]:
     """The one naming rule of the report: the panel and hosts by name, participants
-    by first name (with an initial where two share one) or by pseudonym."""
+    by first name (with an initial where two share one) or by pseudonym.
+
+    ``live`` is for posts in the event's own channel, where everyone sees each
+    other's names: a nick ("dave__") stays as people see it, never a pseudonym.
+    """
+    if live:
+        participant_names = "first"  # a pseudonym means nothing to the people in the channel
     full = dict(event.names)
     people = event.known() | set(full)
     out: dict[PersonKey, str] = {}
     firsts: dict[str, set[PersonKey]] = {}
     for who in people:
         name = (full.get(who) or "").strip()
-        if event.is_staff(who):
+        if event.is_staff(who) or (live and (not name or _id_like(name))):
             out[who] = name or "someone"
         elif participant_names == "pseudonym" or not name or (name == who[1] and _id_like(name)):
             out[who] = pseudonym(who)
@@ -97,12 +107,18 @@ def shown_names(
 
 
 async def gather(
-    ledger: Ledger, session: Session, participant_names: str = "first", *, figures: bool = False
+    ledger: Ledger,
+    session: Session,
+    participant_names: str = "first",
+    *,
+    figures: bool = False,
+    live: bool = False,
 ) -> ReportData:
     """Read ``session``'s material through the ledger (roles as stored, names by the rule).
 
     With ``figures``, also the event's figures and those of the earlier events of
-    its series, as ``metrics.json`` has them.
+    its series, as ``metrics.json`` has them. ``live``: for a post in the event's
+    channel (names as people see them there, see :func:`shown_names`).
     """
     db = ledger.db
     earlier: list[dict[str, Any]] = []
@@ -115,7 +131,7 @@ async def gather(
     else:
         event = await ledger.load(session)
     ids = await ledger.identities(real_names=False)
-    event.names = shown_names(event, participant_names, ids.pseudonym)
+    event.names = shown_names(event, participant_names, ids.pseudonym, live=live)
     for m in event.messages:
         m.author_name = event.names.get(m.author, m.author_name)
     ideas = await load_ideas(db, session.id)  # whoever opted out is gone (bot.forget)

@@ -178,7 +178,8 @@ class ReportModule:
             await self._post_digest(session, Target.of(event), last, now)
 
     async def _digest(self, session: Session, since: datetime, now: datetime) -> str | None:
-        data = await gather(self.ledger, session, self.cfg.participant_names)
+        # Posted in the event's channel (or to one of its people): names as seen there.
+        data = await gather(self.ledger, session, self.cfg.participant_names, live=True)
         return await digest_text(
             data.messages,
             data.event.questions,
@@ -233,7 +234,7 @@ class ReportModule:
         if anchor is None:
             await inv.reply(self._s.prompts("report.digest.no_thread"))
             return
-        data = await gather(self.ledger, session, self.cfg.participant_names)
+        data = await gather(self.ledger, session, self.cfg.participant_names, live=True)
         group = next(
             (g for g in conversations(data.messages) if anchor in {m.message_id for m in g}), None
         )

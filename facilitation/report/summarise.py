@@ -79,7 +79,10 @@ class ReportSummariser:
             inner: Embedder = found.embedder
             # No bonus for early sentences: an event opens with greetings, not its topic.
             settings = ExtractiveSettings(position_weight=0.0)
-            self._extractive = ExtractiveSummariser(inner, framing=self._framing, settings=settings)
+            # Built off the loop: it loads its lexicon as the provider loads the model.
+            self._extractive = await asyncio.to_thread(
+                ExtractiveSummariser, inner, framing=self._framing, settings=settings
+            )
             if self.cfg.summariser != "extractive":
                 self._abstractive = AbstractiveSummariser(
                     self.cfg.summariser,
@@ -100,12 +103,19 @@ class ReportSummariser:
             return await self._abstractive.summarise(turns, max_sentences, max_words)
         return await asyncio.to_thread(extractive.summarise, list(turns), max_sentences, max_words)
 
-    async def gist(self, turns: Sequence[Turn], max_words: int = 30) -> Summary:
-        """One sentence for one conversation (always extractive: cheap and grounded)."""
+    async def gist(
+        self, turns: Sequence[Turn], max_words: int = 30, focus: Sequence[str] = ()
+    ) -> Summary:
+        """One sentence for one conversation (always extractive: cheap and grounded).
+
+        With ``focus`` (the conversation's label), the sentence is one about it.
+        """
         extractive = await self._get()
         if extractive is None:
             return await asyncio.to_thread(fallback_summary, list(turns), 1, 3)
-        return await asyncio.to_thread(extractive.summarise, list(turns), 1, max_words)
+        return await asyncio.to_thread(
+            extractive.summarise, list(turns), 1, max_words, tuple(focus)
+        )
 
     async def keyphrases(self, turns: Sequence[Turn], top: int = 15) -> tuple[str, ...]:
         """The key phrases of ``turns`` (no model needed)."""

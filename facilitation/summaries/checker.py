@@ -14,13 +14,16 @@ from collections.abc import Iterable
 
 __all__ = ["is_verbatim_quote", "problems"]
 
-_QUOTE_RE = re.compile(r'^(?P<who>[^:"]{1,60}?)(?: asks)?: "(?P<said>.+)"$')
+_QUOTE_RE = re.compile(r'^(?P<who>[^:"]{1,60}?)(?: asks)?: "(?P<said>.+)"\.?$')
 # Words that open speech, never a report of it: "X says Sorry", "X says oh ...".
 _OPENERS = frozenset(
     "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er well yeah yep yes no nope ok okay "
     "hey hi hello thanks thank please wow ugh argh btw fwiw imo imho and but or so anyway "
-    "anyways yay woo cheers hah meh nah".split()
+    "anyways yay woo cheers hah meh nah honestly frankly basically literally actually seriously "
+    "personally apparently obviously".split()
 )
+_SUBORDINATORS = r"(?:if|when|once|unless|until|whenever|wherever|before|after)"
+_MODALS = frozenset("can could will would shall should may might must".split())
 _REPORTING = r"(?:says|asks|suggests|thinks|adds|explains|replies)"
 _PRONOUN_IDIOMS = re.compile(
     r"\b(?:thank|thanks|bless|excuse|pardon|trust|believe|see|mind|tell|love|miss|hate)"
@@ -83,11 +86,14 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
     if idiom is not None and idiom.group("name") in names:
         found.append("a name substituted into a set phrase ('thank you')")
     for name in names:
+        after = re.search(rf"\b{_SUBORDINATORS} {re.escape(name)} ([a-z]+)\b", text)
+        if after is not None and _base_verb(after.group(1)):
+            found.append(f"a verb that does not agree with its subject ({after.group(0)!r})")
         if re.search(rf"\b{re.escape(name)}'s\b[^.]*\b{re.escape(name)}'s\b", text):
             found.append("a name repeated where a person would say 'their'")
         if re.search(rf"\b{re.escape(name)}'(?:m|re|ve|d|ll)\b", text):
             found.append("a name inside a contraction")
-    if not re.search(r"[.?!…]$", text):
+    if not re.search(r"[.?!…]\"?\.?$", text):
         found.append("no closing punctuation")
     return found
 
@@ -98,6 +104,15 @@ def _common(word: str) -> bool:
 
     core = re.sub(r"'.*$", "", word).lower()
     return bool(getAllLemmas(core))
+
+
+def _base_verb(word: str) -> bool:
+    """ "account", "go": a verb's bare form, which no third-person subject takes."""
+    from lemminflect import getAllLemmas
+
+    if word in _MODALS or word.endswith("s") or word.endswith("ed"):
+        return False
+    return word in getAllLemmas(word, upos="VERB").get("VERB", ())
 
 
 def _is_acronym(word: str) -> bool:

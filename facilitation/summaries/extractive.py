@@ -26,10 +26,12 @@ from facilitation.summaries.labels import noun_phrases
 from facilitation.summaries.prompts import Framing
 from facilitation.summaries.rewrite import (
     is_chatter,
+    is_fragment,
     known_word,
     normalise,
     rewrite,
     strip_fillers,
+    warm_lexicon,
 )
 from facilitation.summaries.summary import Summary, SummarySentence, Turn
 
@@ -41,6 +43,7 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
+_URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _QUICK_SPLIT_CHARS = 400
 _QUICK_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATION_RE = re.compile(
@@ -119,9 +122,14 @@ class ExtractiveSummariser:
         self.settings = settings or ExtractiveSettings()
         self._keyphrases = KeyphraseExtractor(top=self.settings.keyphrases)
         self._segmenter: Any = None
+        warm_lexicon()  # like the model: loaded with the summariser, not in its first call
 
     def summarise(
-        self, turns: Sequence[Turn], max_sentences: int = 3, max_words: int | None = None
+        self,
+        turns: Sequence[Turn],
+        max_sentences: int = 3,
+        max_words: int | None = None,
+        focus: Sequence[str] = (),
     ) -> Summary:
         """Summarise ``turns`` in at most ``max_sentences`` sentences.
 
@@ -130,11 +138,16 @@ class ExtractiveSummariser:
             max_sentences: chosen sentences at most (a topic lead is extra).
             max_words: rendered words at most; the best sentence is always kept,
                 trimmed if it alone is too long.
+            focus: phrases the summary must be about (a theme's label): only
+                sentences that use one of them, else one of their words, are
+                chosen, when there are any.
         """
         candidates = self._candidates(turns)
         keyphrases = self._keyphrases.extract([c.text for c in candidates]) if candidates else ()
         if not candidates or max_sentences <= 0:
             return Summary(sentences=(), keyphrases=keyphrases, text="")
+        if focus:
+            candidates = about(candidates, focus)
         candidates = self._prefilter(candidates, turns, keyphrases)
         chosen = self._choose(candidates, turns, keyphrases, max_sentences, max_words)
         lowercase = _lowercase(candidates, turns)
@@ -158,7 +171,11 @@ class ExtractiveSummariser:
             for order, raw in enumerate(self._split(normalise(turn.text))):
                 sentence = strip_fillers(raw)
                 words = len(sentence.split())
-                if words >= self.settings.min_words and not is_chatter(sentence):
+                if (
+                    words >= self.settings.min_words
+                    and not is_chatter(sentence)
+                    and not is_fragment(sentence)
+                ):
                     found.append(_Candidate(index, order, sentence, words))
         return found
 
@@ -263,6 +280,29 @@ class ExtractiveSummariser:
         return self.framing.topics.format(names=_and(names), topics=_and(topics))
 
 
+def about(candidates: list[_Candidate], focus: Sequence[str]) -> list[_Candidate]:
+    """The candidates that use one of the ``focus`` phrases, else one of their words
+    (any form: "sensor" for "sensors"); all of them when none does."""
+    phrases = [p.lower() for p in focus if p.strip()]
+    exact = [re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])") for p in phrases]
+    # A word inside a link ("...#methods") is not the sentence talking about it.
+    texts = [_URL_RE.sub(" ", c.text.lower()) for c in candidates]
+    found = [c for c, t in zip(candidates, texts, strict=True) if any(x.search(t) for x in exact)]
+    if found:
+        return found
+    stems = {_stem(w) for p in phrases for w in _content_words(p)}
+    found = [
+        c
+        for c, t in zip(candidates, texts, strict=True)
+        if stems & {_stem(w) for w in _content_words(t)}
+    ]
+    return found or candidates
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
 def _lowercase(candidates: Sequence[_Candidate], turns: Sequence[Turn]) -> frozenset[str]:
     """Words safe to write in lower case after "Maya says": used so, or plain English.
 
@@ -325,8 +365,8 @@ def _fit(sentences: list[SummarySentence], max_words: int) -> list[SummarySenten
             kept.append(sentence)
             used += len(words)
         elif not kept:
-            trimmed = " ".join(words[:max_words]).rstrip(',;:"') + "…"
-            if sentence.text.endswith('"'):
+            trimmed = " ".join(words[:max_words]).rstrip(',;:".') + "…"
+            if trimmed.count('"') % 2:
                 trimmed += '"'  # a quote stays closed
             kept.append(
                 SummarySentence(

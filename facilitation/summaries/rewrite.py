@@ -17,7 +17,17 @@ from functools import lru_cache
 from facilitation.summaries.checker import problems
 from facilitation.summaries.prompts import Framing
 
-__all__ = ["is_chatter", "known_word", "normalise", "quote", "rewrite", "strip_fillers", "unsafe"]
+__all__ = [
+    "is_chatter",
+    "is_fragment",
+    "known_word",
+    "normalise",
+    "quote",
+    "rewrite",
+    "strip_fillers",
+    "unsafe",
+    "warm_lexicon",
+]
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -76,8 +86,18 @@ _IDIOM_RE = re.compile(
 _OPENERS = _word_set(
     "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er yeah yep yes no nope ok okay hey "
     "hi hello wow ugh argh btw fwiw imo imho and but or anyway anyways yay woo cheers hah meh nah "
-    "please well unless because if although though since while whereas yah ya yea"
+    "please well unless because if although though since while whereas yah ya yea "
+    # discourse adverbs: "Ruth says honestly the library shut at 6" is nobody's English
+    "honestly frankly basically literally actually seriously personally apparently obviously"
 )
+# "Once you account for the nights": a "you" meaning anyone, not the person addressed.
+_GENERIC_YOU_RE = re.compile(
+    r"\b(?:if|when|once|unless|until|whenever|wherever|before|after|as long as|as soon as)"
+    r" you(?:'\w+)?\b",
+    re.I,
+)
+# A clause that leans on the message before it: "Unless we get grub to boot".
+_FRAGMENT_RE = re.compile(r"^(?:unless|because|cause|cuz|coz|although|though|whereas)\b", re.I)
 _THANKS_RE = re.compile(r"\b(?:thank you|thanks|thank)\b", re.I)
 _THANKS_FOR_RE = re.compile(r"^(?:thank you|thanks) for \w", re.I)
 _FIRST = _word_set("i me my mine myself")
@@ -159,6 +179,11 @@ def strip_fillers(sentence: str) -> str:
 _ASIDE_RE = re.compile(r"^\W*(?:sorry|apologies|lol|haha+|hehe|brb|afk|off topic|ot:)\b", re.I)
 
 
+def is_fragment(sentence: str) -> bool:
+    """A subordinate clause said on its own ("Because it's cheaper"): half a thought."""
+    return _FRAGMENT_RE.match(sentence.strip()) is not None and "," not in sentence
+
+
 def is_chatter(sentence: str) -> bool:
     """Greetings, thanks, apologies and one-word replies: sentences no summary needs."""
     words = sentence.split()
@@ -205,7 +230,10 @@ def quote(sentence: str, speaker: str, framing: Framing) -> str:
     text = sentence.strip()
     if text.endswith("?"):
         return framing.quoted_question.format(speaker=speaker, text=text)
-    return framing.quoted.format(speaker=speaker, text=text.rstrip(".").rstrip())
+    # Their words as written; the full stop that ends our sentence goes outside them,
+    # so quotes in a paragraph read as sentences, not one run-on line.
+    quoted = framing.quoted.format(speaker=speaker, text=text.rstrip(".").rstrip())
+    return quoted if text.endswith(("!", "…")) else quoted + "."
 
 
 def unsafe(sentence: str, addressee: str | None) -> str | None:
@@ -236,6 +264,8 @@ def unsafe(sentence: str, addressee: str | None) -> str | None:
         return "several pronouns to resolve"
     if second and addressee is None:
         return "'you' with no known addressee"
+    if _GENERIC_YOU_RE.search(body.replace("’", "'")):
+        return "a 'you' that means anyone"
     if len(words) > 1 and _imperative(words[0], words[1]):
         return "an instruction"
     if re.search(r"[*_~#<>|\[\]{}]|https?://|(?:^|\s)[:;=]-?[()DPp/\\|]", body):
@@ -456,6 +486,13 @@ def _lower_first(clause: str, lowercase: frozenset[str]) -> str:
     if (word in _STOPWORDS or word in lowercase) and not first.isupper():
         return clause[:1].lower() + clause[1:]
     return clause
+
+
+def warm_lexicon() -> None:
+    """Load LemmInflect's lexicon now (about a second, once a process), not in the
+    middle of the first summary: the summariser calls this when it is built."""
+    _pos("tries")
+    _third_person("try")
 
 
 @lru_cache(maxsize=4096)

@@ -19,6 +19,7 @@ from bot.bus import Bus
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.embeddings import StaticEmbedder
 from bot.events import ConversationAssigned, MessagePosted
+from bot.exports import Question
 from facilitation.base import Services
 from facilitation.threads.config import ThreadsConfig
 from facilitation.threads.disentangle import Disentangler
@@ -214,24 +215,37 @@ class ThreadsModule:
             return []
         questions = await source.for_session(session.id) or []
         me = (inv.event.platform, inv.event.author)
+        by_number = {q.id: q for q in questions}
         found: list[Answered] = []
         for q in questions:
             if q.asker != me or not q.text:
                 continue
-            target = q
+            # A duplicate is answered when the question it was merged into is.
+            target, seen = q, {q.id}
+            while target.merged_into in by_number and target.merged_into not in seen:
+                seen.add(target.merged_into)
+                target = by_number[target.merged_into]
             if target.answered_at is None or target.answered_at < since:
                 continue
-            for mid in target.answer_ids[:1]:
-                row = await self._s.db.fetchone(
-                    "SELECT author_name, text FROM events WHERE platform = ? AND message_id = ?"
-                    " AND text IS NOT NULL ORDER BY seq DESC LIMIT 1",
-                    (target.platform, mid),
-                )
-                if row is not None and row["text"]:
-                    found.append(
-                        Answered(q.text, row["author_name"] or "someone", row["text"], mid)
-                    )
+            answer = await self._answer_of(target)
+            if answer is not None:
+                found.append(Answered(q.text, *answer))
         return found
+
+    async def _answer_of(self, q: Question) -> tuple[str, str, str] | None:
+        """(who, what, message id) of ``q``'s first answer: the message, else as recorded."""
+        for mid in q.answer_ids[:1]:
+            row = await self._s.db.fetchone(
+                "SELECT author_name, text FROM events WHERE platform = ? AND message_id = ?"
+                " AND text IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                (q.platform, mid),
+            )
+            if row is not None and row["text"]:
+                return row["author_name"] or "someone", row["text"], mid
+        for mid, name, text in q.recorded_answers[:1]:
+            if text:
+                return name or "someone", text, mid
+        return None
 
     async def _threads(self, inv: Invocation) -> None:
         channel = self._channel(inv.event.place)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 
 from facilitation.bots import bot_names, is_bot_line, is_bot_name, is_meeting_command
+from facilitation.ledger.data import EventData, Message
+from facilitation.ledger.service import drop_bots
 from facilitation.report.markup import inline_html
 
 
@@ -46,3 +51,27 @@ def test_markdown_in_quotes_is_rendered_and_html_is_escaped() -> None:
     )
     assert "href" not in inline_html("[x](javascript:alert(1))")
     assert 'href="https://example.org"' in inline_html("[map](https://example.org)")
+
+
+def test_the_ledger_counts_no_bot_as_a_person_member_or_tie() -> None:
+    def said(n: int, who: str, text: str, reply_to: str | None = None) -> Message:
+        return Message(
+            n, "irc", f"L{n}", "main", None, None, datetime(2026, 1, 1, 9, n, tzinfo=UTC),
+            ("irc", who), who, text, None, (), (),
+            reply_to_author=("irc", reply_to) if reply_to else None,
+        )  # fmt: skip
+
+    session: Any = None
+    event = EventData(session=session)
+    event.messages = [
+        said(1, "ajmitch", "[ACTION] ajmitch to upload the package"),
+        said(2, "MootBot", "ACTION received: ajmitch to upload the package"),
+        said(3, "ajmitch", "thanks MootBot", reply_to="MootBot"),
+        said(4, "pat", "fixed it", reply_to="ajmitch"),
+    ]
+    event.members = {("irc", n) for n in ("ajmitch", "pat", "MootBot", "ChanServ", "lurker")}
+    event.names = {("irc", n): n for n in ("ajmitch", "pat", "MootBot", "ChanServ", "lurker")}
+    drop_bots(event, marked=set())
+    assert event.people() == {("irc", "ajmitch"), ("irc", "pat")}
+    assert event.members == {("irc", "ajmitch"), ("irc", "pat"), ("irc", "lurker")}
+    assert [m.reply_to_author for m in event.messages] == [None, None, ("irc", "ajmitch")]

@@ -198,3 +198,10 @@ def test_one_naming_rule_for_the_report() -> None:
     assert first[("x", "U04AB12")] == "p-U04AB12"  # an id is no name
     hidden = shown_names(event, "pseudonym", pseudonym)
     assert hidden[("x", "p1")] == "Pat Jones" and hidden[("x", "a3")] == "p-a3"
+    # Live posts in the channel use the names people see there, never a pseudonym.
+    event.names[("irc", "dave__")] = "dave__"
+    for rule in ("first", "pseudonym"):
+        live = shown_names(event, rule, pseudonym, live=True)
+        assert live[("irc", "dave__")] == "dave__" and live[("x", "a3")] == "Maya"
+        assert live[("x", "p1")] == "Pat Jones" and live[("x", "a1")] == "Sam R."
+    assert shown_names(event, "first", pseudonym)[("irc", "dave__")] == "p-dave__"

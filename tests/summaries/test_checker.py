@@ -48,6 +48,19 @@ BAD = [
         "Jo",
         "Sam asks whether Jo: no worries Sam: what do the others mean",
     ),
+    # from the demo replay, session 3: a general "you" and a discourse adverb
+    (
+        "Once you account for the nights, a lot of the daytime effect shrinks.",
+        "Pat",
+        "Lena",
+        "Pat says once Lena account for the nights, a lot of the daytime effect shrinks.",
+    ),
+    (
+        "Honestly the library shut at 6 and the worst heat in the flats is after that",
+        "Ruth",
+        None,
+        "Ruth says honestly the library shut at 6 and the worst heat in the flats is after that.",
+    ),
 ]
 
 
@@ -55,7 +68,7 @@ BAD = [
 def test_the_checker_rejects_every_sentence_the_issue_quotes(
     said: str, speaker: str, addressee: str | None, bad: str
 ) -> None:
-    speakers = [speaker, addressee or "Pat", "Sunita", "Pete", "Jo"]
+    speakers = [speaker, addressee or "Pat", "Sunita", "Pete", "Jo", "Lena"]
     assert problems(bad, speakers, {speaker: [said]})
 
 

@@ -99,3 +99,22 @@ def test_real_minilm_prefers_the_discussion_over_the_aside(minilm: MiniLMEmbedde
     assert "m1" not in summary.message_ids
     assert all(s.speaker in {"Maya", "Sam", "Ana", "Ben"} for s in summary.sentences)
     assert all(s.text.startswith(s.speaker) for s in summary.sentences)
+
+
+def test_a_focused_gist_is_about_its_label_even_against_the_centre() -> None:
+    # The theme "waste services" is one line of five; the rest is about sound checks.
+    turns = _turns(
+        ("Harriet", "Is there meant to be sound at this event tonight?"),
+        ("Host", "The sound is off tonight, it is text only, your sound is fine."),
+        ("Harriet", "Thank goodness, I kept turning the sound up and down."),
+        ("Ben", "Missed bins go to waste services, I'll send you the link after."),
+        ("Sam", "Sound checks done, let's start."),
+    )
+    summariser = ExtractiveSummariser(TopicEmbedder(["sound", "waste"]))
+    assert summariser.summarise(turns, 1).message_ids != ("m3",)  # the centre wins unfocused
+    for focus in (["waste services"], ["Waste Service"]):  # a phrase, else one of its words
+        assert summariser.summarise(turns, 1, focus=focus).message_ids == ("m3",)
+    # a focus nobody used leaves the choice as it was
+    assert summariser.summarise(turns, 1, focus=["lift repairs"]).message_ids == (
+        summariser.summarise(turns, 1).message_ids
+    )

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from facilitation.summaries.prompts import Framing
-from facilitation.summaries.rewrite import is_chatter, normalise, rewrite, strip_fillers
+from facilitation.summaries.rewrite import (
+    is_chatter,
+    is_fragment,
+    normalise,
+    quote,
+    rewrite,
+    strip_fillers,
+)
 
 FRAMING = Framing()
 
@@ -23,7 +30,7 @@ FRAMING = Framing()
             "I just have a pain in my chest.",
             "Maya",
             "Sam",
-            'Maya: "I just have a pain in my chest"',
+            'Maya: "I just have a pain in my chest".',
         ),
         ("I'm on a weekly schedule.", "Sam", None, "Sam is on a weekly schedule."),
         (
@@ -37,9 +44,9 @@ FRAMING = Framing()
         ("Does he like the plan?", "Maya", None, "Maya asks whether he likes the plan."),
         ("Let's meet again next week.", "Sam", "Maya", "Sam suggests they meet again next week."),
         ("Thank you for helping us.", "Sam", "Maya", "Sam thanks Maya for helping them."),
-        ("It happens when I work out.", "Sam", "Maya", 'Sam: "It happens when I work out"'),
+        ("It happens when I work out.", "Sam", "Maya", 'Sam: "It happens when I work out".'),
         ("I try to go running.", "Sam", "Maya", "Sam tries to go running."),
-        ("Try refreshing the page.", "Sam", None, 'Sam: "Try refreshing the page"'),
+        ("Try refreshing the page.", "Sam", None, 'Sam: "Try refreshing the page".'),
         ("Can you share the slides?", "Maya", None, 'Maya asks: "Can you share the slides?"'),
         ("Where did you go?", "Maya", "Sam", 'Maya asks: "Where did you go?"'),
         (
@@ -91,3 +98,38 @@ def test_chatter_is_greetings_thanks_and_one_word_replies() -> None:
 
 def test_normalise_repairs_transcript_spacing() -> None:
     assert normalise("I ' Ve been  busy, haven ' t I?") == "I've been busy, haven't I?"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "addressee"),
+    [
+        # a "you" meaning anyone is not the person addressed ("once Lena account for")
+        ("Once you account for the nights, a lot of the daytime effect shrinks.", "Pat", "Lena"),
+        ("A 20 minute walk in 32 degrees isn't an option if you're frail.", "Amara", "Grace"),
+        ("When you report heat we can act on it.", "Ade", "Maya"),
+        # a discourse adverb opening the sentence ("Ruth says honestly the library ...")
+        ("Honestly the library shut at 6.", "Ruth", None),
+        ("Actually the sensors logged humidity every 15 minutes.", "Jun", None),
+    ],
+)
+def test_what_reported_speech_would_garble_is_quoted_as_said(
+    sentence: str, speaker: str, addressee: str | None
+) -> None:
+    assert rewrite(sentence, speaker, addressee, FRAMING) == quote(sentence, speaker, FRAMING)
+
+
+def test_quotes_end_as_sentences_so_a_paragraph_of_them_reads() -> None:
+    # the speaker's words as written; our full stop outside them when they wrote none
+    assert (
+        quote("We can lend you 20 sensors", "Jun", FRAMING) == 'Jun: "We can lend you 20 sensors".'
+    )
+    assert quote("We can lend you sensors.", "Jun", FRAMING) == 'Jun: "We can lend you sensors".'
+    assert quote("Keep it on!", "Kate", FRAMING) == 'Kate: "Keep it on!"'
+    assert quote("Is it open?", "Bea", FRAMING) == 'Bea asks: "Is it open?"'
+
+
+def test_a_subordinate_clause_on_its_own_is_half_a_thought() -> None:
+    assert is_fragment("Unless we get the grub-reboot to boot into the shutdown section")
+    assert is_fragment("because it's cheaper to run")
+    assert not is_fragment("Because it's cheap, we leave the fan on all night")
+    assert not is_fragment("Unlike last year the library opens late")

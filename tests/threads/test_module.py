@@ -94,3 +94,27 @@ async def test_catchup_says_who_answered_my_question_while_i_was_away(
     assert answered[0].startswith("✅ Pan answered")
     assert '"What can tenants do right now about hot flats?"' in answered[0]
     assert '"Curtains shut in the day, windows open at night."' in answered[0]
+
+
+async def test_catchup_follows_my_question_into_the_one_it_was_merged_into(
+    embedder_provider: Any,
+) -> None:
+    from facilitation.questions import QuestionsModule
+
+    def modules(services: Any) -> list[Any]:
+        return [CoreModule(services), QuestionsModule(services), ThreadsModule(services)]
+
+    s = Script(gap=30)
+    s.say("u_mod", '/event start "Heat panel"')
+    q1 = s.say("u_bob", "/ask What can tenants do right now about hot flats?")
+    s.say("u_ann", "/ask Is there anything renters can do today when the flat overheats?")
+    s.say("u_mod", "/merge 2 1")
+    s.say("u_ann", "back in a bit, putting the kettle on")
+    s.say("u_pan", "Curtains shut in the day, windows open at night.", reply_to=q1)
+    s.say("u_ann", "/catchup")
+    actions, _ = await run_script(s.lines, modules=modules, embedder=embedder_provider)
+    [dm] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "u_ann"]
+    [answered] = [line for line in dm.text.splitlines() if "answered your question" in line]
+    assert answered.startswith("✅ Pan answered")
+    assert '"Is there anything renters can do today when the flat overheats?"' in answered
+    assert '"Curtains shut in the day, windows open at night."' in answered
