@@ -44,6 +44,7 @@ def _word_set(text: str) -> frozenset[str]:
 
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_ADDRESS_RE = re.compile(r"^@?([\w\-\[\]\\`^{}|.]+)[:,]\s+(?=\S)")
 _QUICK_SPLIT_CHARS = 400
 _QUICK_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATION_RE = re.compile(
@@ -167,8 +168,13 @@ class ExtractiveSummariser:
 
     def _candidates(self, turns: Sequence[Turn]) -> list[_Candidate]:
         found: list[_Candidate] = []
+        # "dave__: open a terminal" is said to dave__; the summary needs what was said.
+        speakers = {_nick(t.speaker) for t in turns}
         for index, turn in enumerate(turns):
             for order, raw in enumerate(self._split(normalise(turn.text))):
+                address = _ADDRESS_RE.match(raw) if order == 0 else None
+                if address is not None and _nick(address.group(1)) in speakers - {""}:
+                    raw = raw[address.end() :]
                 sentence = strip_fillers(raw)
                 words = len(sentence.split())
                 if (
@@ -297,6 +303,11 @@ def about(candidates: list[_Candidate], focus: Sequence[str]) -> list[_Candidate
         if stems & {_stem(w) for w in _content_words(t)}
     ]
     return found or candidates
+
+
+def _nick(name: str) -> str:
+    """ "Dave__", "dave_" and "dave" are one nick."""
+    return re.sub(r"[\W_]+$", "", name.lower())
 
 
 def _stem(word: str) -> str:

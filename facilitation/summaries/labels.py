@@ -15,7 +15,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-__all__ = ["cased", "describe", "is_noun_phrase", "label", "noun_phrases"]
+__all__ = [
+    "cased",
+    "describe",
+    "in_context",
+    "in_prose",
+    "is_noun_phrase",
+    "label",
+    "noun_phrases",
+]
 
 _FUNCTION = frozenset(
     "a an the this that these those it its they them their he she his her we our you your i me "
@@ -169,5 +177,81 @@ def describe(
             tier = 3
         return tier, -min(uses(phrase), 3), order[phrase]
 
-    ranked = [p for p in sorted(pool, key=rank) if rank(p)[0] < 3]
+    ranked = [p for p in sorted(pool, key=rank) if rank(p)[0] < 3 and in_context(p, lower)]
     return tuple(cased(p, texts) for p in noun_phrases(ranked, most))
+
+
+_DETERMINER = frozenset(
+    "the a an this that these those my your our their his her its some any more new no "
+    "every each which what whose".split()
+)
+_SUBJECT_OR_MODAL = frozenset(
+    "to i you we they he she it can could will would should must may might please "
+    "i'll we'll you'll they'll don't didn't".split()
+)
+_AFTER_HEAD = re.compile(r"^(?:(?:the|a|an|my|your|our|their|his|her|this|that)\b|\d)")
+
+
+def _around(phrase: str, lower_texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The word before and the text after each place ``phrase`` was written."""
+    pattern = re.compile(rf"(?:^|(?<=[^\w'-])){re.escape(phrase.lower())}(?![\w'-])")
+    befores: list[str] = []
+    afters: list[str] = []
+    for text in lower_texts:
+        for m in pattern.finditer(text):
+            before = re.findall(r"[\w']+|[.!?:]", text[: m.start()])
+            befores.append(before[-1] if before else ".")
+            afters.append(text[m.end() :].lstrip(" ,"))
+    return befores, afters
+
+
+def in_prose(phrase: str, lower_texts: Sequence[str]) -> str:
+    """``phrase`` as a sentence would name it: with "the" where people said "the
+    overnight low" or "our heat check", bare where they wrote it bare ("heat",
+    "environmental health", "cool spaces") or it is a name ("Marsh Lane")."""
+    if phrase[:1].isupper():
+        return phrase
+    befores, _ = _around(phrase, lower_texts)
+    with_article = sum(b in _DETERMINER for b in befores)
+    return f"the {phrase}" if befores and with_article * 2 >= len(befores) else phrase
+
+
+def in_context(phrase: str, lower_texts: Sequence[str]) -> bool:
+    """Does ``phrase`` stand as a noun phrase where people wrote it?
+
+    A lexicon cannot tell "cooling centres" from "making landlords (add shading)"
+    or "(Marsh Lane stays) open till (9pm)"; the words around it can:
+
+    * it must be written as such ("anne hall" is YAKE's cut of "St Anne's hall");
+    * a phrase opening with an "-ing" word needs a determiner before it somewhere
+      ("the cooling centres"), else it is a gerund with its object;
+    * a phrase opening with a bare verb is not one when it opens the sentence or
+      follows "to", a modal or a subject ("type sudo ...", "can order repairs");
+    * a phrase followed by "the", "a" or a number ends in a verb or a preposition
+      ("open till 9pm");
+    * a phrase ending in a verb's past form ("gate fell") is a clause.
+    """
+    words = phrase.split()
+    befores, afters = _around(phrase, lower_texts)
+    if not befores:
+        return False
+    first, last = words[0], words[-1]
+    gerund = first.endswith("ing") and not {"NOUN", "ADJ"} & set(_pos(first))
+    if len(words) > 1 and gerund and not (_DETERMINER & set(befores)):
+        return False
+    if "VERB" in _pos(first) and first in _pos(first).get("VERB", ()) and len(words) > 1:
+        verbal = sum(b in _SUBJECT_OR_MODAL or b in ".!?:" for b in befores)
+        if verbal * 2 > len(befores):
+            return False
+    if sum(bool(_AFTER_HEAD.match(a)) for a in afters) * 2 > len(afters):
+        return False
+    return not _past_form(last)
+
+
+@lru_cache(maxsize=4096)
+def _past_form(word: str) -> bool:
+    """ "fell" (of "fall"), "went": the past form of another verb."""
+    from lemminflect import getInflection
+
+    lemmas = [x for x in _pos(word).get("VERB", ()) if x != word]
+    return any(word in getInflection(x, tag="VBD") for x in lemmas)

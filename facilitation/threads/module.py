@@ -165,7 +165,7 @@ class ThreadsModule:
         for conv in channel.map.side_conversations(min_messages=self._cfg.side_min_messages):
             if conv.id in channel.suggested:
                 continue
-            keywords = topic(channel.map, conv)
+            keywords = topic(channel.map, conv, prose=True)
             if not keywords:
                 continue  # "this conversation about this" helps nobody; ask once it has one
             channel.suggested.add(conv.id)

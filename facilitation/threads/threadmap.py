@@ -17,7 +17,7 @@ from functools import lru_cache
 from bot.clock import Clock
 from bot.prompts import Prompts
 from facilitation.bots import is_bot_line, is_bot_name, is_meeting_command
-from facilitation.summaries.labels import describe
+from facilitation.summaries.labels import describe, in_prose
 from facilitation.threads.message import Link, ThreadMessage
 
 __all__ = [
@@ -252,7 +252,7 @@ def catchup_text(
         )
     for conv in moved:
         said = _said(prompts, tmap, conv, since, author)
-        about = topic(tmap, conv) if len(conv.people) > 1 else ""
+        about = topic(tmap, conv, prose=True) if len(conv.people) > 1 else ""
         if not about and not said:
             continue  # nothing to tell about it
         if about:
@@ -280,10 +280,15 @@ def _and(prompts: Prompts, names: list[str], most: int = 3) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def topic(tmap: ThreadMap, conv: Conversation) -> str:
-    """What a conversation is about in a noun phrase or two ("the coffee break")."""
+def topic(tmap: ThreadMap, conv: Conversation, *, prose: bool = False) -> str:
+    """What a conversation is about in a noun phrase or two ("coffee break"); in
+    ``prose``, as a sentence names it ("the coffee break")."""
     texts = tuple(s.text for s in conv.said)
-    return " and ".join(_describe(texts, tuple(tmap.keywords(conv, k=6)), tuple(conv.people)))
+    found = _describe(texts, tuple(tmap.keywords(conv, k=6)), tuple(conv.people))
+    if prose:
+        lower = [t.lower() for t in texts]
+        found = tuple(in_prose(p, lower) for p in found)
+    return " and ".join(found)
 
 
 @lru_cache(maxsize=256)

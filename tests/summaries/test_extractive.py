@@ -118,3 +118,16 @@ def test_a_focused_gist_is_about_its_label_even_against_the_centre() -> None:
     assert summariser.summarise(turns, 1, focus=["lift repairs"]).message_ids == (
         summariser.summarise(turns, 1).message_ids
     )
+
+
+def test_an_opening_address_to_someone_in_the_chat_is_not_part_of_the_quote() -> None:
+    turns = [
+        Turn("dave__", "where is the terminal in this menu thing?", message_id="a"),
+        Turn("thekidrio", "dave__: applications --> accessories --> terminal", message_id="b"),
+        Turn("Maya", "Tenants, the sensor study covered 200 flats.", message_id="c"),
+    ]
+    summary = ExtractiveSummariser(TopicEmbedder(["terminal"])).summarise(turns, 3)
+    said = [s.text for s in summary.sentences if s.speaker == "thekidrio"]
+    assert said == ['thekidrio: "Applications --> accessories --> terminal".']
+    # "Tenants," addresses nobody in the chat: it stays what was said
+    assert any("Tenants" in s.text for s in summary.sentences if s.speaker == "Maya")
