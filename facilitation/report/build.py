@@ -30,7 +30,7 @@ from facilitation.report.store import Idea
 from facilitation.report.summarise import ReportSummariser
 from facilitation.report.verdict import Finding, findings
 from facilitation.summaries import KeyphraseExtractor, Summary
-from facilitation.summaries.labels import describe, in_prose, label, noun_phrases
+from facilitation.summaries.labels import describe, in_context, in_prose, label, noun_phrases
 
 __all__ = ["QuestionView", "Report", "Theme", "build_report"]
 
@@ -177,9 +177,9 @@ async def build_report(
         else []
     )
     ranked = [p for p, _ in sorted(cloud, key=lambda pw: -pw[1])]
-    topics = label_list([*by_size, *ranked], 3)
     lower = [(m.text or "").lower() for m in messages]
-    topics = [in_prose(t, lower) for t in topics]  # "the overnight low", "cool spaces"
+    readable = [p for p in [*by_size, *ranked] if in_context(p, lower)]
+    topics = [in_prose(t, lower) for t in label_list(readable, 3)]  # "the overnight low"
     lead = _lead(prompts, people, roles, speakers, list(topics)) if prompts else ""
     return Report(
         title=data.session.title or data.session.slug,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.prompts import Prompts
+from facilitation.bots import is_meeting_command
 from facilitation.ledger.data import Message, Question
 from facilitation.report.analysis import (
     conversations,
@@ -57,7 +58,14 @@ async def digest_text(
     cfg: ReportConfig,
 ) -> str | None:
     """The digest of ``messages`` (said since ``since``), or ``None`` if nothing to say."""
-    recent = [m for m in messages if m.ts >= since and m.text and not m.text.startswith("/")]
+    recent = [
+        m
+        for m in messages
+        if m.ts >= since
+        and m.text
+        and not m.text.startswith("/")
+        and not is_meeting_command(m.text)  # "[ACTION] ..." is for a meeting bot
+    ]
     if not recent:
         return None
     minutes = max(1, round((now - since).total_seconds() / 60))

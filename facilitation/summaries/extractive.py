@@ -45,6 +45,9 @@ def _word_set(text: str) -> frozenset[str]:
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _ADDRESS_RE = re.compile(r"^@?([\w\-\[\]\\`^{}|.]+)[:,]\s+(?=\S)")
+# "dave__", "bauer77", "LiENUS": a chat nick, never an English word opening a sentence
+_NICK_LIKE_RE = re.compile(r"[\d_]|[a-z][A-Z]")
+_CLOSING_ADDRESS_RE = re.compile(r",\s*@?([\w\-\[\]\\`^{}|]+)\s*([.!?…]*)$")
 _QUICK_SPLIT_CHARS = 400
 _QUICK_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATION_RE = re.compile(
@@ -172,9 +175,16 @@ class ExtractiveSummariser:
         speakers = {_nick(t.speaker) for t in turns}
         for index, turn in enumerate(turns):
             for order, raw in enumerate(self._split(normalise(turn.text))):
-                address = _ADDRESS_RE.match(raw) if order == 0 else None
-                if address is not None and _nick(address.group(1)) in speakers - {""}:
+                address = _ADDRESS_RE.match(raw)  # "Harriet, retired, ..." too
+                if address is not None and (
+                    _nick(address.group(1)) in speakers - {""}
+                    or _NICK_LIKE_RE.search(address.group(1))
+                ):
                     raw = raw[address.end() :]
+                # "They do line up, Elif." : the name at the end is said to Elif too
+                closing = _CLOSING_ADDRESS_RE.search(raw)
+                if closing is not None and _nick(closing.group(1)) in speakers - {""}:
+                    raw = raw[: closing.start()] + closing.group(2)
                 sentence = strip_fillers(raw)
                 words = len(sentence.split())
                 if (

@@ -85,8 +85,8 @@ def is_noun_phrase(phrase: str) -> bool:
         return False
     if len(words) == 1:
         pos = _pos(last)
-        # A lone word must be mainly a noun: "matter" yes, "retired" or "put" no.
-        return not pos or ("NOUN" in pos and not last.endswith(("ed", "ly")))
+        # A lone word must be mainly a noun: "matter" yes, "retired", "put" or "back" no.
+        return not pos or ("NOUN" in pos and "ADV" not in pos and not last.endswith(("ed", "ly")))
     return all(_modifier(w) and not _is_plural_noun(w) for w in words[:-1])
 
 
@@ -186,7 +186,7 @@ _DETERMINER = frozenset(
     "every each which what whose".split()
 )
 _SUBJECT_OR_MODAL = frozenset(
-    "to i you we they he she it can could will would should must may might please "
+    "i you we they he she it can could will would should must may might please "
     "i'll we'll you'll they'll don't didn't".split()
 )
 _AFTER_HEAD = re.compile(r"^(?:(?:the|a|an|my|your|our|their|his|her|this|that)\b|\d)")
@@ -226,7 +226,8 @@ def in_context(phrase: str, lower_texts: Sequence[str]) -> bool:
     * a phrase opening with an "-ing" word needs a determiner before it somewhere
       ("the cooling centres"), else it is a gerund with its object;
     * a phrase opening with a bare verb is not one when it opens the sentence or
-      follows "to", a modal or a subject ("type sudo ...", "can order repairs");
+      follows a modal or a subject ("type sudo ...", "we can order repairs"); not
+      "to", which is as often a preposition ("go to waste services");
     * a phrase followed by "the", "a" or a number ends in a verb or a preposition
       ("open till 9pm");
     * a phrase ending in a verb's past form ("gate fell") is a clause.

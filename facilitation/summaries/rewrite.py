@@ -534,8 +534,14 @@ def _imperative(first: str, second: str) -> bool:
     base = first in getAllLemmas(first, upos="VERB").get("VERB", ())
     if not base:
         return False
+    # A noun opening a sentence has a verb next ("Heat is ..."); "Ring environmental
+    # health" has none, so it is an instruction. Mistaking a noun only quotes it.
+    followed_by_verb = second in _AUX or second in _KEEP_VERB or second.endswith("s")
     return (
-        ("NOUN" not in pos and "ADJ" not in pos) or second in _DETERMINERS or second.endswith("ing")
+        ("NOUN" not in pos and "ADJ" not in pos)
+        or second in _DETERMINERS
+        or second.endswith("ing")
+        or not followed_by_verb
     )
 
 

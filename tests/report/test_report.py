@@ -86,6 +86,21 @@ async def test_summary_command_posts_for_moderators(tmp_path: Path) -> None:
     assert len(posted) == 1
 
 
+async def test_summary_never_quotes_a_meeting_command_and_names_nicks_as_seen(
+    tmp_path: Path,
+) -> None:
+    s = Script()
+    s.say("u_mod", "/event start Talks")
+    s.say("bauer77", "[ACTION] ajmitch to upload the fixed package")
+    s.say("bauer77", "#action ajmitch to upload the fixed package")
+    s.say("bauer77", "can having too big a swap file slow the system down?")
+    s.say("u_mod", "/summary")
+    sent, _ = await run_script(s.lines, cfg=cfg(tmp_path, min_messages=100), modules=modules)
+    [posted] = [a.text for a in sent if isinstance(a, Say) and a.text.startswith("📝")]
+    assert "ACTION" not in posted.upper()
+    assert "bauer77" in posted.lower() and "p-" not in posted  # the nick, not a pseudonym
+
+
 async def test_end_of_event_report(tmp_path: Path) -> None:
     s = Script()
     s.say("u_mod", "/event start Talks")

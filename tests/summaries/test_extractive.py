@@ -131,3 +131,13 @@ def test_an_opening_address_to_someone_in_the_chat_is_not_part_of_the_quote() ->
     assert said == ['thekidrio: "Applications --> accessories --> terminal".']
     # "Tenants," addresses nobody in the chat: it stays what was said
     assert any("Tenants" in s.text for s in summary.sentences if s.speaker == "Maya")
+
+
+def test_a_closing_address_to_someone_in_the_chat_is_dropped_too() -> None:
+    turns = [
+        Turn("Elif", "Helena, do your readings match the admissions?", message_id="a"),
+        Turn("Helena", "The readings do line up with admissions, Elif.", message_id="b"),
+    ]
+    summary = ExtractiveSummariser(TopicEmbedder(["readings"])).summarise(turns, 2)
+    [said] = [s.text for s in summary.sentences if s.speaker == "Helena"]
+    assert said == "Helena says the readings do line up with admissions."

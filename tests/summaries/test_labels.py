@@ -84,3 +84,7 @@ def test_a_label_in_a_sentence_takes_the_article_people_gave_it() -> None:
     assert in_prose("environmental health", texts) == "environmental health"
     assert in_prose("cool spaces", texts) == "cool spaces"
     assert in_prose("Marsh Lane", texts) == "Marsh Lane"
+
+
+def test_to_before_a_phrase_is_as_often_a_preposition() -> None:
+    assert in_context("waste services", ["missed bins go to waste services, i'll send the link"])

@@ -110,6 +110,8 @@ def test_normalise_repairs_transcript_spacing() -> None:
         # a discourse adverb opening the sentence ("Ruth says honestly the library ...")
         ("Honestly the library shut at 6.", "Ruth", None),
         ("Actually the sensors logged humidity every 15 minutes.", "Jun", None),
+        # an instruction whose verb is also a noun ("ring"), with no verb after it
+        ("Ring environmental health, it costs nothing.", "Ben", None),
     ],
 )
 def test_what_reported_speech_would_garble_is_quoted_as_said(
@@ -133,3 +135,10 @@ def test_a_subordinate_clause_on_its_own_is_half_a_thought() -> None:
     assert is_fragment("because it's cheaper to run")
     assert not is_fragment("Because it's cheap, we leave the fan on all night")
     assert not is_fragment("Unlike last year the library opens late")
+
+
+def test_a_noun_opening_a_sentence_with_its_verb_is_still_reported() -> None:
+    lower = frozenset({"heat"})
+    assert rewrite("Heat is a problem for older people.", "Pat", None, FRAMING, lower) == (
+        "Pat says heat is a problem for older people."
+    )
