@@ -31,8 +31,9 @@ from bot.plugins import (
 from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
-from bot.store import Database, SQLiteEventLog
+from bot.store import Database
 from bot.store.personal import LogPersonalData
+from bot.store.pglog import open_event_log
 
 __all__ = ["Roundtable"]
 
@@ -57,7 +58,8 @@ class Roundtable:
     Args:
         config: the validated configuration.
         clock: time source (tests pass a :class:`~bot.clock.FakeClock`).
-        db_path: overrides ``store.path`` (``":memory:"`` for tests).
+        db_path: overrides the store (a file, ``":memory:"`` for tests, or a
+            ``postgresql://`` URL).
         modules: builds the facilitation modules; the default is every module the
             registry holds, in their declared order.
         embedder: a shared embedding provider (tests reuse one loaded model).
@@ -77,7 +79,7 @@ class Roundtable:
         self.config = config
         self.registry = registry if registry is not None else default_registry()
         self.clock = clock or SystemClock()
-        self._db_path = db_path if db_path is not None else config.resolve(config.store.path)
+        self._db_path = db_path if db_path is not None else config.store_target()
         self._module_factory = modules
         self._embedder = embedder
         self._adapters: list[Adapter] = []
@@ -93,7 +95,7 @@ class Roundtable:
     async def setup(self) -> None:
         cfg = self.config
         self.db = await Database.open(self._db_path)
-        self.log = SQLiteEventLog(self.db)
+        self.log = open_event_log(self.db, cfg.resolve(cfg.store.journal_dir))
         await self.log.setup()
         self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions(self.registry))
         await self.sessions.setup()

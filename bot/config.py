@@ -8,12 +8,22 @@ them (``token_env = "DISCORD_BOT_TOKEN"``). Every problem is reported as a
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.plugins import Registry, default_registry
 from bot.sessions import PlannedSession, slugify
@@ -72,9 +82,35 @@ class BotConfig(Section):
 
 
 class StoreConfig(Section):
-    backend: Literal["sqlite"] = "sqlite"
+    backend: Literal["sqlite", "postgresql"] = "sqlite"
     path: Path = Path("roundtable.db")
+    # A PostgreSQL server instead of the SQLite file ("postgresql://user@host:port/db");
+    # the password, if any, from the environment variable named in password_env.
+    url: str | None = None
+    password_env: str = "ROUNDTABLE_DB_PASSWORD"
+    # Where each worker keeps its send journal on a PostgreSQL store (one file per worker).
+    journal_dir: Path = Path("roundtable-journal")
     batch_size: int = Field(default=1000, ge=1, le=100_000)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("use a PostgreSQL URL, like 'postgresql://roundtable@localhost/rt'")
+        if value is not None and urlsplit(value).password:
+            raise ValueError(
+                "keep the password out of the file: set it in the environment variable"
+                " named by password_env"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _backend(self) -> StoreConfig:
+        if self.url is not None and self.backend == "sqlite":
+            object.__setattr__(self, "backend", "postgresql")  # frozen: set once, here
+        if self.backend == "postgresql" and self.url is None:
+            raise ValueError("backend 'postgresql' needs url = \"postgresql://user@host:port/db\"")
+        return self
 
 
 class ModelsConfig(Section):
@@ -176,6 +212,20 @@ class Config(Section):
                     plan.slug, plan.title, plan.series, (*plan.places, place)
                 )
         return list(plans.values())
+
+    def store_target(self, environ: Mapping[str, str] | None = None) -> str:
+        """Where the store is: the PostgreSQL URL (with its password), or the SQLite file."""
+        if self.store.url is None:
+            return str(self.resolve(self.store.path))
+        env = os.environ if environ is None else environ
+        password = env.get(self.store.password_env)
+        if not password:
+            return self.store.url
+        parts = urlsplit(self.store.url)
+        user = quote(parts.username or "", safe="")
+        host = parts.netloc.rsplit("@", 1)[-1]
+        netloc = f"{user}:{quote(password, safe='')}@{host}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""

@@ -96,3 +96,80 @@ def embedder_provider() -> Iterator[Any]:
     provider = EmbedderProvider("bundled")
     yield provider
     provider.close()
+
+
+# -- PostgreSQL: a throwaway server for the backend tests ------------------------------------
+# ROUNDTABLE_TEST_POSTGRES="postgresql://user@127.0.0.1:5432/db" uses a server you run;
+# otherwise one is made with initdb in a temp folder for the session and removed after.
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this run (skips only where none can be started)."""
+    import os
+
+    from bot.store.pgtemp import NoServer, start_server
+
+    configured = os.environ.get("ROUNDTABLE_TEST_POSTGRES")
+    if configured:
+        yield configured
+        return
+    try:
+        server = start_server()
+    except NoServer as exc:
+        pytest.skip(f"PostgreSQL backend tests skipped: no server could be started ({exc})")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _on_server(url: str, sql: str) -> None:
+    import asyncio
+    import threading
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    # a thread of its own: the test's event loop may already be running
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A store URL on the test server with a fresh, empty schema of its own."""
+    import uuid
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    _on_server(postgres_server, f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in postgres_server else "?"
+    try:
+        yield f"{postgres_server}{sep}search_path={schema}"
+    finally:
+        _on_server(postgres_server, f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """Each store backend in turn: a SQLite file, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "rt.db")
+    return str(request.getfixturevalue("postgres_url"))

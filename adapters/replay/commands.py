@@ -104,7 +104,7 @@ async def replay_events(
 
 
 async def replay(
-    config: Config, path: Path, *, speed: float | None, db: Path | None, quiet: bool
+    config: Config, path: Path, *, speed: float | None, db: str | None, quiet: bool
 ) -> int:
     problems: list[TranscriptError] = []
     try:
@@ -225,7 +225,7 @@ def _replay_parser() -> argparse.ArgumentParser:
         default=None,
         help="1 = original pace, 60 = sixty times faster; default: as fast as possible",
     )
-    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    p.add_argument("--db", help="database file or postgresql:// URL (default: the config's store)")
     p.add_argument("--quiet", action="store_true", help="don't print the bot's actions")
     p.add_argument(
         "--moderators",

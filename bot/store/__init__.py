@@ -1,4 +1,4 @@
-"""Storage: the SQLite database, the participation log, and what keeps handling crash-safe."""
+"""Storage: SQLite (or PostgreSQL), the participation log, and what keeps handling crash-safe."""
 
 from bot.store.codec import UnstorableEvent
 from bot.store.db import Database, Row, Unit
@@ -6,6 +6,8 @@ from bot.store.journal import Journaled, SendJournal
 from bot.store.lock import StoreInUse, holder_of
 from bot.store.log import CORE_MIGRATIONS, Appended, EventLog, LoggedEvent, SQLiteEventLog
 from bot.store.schema import table_columns, table_exists
+from bot.store.pglog import PostgresEventLog, open_event_log
+from bot.store.postgres import PostgresDatabase
 
 __all__ = [
     "CORE_MIGRATIONS",
@@ -14,6 +16,8 @@ __all__ = [
     "EventLog",
     "Journaled",
     "LoggedEvent",
+    "PostgresDatabase",
+    "PostgresEventLog",
     "Row",
     "SQLiteEventLog",
     "SendJournal",
@@ -23,4 +27,5 @@ __all__ = [
     "holder_of",
     "table_columns",
     "table_exists",
+    "open_event_log",
 ]

@@ -23,7 +23,7 @@ import contextlib
 import contextvars
 import itertools
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,20 @@ import aiosqlite
 from bot.files import make_private, private_folder, write_private
 from bot.store.lock import WriterLock
 
-__all__ = ["Database", "Row", "Unit"]
+__all__ = ["Database", "Row", "Unit", "register_url_store"]
 
 log = logging.getLogger("roundtable.store")
 Row = aiosqlite.Row
+
+# Opens a store named by a URL: bot.store.postgres registers itself here (it builds on
+# this module, so this module cannot import it).
+_url_store: Callable[[str], Awaitable[Database]] | None = None
+
+
+def register_url_store(opener: Callable[[str], Awaitable[Database]]) -> None:
+    """Make ``Database.open("postgresql://...")`` call ``opener``."""
+    global _url_store
+    _url_store = opener
 
 
 class Unit:
@@ -77,14 +87,23 @@ class Database:
         )
         self._savepoints = itertools.count(1)
 
+    dialect = "sqlite"
+
     @classmethod
     async def open(cls, path: str | Path) -> Database:
         """Open (creating) the database at ``path``, or ``":memory:"``.
+
+        A ``postgresql://`` URL opens the PostgreSQL store instead
+        (:mod:`bot.store.postgres`).
 
         Raises:
             StoreInUse: another process has the database open.
         """
         path = str(path)
+        if path.startswith(("postgresql://", "postgres://")):
+            if _url_store is None:
+                raise RuntimeError("no PostgreSQL store is registered (import bot.store)")
+            return await _url_store(path)
         on_disk = path != ":memory:" and not path.startswith("file:")
         writer_lock: WriterLock | None = None
         if on_disk:

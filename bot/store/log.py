@@ -357,9 +357,11 @@ class SQLiteEventLog:
             )
         else:
             store_id = str(row["value"])
-        path = None if self.db.path == ":memory:" else Path(f"{self.db.path}-outbox")
         self.journal.close()
-        self.journal = SendJournal(path, store_id)
+        self.journal = SendJournal(self._journal_path(), store_id)
+
+    def _journal_path(self) -> Path | None:
+        return None if self.db.path == ":memory:" else Path(f"{self.db.path}-outbox")
 
     async def close(self) -> None:
         await self.flush()

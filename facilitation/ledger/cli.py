@@ -28,7 +28,7 @@ def _export_parser() -> argparse.ArgumentParser:
     p.add_argument("--zip", action="store_true", help="write one zip file instead of a folder")
     p.add_argument("--force", action="store_true", help="replace a zip file that exists already")
     p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
-    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    p.add_argument("--db", help="database file or postgresql:// URL (default: the config's store)")
     p.add_argument(
         "--real-names",
         action="store_true",
@@ -46,20 +46,20 @@ def _evaluate_parser() -> argparse.ArgumentParser:
     p.add_argument("--series", required=True, help="the series name from the config")
     p.add_argument("--out", type=Path, help="output folder (default: OUT_DIR/series-NAME)")
     p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
-    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    p.add_argument("--db", help="database file or postgresql:// URL (default: the config's store)")
     return p
 
 
-async def open_ledger(config: Config, db_path: Path | None) -> tuple[Database, Ledger] | None:
+async def open_ledger(config: Config, db_path: str | Path | None) -> tuple[Database, Ledger] | None:
     """Open an existing store read for evaluation (the ledger's own tables are created)."""
-    path = db_path if db_path is not None else config.resolve(config.store.path)
-    if not Path(path).is_file():
+    path = str(db_path) if db_path is not None else config.store_target()
+    if not path.startswith(("postgresql://", "postgres://")) and not Path(path).is_file():
         print(f"There is no database at {path}.", file=sys.stderr)
         return None
     db = await Database.open(path)
     if not await table_exists(db, "events"):
         await db.close()
-        print(f"{path} is not a Roundtable database.", file=sys.stderr)
+        print(f"{db.path} is not a Roundtable database.", file=sys.stderr)
         return None
     roles = RoleBook(
         db,

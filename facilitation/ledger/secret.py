@@ -16,6 +16,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.config import PrivacyConfig
 from bot.files import make_private, write_private
@@ -32,6 +33,12 @@ def default_secret_file(db_path: str) -> Path | None:
     """``roundtable.db`` -> ``roundtable.db.secret``; ``None`` for an in-memory store."""
     if db_path == ":memory:" or db_path.startswith("file:"):
         return None
+    if db_path.startswith(("postgresql://", "postgres://")):
+        # a server's store: a key file here, named after the database; several workers
+        # must share one key, so give them ROUNDTABLE_SECRET (or privacy.secret_file)
+        parts = urlsplit(db_path)
+        name = "".join(c if c.isalnum() else "-" for c in f"{parts.hostname}-{parts.path[1:]}")
+        return Path(f"roundtable-{name}.secret")
     return Path(db_path + ".secret")
 
 

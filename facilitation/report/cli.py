@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("event", help="the event's id (slug) or number")
     p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
-    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    p.add_argument("--db", help="database file or postgresql:// URL (default: the config's store)")
     p.add_argument("--out", type=Path, help="output folder (default: the config's bot.out_dir)")
     return p
 

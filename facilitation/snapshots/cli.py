@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the config's)")
     p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
-    p.add_argument("--db", type=Path, help="database file (default: the config's store.path)")
+    p.add_argument("--db", help="database file or postgresql:// URL (default: the config's store)")
     p.add_argument("--event", help="ingest into this event's own corpus (its id, like heat-panel)")
     return p
 
@@ -48,9 +48,7 @@ def main(argv: list[str]) -> int:
     return asyncio.run(_ingest(config, args.paths, args.db, args.event))
 
 
-async def _ingest(
-    config: Config, paths: list[Path], db_path: Path | None, event: str | None
-) -> int:
+async def _ingest(config: Config, paths: list[Path], db_path: str | None, event: str | None) -> int:
     snapshots = config.section("snapshots", SnapshotsConfig)
     corpus = event or DEFAULT_CORPUS
     if not paths:
@@ -65,7 +63,7 @@ async def _ingest(
                 file=sys.stderr,
             )
             return 2
-    db = await Database.open(db_path or config.resolve(config.store.path))
+    db = await Database.open(db_path or config.store_target())
     provider = EmbedderProvider(
         config.models.embeddings, enabled=config.models.enabled, max_length=config.models.max_length
     )

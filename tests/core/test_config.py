@@ -91,3 +91,18 @@ def test_broken_toml_and_missing_files_are_clear(tmp_path: Path) -> None:
         load_config(path)
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_postgresql_store_takes_its_password_from_the_environment() -> None:
+    cfg = parse_config({"store": {"url": "postgresql://rt@db.example.org:5433/rt"}}, "rt.toml")
+    assert cfg.store.backend == "postgresql"
+    assert cfg.store_target({}) == "postgresql://rt@db.example.org:5433/rt"
+    env = {"ROUNDTABLE_DB_PASSWORD": "p@ss/word"}
+    assert cfg.store_target(env) == "postgresql://rt:p%40ss%2Fword@db.example.org:5433/rt"
+    with pytest.raises(ConfigError, match="keep the password out of the file"):
+        parse_config({"store": {"url": "postgresql://rt:secret@db/rt"}}, "rt.toml")
+    with pytest.raises(ConfigError, match="PostgreSQL URL"):
+        parse_config({"store": {"url": "mysql://rt@db/rt"}}, "rt.toml")
+    with pytest.raises(ConfigError, match="needs url"):
+        parse_config({"store": {"backend": "postgresql"}}, "rt.toml")
+    assert parse_config({}, "rt.toml").store_target().endswith("roundtable.db")
