@@ -34,7 +34,12 @@ def _here(value: Any, out: Path) -> Any:
 async def _replay(target: str, out: Path, embedder: Any, monkeypatch: Any) -> dict[str, Any]:
     monkeypatch.setenv("ROUNDTABLE_SECRET", "same-answers")
     cfg = load_config(DEMO_DIR / "config.toml")
-    cfg = cfg.model_copy(update={"bot": cfg.bot.model_copy(update={"out_dir": out})})
+    cfg = cfg.model_copy(
+        update={
+            "bot": cfg.bot.model_copy(update={"out_dir": out}),
+            "store": cfg.store.model_copy(update={"journal_dir": out.parent / "journal"}),
+        }
+    )
     actions, _ = await run_script(_transcript(), cfg=cfg, db_path=target, embedder=embedder)
     db = await Database.open(target)
     try:
