@@ -13,7 +13,7 @@ from typing import Any
 from bot.config import ConfigError, load_config
 from bot.doctor import doctor
 from bot.plugins import CliCommand, Registry, default_registry
-from bot.runner import run
+from bot.runner import copy_into, migrate, run
 from bot.store.lock import StoreInUse
 
 __all__ = ["main", "run_async"]
@@ -45,6 +45,19 @@ def _parser(commands: Sequence[CliCommand]) -> argparse.ArgumentParser:
     doctor_p.add_argument(
         "--load-models", action="store_true", help="also load the models (slower)"
     )
+
+    migrate_p = sub.add_parser(
+        "migrate", help="create or bring up to date the store's schema (run does this too)"
+    )
+    migrate_p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    migrate_p.add_argument(
+        "--db", help="database file or postgresql:// URL (default: the config's)"
+    )
+
+    copy_p = sub.add_parser("copy-store", help="copy a SQLite store into an empty PostgreSQL store")
+    copy_p.add_argument("source", type=Path, help="the SQLite file (stop the bot using it first)")
+    copy_p.add_argument("-c", "--config", type=Path, help="config file (TOML)")
+    copy_p.add_argument("--to", help="postgresql:// URL (default: the config's store.url)")
 
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for command in commands:
@@ -101,6 +114,10 @@ def main(argv: Sequence[str] | None = None, registry: Registry | None = None) ->
     try:
         if args.command == "run":
             return asyncio.run(run(load_config(args.config, registry), registry))
+        if args.command == "migrate":
+            return asyncio.run(migrate(load_config(args.config, registry), args.db, registry))
+        if args.command == "copy-store":
+            return asyncio.run(copy_into(load_config(args.config, registry), args.source, args.to))
         if args.command == "doctor":
             return asyncio.run(doctor(args.config, load_models=args.load_models, registry=registry))
     except ConfigError as exc:

@@ -14,6 +14,7 @@ from bot.plugins import Registry, default_registry
 from bot.plural import plural
 from bot.prompts import PromptError, Prompts
 from bot.store import Database, SQLiteEventLog, holder_of
+from bot.store.copy import check_postgres
 
 __all__ = ["doctor"]
 
@@ -50,8 +51,11 @@ async def doctor(
         return 1
 
     db_path = config.resolve(config.store.path)
-    holder = holder_of(db_path) if db_path.exists() else None
-    if holder is not None:
+    holder = holder_of(db_path) if db_path.exists() and config.store.url is None else None
+    if config.store.url is not None:
+        for ok, text in await check_postgres(config.store_target(environ)):
+            report(ok, text)
+    elif holder is not None:
         who = f"process {holder}" if holder > 0 else "another process"
         report(
             True,
