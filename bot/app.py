@@ -95,7 +95,7 @@ class Roundtable:
     async def setup(self) -> None:
         cfg = self.config
         self.db = await Database.open(self._db_path)
-        self.log = open_event_log(self.db, cfg.resolve(cfg.store.journal_dir))
+        self.log = open_event_log(self.db, cfg.journal_dir())
         await self.log.setup()
         self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions(self.registry))
         await self.sessions.setup()

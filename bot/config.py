@@ -88,8 +88,9 @@ class StoreConfig(Section):
     # the password, if any, from the environment variable named in password_env.
     url: str | None = None
     password_env: str = "ROUNDTABLE_DB_PASSWORD"
-    # Where each worker keeps its send journal on a PostgreSQL store (one file per worker).
-    journal_dir: Path = Path("roundtable-journal")
+    # Where each worker keeps its send journal on a PostgreSQL store (one file per worker);
+    # default: "roundtable-journal" beside the config file.
+    journal_dir: Path | None = None
     batch_size: int = Field(default=1000, ge=1, le=100_000)
 
     @field_validator("url")
@@ -226,6 +227,17 @@ class Config(Section):
         host = parts.netloc.rsplit("@", 1)[-1]
         netloc = f"{user}:{quote(password, safe='')}@{host}"
         return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+    def journal_dir(self) -> Path | None:
+        """The folder of the send journal on a PostgreSQL store (``None``: in memory).
+
+        A config given without a file (tests, embedded defaults) keeps it in memory.
+        """
+        if self.store.journal_dir is not None:
+            return self.resolve(self.store.journal_dir)
+        if self.source.startswith("<"):
+            return None
+        return self.resolve(Path("roundtable-journal"))
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""
