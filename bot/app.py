@@ -34,6 +34,8 @@ from bot.sessions import SessionRegistry
 from bot.store import Database
 from bot.store.personal import LogPersonalData
 from bot.store.pglog import open_event_log
+from bot.store.postgres import PostgresDatabase
+from bot.workers import Leadership, take_worker_name
 
 __all__ = ["Roundtable"]
 
@@ -95,6 +97,17 @@ class Roundtable:
     async def setup(self) -> None:
         cfg = self.config
         self.db = await Database.open(self._db_path)
+        self.share = cfg.worker.share()
+        self.leader = Leadership.solo()
+        if isinstance(self.db, PostgresDatabase):
+            try:
+                async with self.db.connection._gate:
+                    await take_worker_name(self.db.connection.raw, self.share.name)
+            except BaseException:
+                await self.db.close()
+                raise
+            self.leader = Leadership(self._db_path_text(), interval=cfg.worker.leader_check_seconds)
+            await self.leader.start()
         self.log = open_event_log(self.db, cfg.journal_dir())
         await self.log.setup()
         self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions(self.registry))
@@ -126,6 +139,8 @@ class Roundtable:
         )
         if not cfg.bot.log_unmapped_channels:
             self.bus.add_transform(self._in_scope)
+        if not self.share.everything:
+            self.bus.add_transform(self._in_share)
         self.bus.subscribe(CommandIssued, self.commands.handle, name="commands")
         # numpy's small matrices (threading, ranking) run on the loop: more BLAS
         # threads than that only spin against the model's and the loop.
@@ -155,6 +170,7 @@ class Roundtable:
             personal=self.personal,
             exports=Exports(self.db, self.registry.exports()),
             people=self.people,
+            leader=self.leader,
         )
         self._serving: list[tuple[Module, ModuleSpec]] = []
         factory = self._module_factory or self._registered_modules
@@ -163,6 +179,13 @@ class Roundtable:
             await module.setup()
             module.register(self.bus, self.commands)
         await self.bus.start()
+
+    def _db_path_text(self) -> str:
+        return str(self._db_path)
+
+    def _in_share(self, event: Event) -> Event | None:
+        """Leave what another worker owns to that worker (it stores and handles it)."""
+        return event if self.share.owns(event) else None
 
     def _follow_clock(self, event: Event) -> None:
         """A replay's clock follows its transcript, also for events handled after a restart."""
@@ -197,6 +220,7 @@ class Roundtable:
             if spec.runs == "configured"
             and spec.factory is not None
             and spec.name in self.config.sections
+            and self.share.runs(spec.name)
         ]
 
     def fallback_adapters(self) -> list[Adapter]:
@@ -233,7 +257,7 @@ class Roundtable:
         """
         self.outbox.attach(adapter)
         self._adapters.append(adapter)
-        if await self.bus.redeliver(adapter.name):
+        if await self.bus.redeliver(adapter.name, self.share.owns):
             await self.bus.drain()
         await adapter.start(self.bus.publish)
 
@@ -255,5 +279,6 @@ class Roundtable:
                 log.exception("could not close module %s", module.name)
         if self._embedder is None:
             self.embedder.close()
+        await self.leader.aclose()
         await self.log.close()
         await self.db.close()

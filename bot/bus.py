@@ -190,7 +190,9 @@ class Bus:
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_loop(), name="bus-writer")
 
-    async def redeliver(self, platform: str | None = None) -> int:
+    async def redeliver(
+        self, platform: str | None = None, owns: Callable[[Event], bool] | None = None
+    ) -> int:
         """Queue the events stored before a crash but not handled (of ``platform``).
 
         Call it once the adapter that will carry the answers is attached and
@@ -199,7 +201,7 @@ class Bus:
         pending = [
             (seq, event)
             for seq, event in await self._log.pending()
-            if platform is None or event.platform == platform
+            if (platform is None or event.platform == platform) and (owns is None or owns(event))
         ]
         if pending:
             log.warning("handling %d events stored before a restart", len(pending))

@@ -27,6 +27,7 @@ from pydantic import (
 
 from bot.plugins import Registry, default_registry
 from bot.sessions import PlannedSession, slugify
+from bot.workers import Share
 
 __all__ = [
     "BotConfig",
@@ -114,6 +115,35 @@ class StoreConfig(Section):
         return self
 
 
+class WorkerConfig(Section):
+    """This process's share of the work when several run on one PostgreSQL store."""
+
+    # Unique per process: a second process with the same name is refused.
+    name: str = "main"
+    # The platforms this worker connects to (empty: every configured one).
+    platforms: list[str] = Field(default_factory=list)
+    # The channels it handles, as platform:community:channel places, * for any part
+    # (empty: all). Events elsewhere are left to the worker that owns them.
+    channels: list[str] = Field(default_factory=list)
+    # Whether it handles direct messages to the bot (give them to one worker per platform).
+    direct_messages: bool = True
+    # How often a worker that does not lead the timed jobs asks whether it may.
+    leader_check_seconds: float = Field(default=5.0, gt=0.0, le=300.0)
+
+    @field_validator("channels")
+    @classmethod
+    def _places(cls, value: list[str]) -> list[str]:
+        for place in value:
+            if place.count(":") < 2:
+                raise ValueError(
+                    f"{place!r} should be platform:community:channel, like 'discord:*:456'"
+                )
+        return value
+
+    def share(self) -> Share:
+        return Share(self.name, tuple(self.platforms), tuple(self.channels), self.direct_messages)
+
+
 class ModelsConfig(Section):
     enabled: bool = True
     embeddings: str = "bundled"
@@ -172,6 +202,7 @@ class Config(Section):
     bot: BotConfig = BotConfig()
     store: StoreConfig = StoreConfig()
     models: ModelsConfig = ModelsConfig()
+    worker: WorkerConfig = WorkerConfig()
     roles: RolesConfig = RolesConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     events: list[EventConfig] = Field(default_factory=list)

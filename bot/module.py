@@ -20,6 +20,7 @@ from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
 from bot.store import Database, EventLog
+from bot.workers import Leadership
 
 __all__ = ["EmbedderProvider", "Module", "Services"]
 
@@ -101,6 +102,9 @@ class Services:
     exports: Exports
     people: LinkBook
     """Accounts a person linked across platforms (``/link``): one person, one vote."""
+    # Whether this process runs the store's timed jobs (always, on SQLite; one worker at
+    # a time on a shared PostgreSQL store: see bot.workers).
+    leader: Leadership = field(default_factory=Leadership.solo)
     # The modules built so far, in order (a module that reads others, like the
     # dashboard, comes after them).
     peers: list[Module] = field(default_factory=list)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -109,7 +110,8 @@ class DiscordAdapter(PlatformAdapter):
             discord.PrivilegedIntentsRequired: An intent is not enabled in the portal.
             TimeoutError: The gateway did not become ready in ``connect_timeout``.
         """
-        client = _Client(self, intents_for(self._config), self._config, self._commands)
+        kind = _ShardedClient if self._config.shard_count is not None else _Client
+        client = kind(self, intents_for(self._config), self._config, self._commands)
         self._client = client
         self._sender = DiscordSender(client, self._interactions)
         self._pump = asyncio.create_task(self._pump_events(), name="discord-events")
@@ -205,12 +207,18 @@ class _Client(discord.Client):
         config: DiscordConfig,
         commands: Sequence[tuple[str, str]],
     ) -> None:
+        shards: dict[str, Any] = {}
+        if config.shard_count is not None:
+            shards["shard_count"] = config.shard_count
+            if config.shard_ids:
+                shards["shard_ids"] = list(config.shard_ids)
         super().__init__(
             intents=intents,
             allowed_mentions=SAFE_MENTIONS,  # the default for anything sent: nobody pinged
             # Member lists are not needed and would need the members intent.
             chunk_guilds_at_startup=False,
             guild_ready_timeout=config.guild_ready_timeout,
+            **shards,
         )
         self._adapter = adapter
         self._config = config
@@ -255,3 +263,7 @@ class _Client(discord.Client):
 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         self._adapter.emit(translate.member_left(payload, now=self._adapter.now()))
+
+
+class _ShardedClient(_Client, discord.AutoShardedClient):
+    """The same client, connected as this worker's shards only (``[discord] shard_ids``)."""

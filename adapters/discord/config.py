@@ -7,7 +7,7 @@ import binascii
 import re
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["DiscordConfig", "check_tokens"]
 
@@ -32,6 +32,11 @@ class DiscordConfig(BaseModel):
         guild_ready_timeout: Seconds discord.py waits after the last server arrives before
             it reports ready.
         connect_timeout: Seconds ``start`` waits for the gateway to become ready.
+        shard_count: How many shards the bot runs as in all (Discord asks for sharding
+            once a bot is in 2,500 servers). With it, this worker connects as the shards
+            in ``shard_ids`` only, through discord.py's ``AutoShardedClient``; give every
+            worker its own ids, together covering 0 to ``shard_count - 1``.
+        shard_ids: This worker's shards (empty with a ``shard_count``: all of them).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,6 +49,17 @@ class DiscordConfig(BaseModel):
     members: bool = False
     guild_ready_timeout: float = Field(default=2.0, ge=0.0, le=60.0)
     connect_timeout: float = Field(default=30.0, gt=0.0)
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: tuple[int, ...] = ()
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordConfig:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (how many shards there are in all)")
+        bad = [i for i in self.shard_ids if self.shard_count and not 0 <= i < self.shard_count]
+        if bad:
+            raise ValueError(f"shard ids run from 0 to shard_count - 1: {bad}")
+        return self
 
     @field_validator("channels")
     @classmethod

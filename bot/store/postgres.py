@@ -326,9 +326,9 @@ class PostgresDatabase(Database):
                     ran += 1
             finally:
                 await raw.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
-        if ran:
-            async with conn._gate:
-                await conn.refresh_schema()
+        # Another worker may have made these tables: learn their keys and ids either way.
+        async with conn._gate:
+            await conn.refresh_schema()
         return ran
 
 

@@ -159,6 +159,8 @@ class LedgerModule:
         return self.ledger.out_dir() / session.slug / "export"
 
     async def _tick(self, event: Event) -> None:
+        if not self._s.leader.leading:
+            return  # another worker on this store runs the retention
         now = self._s.clock.now()
         if self._retention_at is None or now - self._retention_at >= _DAY:
             await self._retention(now)

@@ -683,19 +683,24 @@ class DiscordFake:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return False
         self._session = _Session(id=f"session-{len(self.identifies)}", intents=intents)
+        # Discord routes a server to shard (server id >> 22) % shard count
+        shard = d.get("shard") or [0, 1]
+        here = (int(GUILD_ID) >> 22) % int(shard[1]) == int(shard[0])
         await self.dispatch(
             "READY",
             {
                 "v": 10,
                 "user": BOT,
-                "guilds": [{"id": GUILD_ID, "unavailable": True}],
+                "guilds": [{"id": GUILD_ID, "unavailable": True}] if here else [],
                 "session_id": self._session.id,
                 "resume_gateway_url": f"ws://{request.host}/gw-resume/",
                 "application": {"id": BOT["id"], "flags": 0},
                 "private_channels": [],
+                **({"shard": [int(shard[0]), int(shard[1])]} if d.get("shard") else {}),
             },
         )
-        await self.dispatch("GUILD_CREATE", guild_create(self.threads.values()))
+        if here:
+            await self.dispatch("GUILD_CREATE", guild_create(self.threads.values()))
         return True
 
     # --- REST ------------------------------------------------------------------------------
