@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
@@ -35,13 +36,14 @@ from bot.store import Database
 from bot.store.personal import LogPersonalData
 from bot.store.pglog import open_event_log
 from bot.store.postgres import PostgresDatabase
-from bot.workers import Leadership, take_worker_name
+from bot.workers import Leadership, lock_key, take_worker_name
 
 __all__ = ["Roundtable"]
 
 log = logging.getLogger("roundtable")
 
 ModuleFactory = Callable[[Services], Sequence[Module]]
+SETUP_LOCK = lock_key("setup")
 
 
 def _plausible_time(event: Event) -> Event | None:
@@ -108,6 +110,27 @@ class Roundtable:
                 raise
             self.leader = Leadership(self._db_path_text(), interval=cfg.worker.leader_check_seconds)
             await self.leader.start()
+        async with self._one_at_a_time():
+            await self._build()
+        await self.bus.start()
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self) -> AsyncIterator[None]:
+        """Workers starting together on one PostgreSQL store set it up one after another."""
+        if not isinstance(self.db, PostgresDatabase):
+            yield
+            return
+        conn = self.db.connection
+        async with conn._gate:
+            await conn.raw.execute("SELECT pg_advisory_lock($1)", SETUP_LOCK)
+        try:
+            yield
+        finally:
+            async with conn._gate:
+                await conn.raw.execute("SELECT pg_advisory_unlock($1)", SETUP_LOCK)
+
+    async def _build(self) -> None:
+        cfg = self.config
         self.log = open_event_log(self.db, cfg.journal_dir())
         await self.log.setup()
         self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions(self.registry))
@@ -178,7 +201,6 @@ class Roundtable:
         for module in self.modules:
             await module.setup()
             module.register(self.bus, self.commands)
-        await self.bus.start()
 
     def _db_path_text(self) -> str:
         return str(self._db_path)
