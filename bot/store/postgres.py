@@ -144,7 +144,8 @@ class PgConnection:
 
     @classmethod
     async def connect(cls, url: str) -> PgConnection:
-        raw = await asyncpg.connect(url, timeout=30)
+        # every module statement stays prepared (asyncpg keeps 100 by default)
+        raw = await asyncpg.connect(url, timeout=30, statement_cache_size=2000)
         await _lenient_codecs(raw)
         conn = cls(raw)
         await conn.refresh_schema()
