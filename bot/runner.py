@@ -9,6 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
+import asyncpg
+
 from bot.adapter import Interactive, TokenError
 from bot.app import Roundtable
 from bot.config import Config
@@ -109,6 +111,10 @@ async def copy_into(config: Config, source: Path, to: str | None) -> int:
     except StoreNotEmpty as exc:
         print(exc, file=sys.stderr)
         return 2
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        print(f"Could not copy into {redact(target)}: {exc}", file=sys.stderr)
+        print("`roundtable doctor` checks the connection.", file=sys.stderr)
+        return 1
     print(
         f"Copied {result.rows} rows in {len(result.tables)} tables from {source}"
         f" to {redact(target)} in {result.seconds:.1f}s."
