@@ -103,7 +103,10 @@ class Leadership:
 
     ``Leadership.solo()`` always leads (SQLite: one process). Otherwise a task
     asks for the lock every ``interval`` seconds on a connection of its own;
-    losing that connection loses the lead (and another worker takes it).
+    losing that connection loses the lead (and another worker takes it). A
+    worker whose connection drops while it lives notices at its next check, so
+    for up to ``interval`` two may believe they lead: timed jobs must be safe to
+    run twice (the retention sweep is).
     """
 
     def __init__(self, url: str | None, name: str = "timed-jobs", interval: float = 5.0) -> None:
