@@ -126,6 +126,7 @@ class BenchAdapter:
 def _config(target: str, channels: list[str], name: str, all_channels: list[str]) -> Any:
     return parse_config(
         {
+            "bot": {"out_dir": str(Path(tempfile.gettempdir()) / "roundtable-bench-out")},
             "models": {"enabled": False},
             "privacy": {"secret_env": "RT_BENCH_SECRET"},
             "roles": {"organisers": [f"replay:{ORGANISER}"]},

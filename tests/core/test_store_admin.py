@@ -21,6 +21,7 @@ def _config_file(tmp_path: Path, url: str) -> Path:
     path = tmp_path / "rt.toml"
     path.write_text(
         f'[store]\nurl = "{url}"\njournal_dir = "{tmp_path / "journal"}"\n'
+        f'[privacy]\nsecret_file = "{tmp_path / "rt.secret"}"\n'
         "[models]\nenabled = false\n",
         encoding="utf-8",
     )
