@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -48,8 +49,9 @@ def _two_channels() -> list[str]:
     return [json.dumps(line) for _, line in sorted(lines, key=lambda x: x[0])]
 
 
-def _config(worker: dict[str, Any] | None = None) -> Config:
+def _config(out: Path, worker: dict[str, Any] | None = None) -> Config:
     data: dict[str, Any] = {
+        "bot": {"out_dir": str(out)},
         "models": {"enabled": False},
         "privacy": {"secret_env": "RT_WORKERS_TEST_SECRET"},
         "events": [
@@ -110,19 +112,20 @@ async def _store(target: str) -> dict[str, Any]:
 
 
 async def test_two_workers_on_two_channels_lose_nothing_and_post_nothing_twice(
-    tmp_path: Any, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RT_WORKERS_TEST_SECRET", "workers")
     lines = _two_channels()
-    # One process on SQLite: the answers to compare with.
+    # One process on SQLite: the answers to compare with (the same out folder: the
+    # end-of-event post names it).
     solo_target = str(tmp_path / "solo.db")
-    solo = await _run(_config(), solo_target, lines)
+    solo = await _run(_config(tmp_path / "out"), solo_target, lines)
     want = await _store(solo_target)
     assert len(want["questions"]) == 6 and not want["errors"]
 
     # Two workers, each seeing both channels (twice: redelivered), owning one each.
-    east = _config({"name": "east", "channels": ["replay:*:east"]})
-    west = _config({"name": "west", "channels": ["replay:*:west"]})
+    east = _config(tmp_path / "out", {"name": "east", "channels": ["replay:*:east"]})
+    west = _config(tmp_path / "out", {"name": "west", "channels": ["replay:*:west"]})
     sent_east, sent_west = await asyncio.gather(
         _run(east, postgres_url, lines, times=2), _run(west, postgres_url, lines, times=2)
     )
@@ -140,14 +143,14 @@ async def test_two_workers_on_two_channels_lose_nothing_and_post_nothing_twice(
 
 
 async def test_a_second_process_with_the_same_worker_name_is_refused(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RT_WORKERS_TEST_SECRET", "workers")
-    cfg = _config({"name": "east", "channels": ["replay:*:east"]})
+    cfg = _config(tmp_path, {"name": "east", "channels": ["replay:*:east"]})
     async with Roundtable(cfg, db_path=postgres_url):
         with pytest.raises(WorkerInUse, match="'east' is already running"):
             await Roundtable(cfg, db_path=postgres_url).setup()
-        other = _config({"name": "west", "channels": ["replay:*:west"]})
+        other = _config(tmp_path, {"name": "west", "channels": ["replay:*:west"]})
         async with Roundtable(other, db_path=postgres_url) as second:
             assert second.share.name == "west"
 
