@@ -22,11 +22,13 @@ class QuestionsConfig(Section):
         ack_interval_seconds: at most one text acknowledgement per channel this often
             (reactions are not limited: they make no noise).
         duplicate_threshold: cosine similarity (MiniLM) at which a new question
-            is merged into an earlier one (calibrated on labelled pairs, near
-            misses included: see ``python -m facilitation.questions.calibrate``).
+            is merged into an earlier one: the lowest that merges no different
+            question among the labelled dev pairs, near misses included (see
+            ``python -m facilitation.questions.calibrate``).
         suggest_threshold: from this similarity up to ``duplicate_threshold`` the
             merge is only suggested to moderators (in their /queue, with the
-            ``/merge N M`` to type).
+            ``/merge N M`` to type); the lowest at which half the suggestions
+            are right on dev, in the written pairs and in the events each.
         max_per_person: questions one person may add within ``rate_window_seconds``
             (moderators and panellists are not limited).
         rate_window_seconds: the window of the rate limit.
@@ -44,7 +46,7 @@ class QuestionsConfig(Section):
     ack_emoji: str = "🙋"
     ack_interval_seconds: float = Field(default=60.0, ge=0)
     duplicate_threshold: float = Field(default=0.78, gt=0, le=1)
-    suggest_threshold: float = Field(default=0.65, gt=0, le=1)
+    suggest_threshold: float = Field(default=0.61, gt=0, le=1)
     max_per_person: int = Field(default=3, ge=1)
     rate_window_seconds: float = Field(default=300.0, ge=0)
     vote_weight: float = Field(default=1.0, ge=0)
