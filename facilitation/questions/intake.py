@@ -5,7 +5,12 @@ in it (after a leading "njeri, …" address to a panellist is set aside). It is
 left out when it is put to another participant (an @mention or a reply), and
 otherwise weighed by :class:`~facilitation.questions.panel.PanelModel`. A
 "my question is about X" message followed within two minutes by the question
-itself, from the same person, makes one question of the two.
+itself, from the same person, makes one question of the two. A short follow-up
+that only makes sense inside the exchange it belongs to ("how do I do that?",
+"what do I do then?"), from someone who is replying, or who has just spoken to
+someone or been spoken to by name,
+stays out too: the person they are talking with answers it, and in the queue
+nobody could tell what it asks.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ _PREAMBLE = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[\w']+")
+# points back to what was just said: "that", "this", "then"..., or "it" at the end
+_BACK = re.compile(r"\b(?:that|this|then|those|these)\b|\bit\W*$", re.I)
+FOLLOW_UP_WORDS = 8  # a follow-up is short; a longer message says what it asks
+EXCHANGE = timedelta(minutes=3)  # spoken to this recently: still in that exchange
 SCAN_LIMIT = 4000  # characters read by the detector: a 1 MB message costs no more
 
 
@@ -53,6 +62,11 @@ class _Last:
     preamble: bool
 
 
+def _follow_up(text: str) -> bool:
+    """A short question that leans on what was just said ("how do I do that?")."""
+    return len(_WORD.findall(text)) <= FOLLOW_UP_WORDS and bool(_BACK.search(text))
+
+
 class Intake:
     """Holds what detection remembers: staff names, each person's last message."""
 
@@ -63,6 +77,16 @@ class Intake:
         self._lock = asyncio.Lock()
         self.staff_names: set[str] = set()
         self._last: dict[tuple[str, str], _Last] = {}
+        # (place, person) -> when they last @mentioned someone or were @mentioned
+        self._spoken_to: dict[tuple[str, str], tuple[datetime, str]] = {}
+
+    def observe(
+        self, place: str, author: str, message_id: str, mentions: tuple[str, ...], at: datetime
+    ) -> None:
+        """Note who is in an exchange: whoever a message (anyone's) speaks to, and its author."""
+        others = [p for p in mentions if p != author]
+        for person in [*others, author] if others else []:
+            self._spoken_to[(place, person)] = (at, message_id)
 
     async def _vector(self, text: str) -> npt.NDArray[np.float32] | None:
         if not self._use_vectors or self._model is None:
@@ -116,6 +140,14 @@ class Intake:
             staff_names=self.staff_names,
         )
         if ctx.to_participant and not ctx.to_staff:
+            return Verdict(False, text)
+        spoken_to = self._spoken_to.get(key)
+        in_exchange = (reply_author is not None and reply_author != author) or (
+            spoken_to is not None  # by an earlier message: "@Pat is that safe?" asks Pat anew
+            and spoken_to[1] != message_id
+            and at - spoken_to[0] <= EXCHANGE
+        )
+        if in_exchange and _follow_up(ctx.text):
             return Verdict(False, text)
         joins = None
         if (

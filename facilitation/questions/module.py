@@ -217,6 +217,7 @@ class QuestionsModule:
         roles = self.roles(event)
         if roles & STAFF:
             self.intake.seen_staff(event.display_name)
+        self.intake.observe(event.place, event.author, event.message_id, event.mentions, event.ts)
         replied = await self._replied_question(event, session)
         if roles & ANSWERERS:
             await self._panel_message(event, session, replied)

@@ -95,6 +95,20 @@ async def test_chatter_and_questions_to_another_participant_stay_out(
     assert await rows(bot, "SELECT asker FROM questions") == [("u_ramesh",)]
 
 
+async def test_a_short_follow_up_inside_an_exchange_stays_out_of_the_queue() -> None:
+    s = started()
+    s.say("u_tuck", "After the boot logo my screen is a mess of graphics, what could cause it?")
+    tip = s.say("u_pan", "@Tuck have you tried restarting the display manager?")
+    s.say("u_tuck", "how do i do that?")  # spoken to by name a moment ago
+    s.say("u_ana", "what do I do then?", reply_to=tip)  # a reply to someone else
+    s.say("u_lee", "@Pan is that safe for young children?")  # names Pan in this very message
+    s.say("u_tuck", "Is there a way to tell which graphics driver the laptop is using?")
+    _, bot = await run(s.lines)
+    got = await rows(bot, "SELECT asker, text FROM questions ORDER BY number")
+    assert [a for a, _ in got] == ["u_tuck", "u_lee", "u_tuck"]
+    assert not any("do i do that" in t or "do I do then" in t for _, t in got)
+
+
 async def test_a_question_over_two_messages_is_one_question() -> None:
     s = started()
     first = s.say("u_hamid", "Hello. My question is about the compost tea.")
