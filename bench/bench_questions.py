@@ -120,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     def with_questions(s: Services) -> list[Any]:
         return [CoreModule(s), QuestionsModule(s)]
 
-    provider = EmbedderProvider("bundled")
+    # as the bot loads it: one torch thread by default (models.threads), since on a small
+    # shared machine more threads spin against each other (measured 2026-12-02 under load
+    # 10: 160 ms per single-text call with 1 thread, 2,300 ms with 2)
+    models = parse_config({}, "<bench>").models
+    provider = EmbedderProvider("bundled", max_length=models.max_length, threads=models.threads)
 
     async def warm() -> None:
         emb = await provider.get()
