@@ -159,6 +159,41 @@ def bench_retrieval(n: int, n_queries: int, dim: int = 384, seed: int = 0) -> No
         f"coarse against exact cosine: {ratio:.1f}x faster (median);"
         f" recall@1 against exact: {agree / n_queries:.1%}"
     )
+    truth = [int(exact.cosines(q, 1)[0][0]) for q in queries]
+    bench_hnswlib(vectors, queries, truth, statistics.median(coarse_only))
+
+
+def bench_hnswlib(
+    vectors: np.ndarray, queries: np.ndarray, truth: list[int], coarse_median: float
+) -> None:
+    """The same cosine lookups through hnswlib's HNSW graph, if it is installed.
+
+    It is not a dependency (no wheel for every Python the project supports; it builds
+    from source with a C++ compiler): ``pip install hnswlib==0.8.0`` to compare.
+    sqlite-vec is not compared: it is an SQLite extension, and the standard library's
+    sqlite3 here cannot load extensions (``enable_load_extension`` is missing).
+    """
+    try:
+        import hnswlib  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        print("hnswlib not installed: pip install hnswlib==0.8.0 to compare")
+        return
+    n, dim = vectors.shape
+    began = time.perf_counter()
+    graph = hnswlib.Index(space="ip", dim=dim)
+    graph.init_index(max_elements=n, ef_construction=100, M=16, random_seed=0)
+    graph.add_items(vectors, np.arange(n))
+    print(f"hnswlib build (M 16, ef_construction 100): {time.perf_counter() - began:.1f} s")
+    graph.set_num_threads(1)
+    for ef in (40, 80):
+        graph.set_ef(ef)
+        times = _latency(lambda q, _t: graph.knn_query(q, k=30), queries, [""] * len(queries))
+        found = [int(graph.knn_query(q, k=1)[0][0][0]) for q in queries]
+        agree = sum(a == b for a, b in zip(found, truth, strict=True)) / len(truth)
+        print(
+            f"hnswlib cosine (ef {ef}) : {_summary(times)}   recall@1 against exact {agree:.1%};"
+            f" median {coarse_median / statistics.median(times):.2f}x the coarse index's speed"
+        )
 
 
 def bench_query_embedding(n_queries: int) -> None:

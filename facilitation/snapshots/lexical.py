@@ -9,6 +9,7 @@ its passages even where the text never repeats the name.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from facilitation.snapshots.keywords import terms
 from facilitation.snapshots.store import StoredPassage
 
-__all__ = ["KeywordIndex"]
+__all__ = ["SENTENCE_MARK", "KeywordIndex", "body_terms"]
 
 # BM25 column weights: title, section path, text
 WEIGHTS = (0.5, 2.0, 1.0)
@@ -27,6 +28,15 @@ MAX_TERMS = 8  # ...and at most this many of the rarest words are
 
 def _doc(text: str) -> str:
     return " ".join(terms(text))
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+SENTENCE_MARK = "|"  # between sentences in ``body_terms`` (FTS5's tokenizer drops it)
+
+
+def body_terms(text: str) -> str:
+    """A passage's terms, space-joined, with ``SENTENCE_MARK`` between its sentences."""
+    return f" {SENTENCE_MARK} ".join(" ".join(terms(s)) for s in _SENTENCE_END_RE.split(text))
 
 
 class KeywordIndex:
@@ -40,12 +50,12 @@ class KeywordIndex:
             " tokenize = \"unicode61 tokenchars '.-'\")"
         )
         self.df: Counter[str] = Counter()
-        # each passage's terms, joined: the reranker splits them instead of re-tokenising
+        # each passage's terms by sentence: the reranker splits them instead of re-tokenising
         self.body_terms: list[str] = []
         rows = []
         for i, p in enumerate(passages):
-            body = " ".join(terms(p.text))
-            self.df.update(set(body.split()))
+            body = body_terms(p.text)
+            self.df.update(set(body.split()) - {SENTENCE_MARK})
             self.body_terms.append(body)
             rows.append((i, _doc(p.title), _doc(p.heading), body))
         self._db.executemany("INSERT INTO fts (rowid, title, heading, body) VALUES (?,?,?,?)", rows)

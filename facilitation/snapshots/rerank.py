@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from facilitation.snapshots import keywords as kw
+from facilitation.snapshots.lexical import SENTENCE_MARK, body_terms
 
 __all__ = ["FEATURES", "Query", "Weights", "features", "fit", "load_weights", "section_title"]
 
@@ -101,12 +101,13 @@ def _term_set(text: str) -> frozenset[str]:
     return frozenset(kw.terms(text))
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=\S)")
-
-
 @functools.lru_cache(maxsize=20_000)
 def _sentence_terms(text: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(kw.terms(s)) for s in _SENTENCE_END_RE.split(text))
+    return _by_sentence(body_terms(text))
+
+
+def _by_sentence(joined: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(s.split()) for s in joined.split(f" {SENTENCE_MARK} "))
 
 
 def section_title(title: str, heading: str) -> str:
@@ -147,9 +148,10 @@ def features(
 ) -> list[float]:
     """The feature vector of one candidate (see :data:`FEATURES`).
 
-    ``body_terms`` are the text's :func:`keywords.terms`, space-joined, if known.
+    ``body_terms`` are the text's :func:`lexical.body_terms`, if known.
     """
-    body = frozenset(body_terms.split()) if body_terms is not None else _term_set(text)
+    sentences = _by_sentence(body_terms) if body_terms is not None else _sentence_terms(text)
+    body = frozenset().union(*sentences)
     head = _term_set(heading)
     rrf = sum(1.0 / (RRF_K + r) for r in ranks if r is not None) * (RRF_K + 1) / 2
     nums = kw.numbers(text)
@@ -165,7 +167,7 @@ def features(
         _share(q.names, body | head, idf) if q.names else 0.0,
         1.0 if len(text.split()) < 20 else 0.0,
         1.0 if kind in ASIDES else 0.0,
-        max((_share(q.terms, t, idf) for t in _sentence_terms(text)), default=0.0),
+        max((_share(q.terms, t, idf) for t in sentences), default=0.0),
         neighbour,
         _kind_of_answer(q, text, nums),
         section_cosine,
