@@ -19,8 +19,8 @@ import dataclasses
 import json
 import logging
 import secrets
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -184,6 +184,10 @@ class EventLog(Protocol):
     async def pending(self) -> list[tuple[int, Event]]: ...
 
     def handling(self, seq: int) -> AbstractAsyncContextManager[None]: ...
+
+    def job(self, mark: str) -> AbstractAsyncContextManager[None]:
+        """A unit of work for a timer's job; once it commits, its journal keys go."""
+        ...
 
     async def flush(self) -> None: ...
 
@@ -496,6 +500,13 @@ class SQLiteEventLog:
         again changes nothing that was kept.
         """
         return _Handling(self, seq)
+
+    @asynccontextmanager
+    async def job(self, mark: str) -> AsyncIterator[None]:
+        """A timer job's unit of work (see :func:`bot.bus.job`)."""
+        async with self.db.unit():
+            yield
+        self.journal.forget([mark])
 
     async def _flush_handled(self) -> None:
         if not self._handled:

@@ -123,3 +123,52 @@ async def test_an_event_started_just_before_a_crash_still_starts(tmp_path: Path)
         assert session is not None and session.title == "Sleep"
         rows = await bot.db.fetchall("SELECT number, text FROM questions")
     assert [(r["number"], r["text"]) for r in rows] == [(1, "How much sleep do teenagers need?")]
+
+
+async def test_a_timer_job_killed_after_posting_is_finished_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A scheduled post (a starter, a reminder) runs as a job: not lost, not doubled."""
+    path = tmp_path / "rt.db"
+    adapter = CountingAdapter()
+    target = Target("replay", "demo", "main")
+
+    async def start() -> tuple[Database, SQLiteEventLog, Outbox]:
+        db = await Database.open(path)
+        log = SQLiteEventLog(db)
+        await log.setup()
+        await db.migrate("probe", ["CREATE TABLE probe (note TEXT)"])
+        outbox = Outbox(log, FakeClock())
+        outbox.attach(adapter)  # type: ignore[arg-type]
+        return db, log, outbox
+
+    async def fire(db: Database, outbox: Outbox, crash: bool) -> list[MessageRef]:
+        async with outbox.job("starter/7:1"):
+            refs = await outbox.send(Say(target=target, text="Starter: what keeps a flat cool?"))
+            refs += await outbox.send(Say(target=target, text="Second part of the starter"))
+            await db.execute("INSERT INTO probe (note) VALUES ('starter 1 done')")
+            if crash:
+                raise Crash  # posted, bookkeeping not committed
+        return refs
+
+    db, log, outbox = await start()
+    with pytest.raises(Crash):
+        await fire(db, outbox, crash=True)
+    log.journal.close()
+    await db.close()
+    assert len(adapter.sent) == 2
+
+    db, log, outbox = await start()
+    assert await db.fetchall("SELECT note FROM probe") == []  # rolled back with the crash
+    refs = await fire(db, outbox, crash=False)
+    assert len(adapter.sent) == 2  # not posted again
+    assert [r.message_id for r in refs] == ["bot-1", "bot-2"]  # the first posts' ids
+    assert [r["note"] for r in await db.fetchall("SELECT note FROM probe")] == ["starter 1 done"]
+    actions = await db.fetchall("SELECT status FROM actions ORDER BY seq")
+    assert [a["status"] for a in actions] == ["sent", "sent"]
+
+    # once the job has committed, its keys are gone: the next firing posts
+    await fire(db, outbox, crash=False)
+    assert len(adapter.sent) == 4
+    await log.close()
+    await db.close()
