@@ -39,7 +39,9 @@ exactly when the change that caused them does.
 an id should be) is refused into the store's quarantine with the reason, and
 logged; the rest of its batch is stored. ``publish`` returns ``False`` for it
 (the platform must not redeliver it forever); a batch that could not be stored
-at all raises to the publisher, so an adapter can tell its platform to retry.
+at all raises to the publisher, so an adapter can tell its platform to retry
+(Slack: HTTP 503; Telegram: the update is not confirmed, or the webhook answers
+503; Discord, which never resends: the adapter keeps the event and retries).
 
 *A second process* on the same database is refused when it opens it
 (:mod:`bot.store.lock`).
