@@ -122,7 +122,11 @@ async def test_an_event_started_just_before_a_crash_still_starts(tmp_path: Path)
         session = bot.sessions.at("replay:c:main")
         assert session is not None and session.title == "Sleep"
         rows = await bot.db.fetchall("SELECT number, text FROM questions")
+        statuses = await bot.db.fetchall("SELECT status FROM actions")
     assert [(r["number"], r["text"]) for r in rows] == [(1, "How much sleep do teenagers need?")]
+    # the answers to the event handled again went out through the adapter, first
+    assert isinstance(adapter.sent[0], Say) and "Sleep" in adapter.sent[0].text
+    assert {r["status"] for r in statuses} == {"sent"}
 
 
 async def test_a_timer_job_killed_after_posting_is_finished_once_after_a_restart(
