@@ -15,6 +15,7 @@ from bot.clock import FakeClock
 from bot.events import CommandIssued, MessagePosted
 from bot.outbox import Outbox
 from bot.store import Database, SQLiteEventLog
+from bot.timers import Timer, TimerBook
 from tests.factories import T0, config, message
 
 
@@ -174,5 +175,52 @@ async def test_a_timer_job_killed_after_posting_is_finished_once_after_a_restart
     # once the job has committed, its keys are gone: the next firing posts
     await fire(db, outbox, crash=False)
     assert len(adapter.sent) == 4
+    await log.close()
+    await db.close()
+
+
+async def test_a_stored_timer_killed_midway_sends_the_rest_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A reminder to three people, killed after two: after the restart, the third, once."""
+    path = tmp_path / "rt.db"
+    adapter = CountingAdapter()
+    target = Target("replay", "demo", "main")
+    clock = FakeClock(T0)
+
+    async def start(crash_after: int | None) -> tuple[Database, SQLiteEventLog, TimerBook]:
+        db = await Database.open(path)
+        log = SQLiteEventLog(db)
+        await log.setup()
+        outbox = Outbox(log, clock)
+        outbox.attach(adapter)  # type: ignore[arg-type]
+        book = TimerBook(db, clock, outbox.job)
+        await book.setup()
+
+        async def remind(timer: Timer) -> str:
+            for n, who in enumerate(("Ann", "Bo", "Cy"), start=1):
+                await outbox.send(Say(target=target, text=f"{who}: the event starts soon"))
+                if n == crash_after:
+                    raise Crash  # killed mid-way through the reminders
+            return "reminded 3"
+
+        book.on("remind", remind)
+        return db, log, book
+
+    db, log, book = await start(crash_after=2)
+    await book.schedule("remind:next", "remind", T0)
+    with pytest.raises(Crash):
+        await book.fire_due()
+    log.journal.close()
+    await db.close()
+    assert adapter.sent == ["Ann: the event starts soon", "Bo: the event starts soon"]
+
+    db, log, book = await start(crash_after=None)
+    assert await book.fire_due() == 1  # still due: the interrupted firing was not kept
+    assert adapter.sent == [f"{who}: the event starts soon" for who in ("Ann", "Bo", "Cy")]
+    assert await book.fired("remind:next") == ("done", "reminded 3")
+    statuses = await db.fetchall("SELECT status FROM actions")
+    assert [r["status"] for r in statuses] == ["sent"] * 3
+    assert await book.fire_due() == 0
     await log.close()
     await db.close()
