@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -280,21 +279,9 @@ class Roundtable:
         """
         self.outbox.attach(adapter)
         self._adapters.append(adapter)
-        # The adapter must be started to post the answers of events handled
-        # again, but what it receives meanwhile waits until they are handled.
-        handled_again = asyncio.Event()
-
-        async def sink(event: Event) -> bool:
-            if not handled_again.is_set():
-                await handled_again.wait()
-            return await self.bus.publish(event)
-
-        await adapter.start(sink)
-        try:
-            if await self.bus.redeliver(adapter.name, self.share.owns):
-                await self.bus.drain()
-        finally:
-            handled_again.set()
+        if await self.bus.redeliver(adapter.name, self.share.owns):
+            await self.bus.drain()
+        await adapter.start(self.bus.publish)
 
     async def drain(self) -> None:
         await self.bus.drain()
