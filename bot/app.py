@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -279,9 +280,21 @@ class Roundtable:
         """
         self.outbox.attach(adapter)
         self._adapters.append(adapter)
-        if await self.bus.redeliver(adapter.name, self.share.owns):
-            await self.bus.drain()
-        await adapter.start(self.bus.publish)
+        # The adapter must be started to post the answers of events handled
+        # again, but what it receives meanwhile waits until they are handled.
+        handled_again = asyncio.Event()
+
+        async def sink(event: Event) -> bool:
+            if not handled_again.is_set():
+                await handled_again.wait()
+            return await self.bus.publish(event)
+
+        await adapter.start(sink)
+        try:
+            if await self.bus.redeliver(adapter.name, self.share.owns):
+                await self.bus.drain()
+        finally:
+            handled_again.set()
 
     async def drain(self) -> None:
         await self.bus.drain()

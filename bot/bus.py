@@ -25,7 +25,9 @@ stored but not handled starts the event after the restart. A redelivered event
 event has a key (event, subscriber, n-th post, kind) written to the **send
 journal** (:mod:`bot.store.journal`) before and after sending, outside the
 transaction; handling the event again returns the recorded message ids instead
-of posting. A restart posts nothing twice.
+of posting. A restart posts nothing twice. Work a timer starts (a scheduled
+starter, a reminder) runs inside :func:`job`: one unit of work, its posts
+journaled under the job's name, so it is neither lost nor doubled either.
 
 The unit's write transaction begins at the first write, so a handler that only
 reads (or waits on a model) holds nothing; from the first write until its
@@ -37,7 +39,9 @@ exactly when the change that caused them does.
 an id should be) is refused into the store's quarantine with the reason, and
 logged; the rest of its batch is stored. ``publish`` returns ``False`` for it
 (the platform must not redeliver it forever); a batch that could not be stored
-at all raises to the publisher, so an adapter can tell its platform to retry.
+at all raises to the publisher, so an adapter can tell its platform to retry
+(Slack: HTTP 503; Telegram: the update is not confirmed, or the webhook answers
+503; Discord, which never resends: the adapter keeps the event and retries).
 
 *A second process* on the same database is refused when it opens it
 (:mod:`bot.store.lock`).
@@ -49,7 +53,8 @@ import asyncio
 import contextvars
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -57,7 +62,7 @@ from bot.clock import Clock
 from bot.events import Annotation, Event
 from bot.store import EventLog
 
-__all__ = ["Bus", "Delivery", "ErrorHook", "Handler", "Middleware", "current_delivery"]
+__all__ = ["Bus", "Delivery", "ErrorHook", "Handler", "Middleware", "current_delivery", "job"]
 
 log = logging.getLogger("roundtable.bus")
 
@@ -79,19 +84,24 @@ class _Subscription:
 
 @dataclass(slots=True)
 class Delivery:
-    """The event a task is handling now, for keys of the posts it makes."""
+    """The event a task is handling now (or the timer job it runs), for keys of its posts.
 
-    bus: Bus
-    seq: int
+    ``seq`` is the event's position in the log; a job (:func:`job`) has none and
+    is known by its ``mark``.
+    """
+
+    bus: Bus | None
+    seq: int | None
     task: asyncio.Task[Any] | None
     subscriber: str = ""
     posts: dict[str, int] = field(default_factory=dict)
+    mark: str = ""
 
     def post_key(self, kind: str) -> str:
-        """A key for the next post, the same each time this event is handled."""
+        """A key for the next post, the same each time this event (or job) is handled."""
         n = self.posts.get(self.subscriber, 0) + 1
         self.posts[self.subscriber] = n
-        return f"{self.seq}/{self.subscriber}/{n}/{kind}"
+        return f"{self.mark or self.seq}/{self.subscriber}/{n}/{kind}"
 
 
 _delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar(
@@ -105,6 +115,31 @@ def current_delivery() -> Delivery | None:
     if delivery is not None and delivery.task is asyncio.current_task():
         return delivery
     return None
+
+
+@asynccontextmanager
+async def job(log: EventLog, name: str) -> AsyncIterator[None]:
+    """Run work that a timer starts (a scheduled post, a reminder) like an event's handling.
+
+    Everything written inside commits together, or not at all; each post made
+    inside goes through the send journal under a key made from ``name``. So if
+    the process dies after posting and before the job's own bookkeeping is
+    committed, running the job again (same ``name``) after the restart does the
+    bookkeeping and returns the post's ids instead of posting again. ``name``
+    must say which firing it is (e.g. the session and the starter's number).
+    Inside an event's handling this adds nothing: that unit and its keys apply.
+    """
+    if current_delivery() is not None:
+        yield
+        return
+    mark = "job:" + name.replace("/", "|")
+    delivery = Delivery(None, None, asyncio.current_task(), subscriber="job", mark=mark)
+    token = _delivery.set(delivery)
+    try:
+        async with log.job(mark):
+            yield
+    finally:
+        _delivery.reset(token)
 
 
 _STOP = object()

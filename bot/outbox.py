@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from bot.actions import Action, DirectMessage, MessageRef, Reply, Say, Target, action_platform
 from bot.adapter import Adapter
-from bot.bus import current_delivery
+from bot.bus import current_delivery, job
 from bot.clock import Clock
 from bot.events import Capabilities, CommandIssued
 from bot.store import EventLog
@@ -53,6 +54,10 @@ class Outbox:
         if any(p(action) for p in self._unrecorded):
             return
         await self._log.record_action(action, refs, status, error, self._clock.now(), session_id)
+
+    def job(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Run a timer's work (and its posts) crash-safe: see :func:`bot.bus.job`."""
+        return job(self._log, name)
 
     def attach(self, adapter: Adapter) -> None:
         self._adapters[adapter.name] = adapter

@@ -7,6 +7,15 @@ order, through the handler its owner registered, and marks it done with what
 happened. A timer due while the bot was down is simply due at the next check:
 it fires once, late, and says so in the log.
 
+Crash-safe like an event's handling: with ``job`` (the outbox's
+:meth:`~bot.outbox.Outbox.job`), each firing is one unit of work whose posts go
+through the send journal under the timer's key. Killed midway (a reminder sent
+to three of ten people), nothing of the firing is kept but the posts already
+made; the timer is due again after the restart, and the posts already made are
+not made again (the journal gives their ids back), so none is lost or doubled.
+Without ``job`` a timer is marked before its handler runs and one interrupted
+is not repeated (:meth:`TimerBook.recover`).
+
 Who checks: the module that owns the book, on every event the bus delivers
 (a replay's clock follows its transcript, so a replay spanning days fires its
 follow-ups at the right moments) and from a light poll on the real clock while
@@ -18,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,14 +70,17 @@ class Timer:
 
 Handler = Callable[[Timer], Awaitable[str]]
 """Does the timed action; returns a note on what happened (stored with the timer)."""
+Job = Callable[[str], AbstractAsyncContextManager[None]]
+"""Runs one firing as a unit of work with journaled posts (:meth:`bot.outbox.Outbox.job`)."""
 
 
 class TimerBook:
     """One table of timers; handlers by kind."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, job: Job | None = None) -> None:
         self._db = db
         self._clock = clock
+        self._job = job
         self._handlers: dict[str, Handler] = {}
         self._next: datetime | None = None
         self._firing = False
@@ -134,17 +147,21 @@ class TimerBook:
             )
             for row in rows:
                 timer = _timer(row)
-                # marked first: a crash in the handler does not repeat a post on restart
-                await self._db.execute(
-                    "UPDATE timers SET state = 'firing', fired_at = ? WHERE id = ?",
-                    (now.isoformat(), timer.id),
-                )
-                if now - timer.due > LATE:
-                    log.info("timer %s was due at %s: sent now, once", timer.key, timer.due)
-                note, state = await self._run(timer)
-                await self._db.execute(
-                    "UPDATE timers SET state = ?, note = ? WHERE id = ?", (state, note, timer.id)
-                )
+                unit = self._job(f"timer.{timer.key}") if self._job else nullcontext()
+                async with unit:
+                    # marked first: without a job, a crash in the handler does not
+                    # repeat a post on restart; with one, this commits with the rest
+                    await self._db.execute(
+                        "UPDATE timers SET state = 'firing', fired_at = ? WHERE id = ?",
+                        (now.isoformat(), timer.id),
+                    )
+                    if now - timer.due > LATE:
+                        log.info("timer %s was due at %s: sent now, once", timer.key, timer.due)
+                    note, state = await self._run(timer)
+                    await self._db.execute(
+                        "UPDATE timers SET state = ?, note = ? WHERE id = ?",
+                        (state, note, timer.id),
+                    )
                 fired += 1
             await self._refresh()
         finally:

@@ -37,6 +37,7 @@ CAPABILITIES = Capabilities(
 )
 
 _DRAIN_TIMEOUT = 5.0
+_RETRY_FIRST, _RETRY_MAX = 1.0, 60.0  # pauses before storing an event again
 
 
 def intents_for(config: DiscordConfig) -> discord.Intents:
@@ -91,6 +92,7 @@ class DiscordAdapter(PlatformAdapter):
         self._sender: DiscordSender | None = None
         self._runner: asyncio.Task[None] | None = None
         self._pump: asyncio.Task[None] | None = None
+        self.unstored: Event | None = None  # the event being tried again, if storing failed
 
     @property
     def client(self) -> discord.Client | None:
@@ -157,6 +159,13 @@ class DiscordAdapter(PlatformAdapter):
         if pump is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._queue.join(), _DRAIN_TIMEOUT)
+            lost = self._queue.qsize() + (self.unstored is not None)
+            if lost:
+                # Discord will not send them again: say so plainly.
+                _log.error(
+                    "stopping with %d Discord event(s) that could not be stored; they are lost",
+                    lost,
+                )
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pump
@@ -187,12 +196,35 @@ class DiscordAdapter(PlatformAdapter):
         self.emit(translate.command_issued(interaction, name=name, args=args))
 
     async def _pump_events(self) -> None:
+        """Hand queued events to the bot in order; one it could not store is tried again.
+
+        The gateway has no acknowledgement and does not send an event twice, so
+        an event whose storing failed (a broken or full database) stays at the
+        head of the queue, with a warning saying why, and is tried again with a
+        growing pause (the events behind it wait, keeping their order).
+        """
         while True:
             event = await self._queue.get()
             try:
-                await self.deliver(event)
-            except Exception:
-                _log.exception("the event sink failed on %s", event.kind)
+                pause = _RETRY_FIRST
+                while True:
+                    try:
+                        await self.deliver(event)
+                        break
+                    except Exception as exc:
+                        self.unstored = event
+                        _log.warning(
+                            "could not store a Discord %s (%s: %s); kept, trying again in"
+                            " %.0f s (%d more waiting behind it)",
+                            event.kind,
+                            type(exc).__name__,
+                            exc,
+                            pause,
+                            self._queue.qsize(),
+                        )
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, _RETRY_MAX)
+                self.unstored = None
             finally:
                 self._queue.task_done()
 

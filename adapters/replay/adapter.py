@@ -70,6 +70,11 @@ class ReplayAdapter(PlatformAdapter):
         self._id_prefix = id_prefix
         self._task: asyncio.Task[None] | None = None
         self._names = dict(names or {})
+        # Everyone's name from the start: a resumed replay answers events stored
+        # before a restart before it reads their lines again.
+        for event in events:
+            if isinstance(event, MessagePosted):
+                self._names.setdefault(event.author, event.display_name)
         self.fed = 0
         self.sent: list[Action] = []
         self.done = asyncio.Event()

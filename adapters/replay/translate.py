@@ -133,7 +133,11 @@ def parse_transcript(
         yield from _jsonl(lines, ctx)
     else:
         yield from _irc(
-            lines, ctx, start or datetime(2026, 1, 1, tzinfo=UTC), dated=fmt == "irc-dated"
+            lines,
+            ctx,
+            start or datetime(2026, 1, 1, tzinfo=UTC),
+            dated=fmt == "irc-dated",
+            on_error=on_error,
         )
 
 
@@ -274,38 +278,30 @@ def _jsonl_event(obj: TranscriptLine, ctx: _Context) -> Event:
             return MemberLeft(**base)
 
 
-def _irc(lines: list[str], ctx: _Context, start: datetime, *, dated: bool) -> Iterator[Event]:
+def _irc(
+    lines: list[str],
+    ctx: _Context,
+    start: datetime,
+    *,
+    dated: bool,
+    on_error: Callable[[TranscriptError], None] | None = None,
+) -> Iterator[Event]:
+    """The events of an IRC log; a line that cannot be read goes to ``on_error`` (or raises)."""
     day: date = start.date()
     last: datetime | None = None
     for index, line in enumerate(lines):
         line = line.rstrip("\n")
         if not line.strip():
             continue
-        channel = ctx.channel
-        if dated:
-            m = _IRC_DATED.match(line)
-            if not m:
-                raise TranscriptError(
-                    f"line {index + 1}: expected 'channel date [hh:mm:ss] <nick> text'"
-                )
-            channel, day_s, hh, mm, ss, body = m.groups()
-            when = datetime.fromisoformat(day_s).replace(
-                hour=int(hh), minute=int(mm), second=int(ss or 0), tzinfo=UTC
-            )
-        elif line.startswith("==="):
-            when = last or datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-            body = line
-        else:
-            m2 = _IRC.match(line)
-            if not m2:
-                raise TranscriptError(f"line {index + 1}: expected '[hh:mm] <nick> text'")
-            hh, mm, ss, body = m2.groups()
-            when = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(
-                hour=int(hh), minute=int(mm), second=int(ss or 0)
-            )
-            if last is not None and when < last - timedelta(hours=1):
-                day += timedelta(days=1)  # the log crossed midnight
-                when += timedelta(days=1)
+        try:
+            when, channel, body, crossed = _irc_when(line, index + 1, day, last, ctx, dated)
+        except TranscriptError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+            continue
+        if crossed:
+            day += timedelta(days=1)
         last = when
         base: dict[str, Any] = dict(
             platform=ctx.platform, community=ctx.community, channel=channel, ts=when
@@ -335,3 +331,48 @@ def _irc(lines: list[str], ctx: _Context, start: datetime, *, dated: bool) -> It
             mentions=ctx.mentions(text, nick),
             links=extract_links(text),
         )
+
+
+def _irc_when(
+    line: str,
+    lineno: int,
+    day: date,
+    last: datetime | None,
+    ctx: _Context,
+    dated: bool,
+) -> tuple[datetime, str, str, bool]:
+    """(time, channel, body, crossed midnight) of one IRC line, or a TranscriptError naming it."""
+    channel = ctx.channel
+    crossed = False
+    if dated:
+        m = _IRC_DATED.match(line)
+        if not m:
+            raise TranscriptError(f"line {lineno}: expected 'channel date [hh:mm:ss] <nick> text'")
+        channel, day_s, hh, mm, ss, body = m.groups()
+        try:
+            when = datetime.fromisoformat(day_s).replace(
+                hour=int(hh), minute=int(mm), second=int(ss or 0), tzinfo=UTC
+            )
+        except ValueError as exc:
+            raise TranscriptError(f"line {lineno}: the date or time is not real ({exc})") from None
+    elif line.startswith("==="):
+        return last or datetime.combine(day, datetime.min.time(), tzinfo=UTC), channel, line, False
+    else:
+        m2 = _IRC.match(line)
+        if not m2:
+            raise TranscriptError(f"line {lineno}: expected '[hh:mm] <nick> text'")
+        hh, mm, ss, body = m2.groups()
+        try:
+            when = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(
+                hour=int(hh), minute=int(mm), second=int(ss or 0)
+            )
+        except ValueError:
+            raise TranscriptError(
+                f"line {lineno}: [{hh}:{mm}{':' + ss if ss else ''}] is not a time of day"
+            ) from None
+        if last is not None and when < last - timedelta(hours=1):
+            crossed = True  # the log crossed midnight
+            when += timedelta(days=1)
+    if not plausible_ts(when):
+        raise TranscriptError(f"line {lineno}: {when:%Y-%m-%d} is not a plausible date")
+    return when, channel, body, crossed

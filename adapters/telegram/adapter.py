@@ -6,23 +6,16 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
-from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Chat, Message, Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ChatMemberHandler,
-    MessageHandler,
-    MessageReactionHandler,
-    filters,
-)
+from telegram.error import InvalidToken
+from telegram.ext import AIORateLimiter, Application
 
 from adapters.base import NotStarted, PlatformAdapter, TokenError
 from adapters.telegram.admins import AdminDirectory
 from adapters.telegram.config import TelegramConfig, check_tokens
+from adapters.telegram.receive import NotStored, Poller, WebhookServer
 from adapters.telegram.sender import MESSAGE_LIMIT, TelegramSender
 from adapters.telegram.translate import PLATFORM, member_event, message_event, reaction_events
 from bot.actions import Action, MessageRef
@@ -93,6 +86,7 @@ class TelegramAdapter(PlatformAdapter):
         self._forums: dict[int, bool] = {}
         self._usernames: dict[str, int] = {}
         self._username = ""  # the bot's own, known once connected
+        self._receiver: Poller | WebhookServer | None = None
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -108,10 +102,9 @@ class TelegramAdapter(PlatformAdapter):
             builder = builder.base_url(self._config.base_url)
         if self._config.base_file_url:
             builder = builder.base_file_url(self._config.base_file_url)
-        app: TelegramApp = builder.build()
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGES, self._on_message))
-        app.add_handler(MessageReactionHandler(self._on_reaction))
-        app.add_handler(ChatMemberHandler(self._on_member, ChatMemberHandler.ANY_CHAT_MEMBER))
+        # Updates are received by adapters.telegram.receive (confirmed only once
+        # stored), not by the Application's updater and handlers.
+        app: TelegramApp = builder.updater(None).build()
         self._app = app
         try:
             await self._stack.enter_async_context(app)  # `async with app`: getMe ... shutdown
@@ -128,38 +121,36 @@ class TelegramAdapter(PlatformAdapter):
         )
         self._sender = TelegramSender(bot, self._forums)
         await bot.set_my_commands(self._menu())
-        await self._listen(app)
-        await app.start()
+        await self._listen(bot)
         log.info("connected to Telegram as @%s (%s)", app.bot.username, self._config.mode)
 
-    async def _listen(self, app: TelegramApp) -> None:
-        assert app.updater is not None
+    async def _listen(self, bot: Any) -> None:
         cfg = self._config
         if cfg.mode == "polling":
-            await app.updater.start_polling(
-                timeout=timedelta(seconds=cfg.poll_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-                error_callback=self._on_polling_error,
-            )
+            poller = Poller(bot, self._dispatch, timeout=cfg.poll_timeout, allowed=ALLOWED_UPDATES)
+            await poller.start()
+            self._receiver = poller
         else:
-            await app.updater.start_webhook(
+            assert cfg.webhook_url is not None  # the config requires it in webhook mode
+            server = WebhookServer(
+                bot,
+                self._dispatch,
+                secret=self._secret,
                 listen=cfg.webhook_listen,
                 port=cfg.webhook_port,
-                url_path=cfg.webhook_path,
-                webhook_url=cfg.webhook_url,
-                allowed_updates=ALLOWED_UPDATES,
-                secret_token=self._secret,
+                path=cfg.webhook_path,
             )
+            self._receiver = server
+            await server.start(cfg.webhook_url, ALLOWED_UPDATES)
 
     async def disconnect(self) -> None:
         """Stop receiving, let in-flight handlers finish, and close the HTTP clients."""
         app = self._app
         if app is None:
             return
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()  # handlers still at work finish (and reach the sink) first
+        receiver, self._receiver = self._receiver, None
+        if receiver is not None:
+            await receiver.stop()  # the update in hand finishes (and reaches the bot) first
         self._app = self._sender = None
         await self._stack.aclose()
         # When getMe fails, PTB's Application.shutdown skips the bot, whose HTTP clients are
@@ -175,16 +166,28 @@ class TelegramAdapter(PlatformAdapter):
             menu.append(BotCommand(name, (description.strip() or name)[:256]))
         return menu
 
-    def _on_polling_error(self, exc: TelegramError) -> None:
-        # PTB's default logs every failed getUpdates at ERROR, but a dropped connection is
-        # routine: PTB retries with back-off. Only a real problem (e.g. Conflict: another
-        # instance polls with this token) deserves an ERROR.
-        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-            log.warning("Telegram connection interrupted (%s); reconnecting", exc)
-        else:
-            log.error("Telegram polling failed: %s", exc)
-
     # -- receiving -----------------------------------------------------------
+
+    async def _dispatch(self, update: Update) -> None:
+        """Hand one update's events to the bot; :class:`NotStored` if it could not store them."""
+        try:
+            if update.message is not None or update.edited_message is not None:
+                await self._on_message(update, None)
+            elif update.message_reaction is not None:
+                await self._on_reaction(update, None)
+            elif update.chat_member is not None or update.my_chat_member is not None:
+                await self._on_member(update, None)
+        except NotStored:
+            raise
+        except Exception:
+            # Our own code could not read it: skipped (not retried forever), with the reason.
+            log.exception("could not read Telegram update %d; skipped", update.update_id)
+
+    async def _store(self, event: Any) -> None:
+        try:
+            await self.deliver(event)
+        except Exception as exc:
+            raise NotStored(f"{type(exc).__name__}: {exc}") from exc
 
     async def _on_message(self, update: Update, _context: object) -> None:
         msg = update.message or update.edited_message
@@ -199,7 +202,7 @@ class TelegramAdapter(PlatformAdapter):
             usernames=self._usernames,
         )
         if event is not None:
-            await self.deliver(event)
+            await self._store(event)
 
     async def _on_reaction(self, update: Update, _context: object) -> None:
         change = update.message_reaction
@@ -210,7 +213,7 @@ class TelegramAdapter(PlatformAdapter):
             assert self._admins is not None
             roles = await self._admins.roles(change.chat.id, change.user.id)
         for event in reaction_events(change, roles):
-            await self.deliver(event)
+            await self._store(event)
 
     async def _on_member(self, update: Update, _context: object) -> None:
         change = update.chat_member or update.my_chat_member
@@ -220,7 +223,7 @@ class TelegramAdapter(PlatformAdapter):
         if update.chat_member is not None:  # my_chat_member is about the bot itself
             event = member_event(change)
             if event is not None:
-                await self.deliver(event)
+                await self._store(event)
 
     def _remember(self, msg: Message) -> None:
         chat = msg.chat

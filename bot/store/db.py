@@ -222,29 +222,24 @@ class Database:
         if unit is not None:
             await self._join(unit)
 
-    @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Unit]:
+    def unit(self) -> _UnitScope:
         """Commit every write this task makes inside the block together.
 
         Nothing is locked until the first write; from then until the block
-        ends, other tasks' writes wait (reads never do).
+        ends, other tasks' writes wait (reads never do). (A class, not a
+        generator: the bus opens one per event.)
         """
-        if self._direct():
-            raise RuntimeError("units of work do not nest")
-        unit = Unit(asyncio.current_task())
-        token = self._unit.set(unit)
-        try:
-            yield unit
-        except BaseException:
-            self._unit.reset(token)
+        return _UnitScope(self)
+
+    async def _end_unit(self, unit: Unit, failed: bool) -> None:
+        if failed:
             if unit.active:
                 try:
                     await self._conn.rollback()
                 finally:
                     unit.active = False
                     self._lock.release()
-            raise
-        self._unit.reset(token)
+            return
         if unit.active:
             try:
                 await self._conn.commit()
@@ -329,6 +324,27 @@ class Database:
                 await self._conn.commit()
             finally:
                 self._in_tx.reset(token)
+
+
+class _UnitScope:
+    """``async with db.unit() as unit``: see :meth:`Database.unit`."""
+
+    __slots__ = ("_db", "_token", "_unit")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def __aenter__(self) -> Unit:
+        db = self._db
+        if db._direct():
+            raise RuntimeError("units of work do not nest")
+        self._unit = Unit(asyncio.current_task())
+        self._token = db._unit.set(self._unit)
+        return self._unit
+
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db._unit.reset(self._token)
+        await self._db._end_unit(self._unit, failed=exc_type is not None)
 
 
 def _prepare_private(path: Path) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,8 +127,8 @@ class SendJournal:
         self._entries.pop(key, None)
         self._append((json.dumps({"k": key, "s": "failed"}) + "\n").encode())
 
-    def forget(self, seqs: list[int]) -> None:
-        """These events are handled: their keys (and the ids they hold) are no longer needed.
+    def forget(self, seqs: Sequence[int | str]) -> None:
+        """These events (or jobs) are handled: their keys (and ids) are no longer needed.
 
         When nothing is in flight the file is cut back to its first line, so it
         never keeps the ids of posts (a direct message's channel names a person)

@@ -4,8 +4,9 @@
 implement; :class:`SQLiteEventLog` is the default. Besides the log itself it
 keeps what makes handling crash-safe (see :mod:`bot.bus`):
 
-* ``pending``: each stored event that is not yet handled, with its full
-  payload, so a restart handles it (and nothing else) again;
+* ``pending``: each stored event that is not yet handled, with the fields
+  its ``events`` row lacks (:func:`bot.store.codec.encode_extra`; usually
+  none), so a restart handles it (and nothing else) again;
 * ``quarantine``: events that could not be stored as they are, with the
   reason, for the organiser to look at;
 * the send journal (:mod:`bot.store.journal`) of posts made for events not
@@ -47,7 +48,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.store.codec import UnstorableEvent, check_text, decode_event, encode_event
+from bot.store.codec import UnstorableEvent, check_text, decode_pending, encode_extra
 from bot.store.db import Database
 from bot.store.journal import SendJournal
 
@@ -184,6 +185,10 @@ class EventLog(Protocol):
 
     def handling(self, seq: int) -> AbstractAsyncContextManager[None]: ...
 
+    def job(self, mark: str) -> AbstractAsyncContextManager[None]:
+        """A unit of work for a timer's job; once it commits, its journal keys go."""
+        ...
+
     async def flush(self) -> None: ...
 
     async def quarantined(self) -> list[dict[str, str]]: ...
@@ -250,19 +255,11 @@ def _row(event: Event, session_id: int | None) -> tuple[Any, ...]:
         reply_to,
         event.ts.isoformat(),
         text,
-        json.dumps(list(mentions)),
-        json.dumps(list(links)),
+        _json_list(mentions),
+        _json_list(links),
         emoji,
         int(event.private),
     )
-
-
-def _checked(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    # The texts were checked when the payload was encoded; here only the types.
-    for value in row:
-        if value is not None and not isinstance(value, int | str):
-            raise UnstorableEvent(f"a field holds {type(value).__name__}, not text")
-    return row
 
 
 def _safe_payload(event: Event) -> str:
@@ -332,6 +329,38 @@ _INSERT = (
 )
 
 
+class _Handling:
+    """``async with log.handling(seq)``: one event's unit of work (a class: one per event)."""
+
+    __slots__ = ("_log", "_scope", "_seq", "_unit")
+
+    def __init__(self, log_: SQLiteEventLog, seq: int) -> None:
+        self._log = log_
+        self._seq = seq
+
+    async def __aenter__(self) -> None:
+        self._scope = self._log.db.unit()
+        self._unit = await self._scope.__aenter__()
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        log_, unit = self._log, self._unit
+        if exc_type is not None:
+            await self._scope.__aexit__(exc_type, exc, tb)
+            return
+        log_._handled.append(self._seq)
+        if not unit.active:
+            await self._scope.__aexit__(None, None, None)
+            return  # nothing written: the mark goes with the next transaction
+        done = log_._handled
+        try:
+            await log_._flush_handled()
+        except BaseException as err:
+            await self._scope.__aexit__(type(err), err, err.__traceback__)
+            raise
+        await self._scope.__aexit__(None, None, None)
+        log_.journal.forget(done)
+
+
 def _dedup_or_repr(event: Event) -> str:
     try:
         return str(event.dedup_key)
@@ -385,8 +414,8 @@ class SQLiteEventLog:
         for i, (event, session_id) in enumerate(zip(events, sessions, strict=True)):
             try:
                 check_text("the event's key", event.dedup_key)
-                payload = encode_event(event)  # names the field at fault
-                prepared.append((i, _checked(_row(event, session_id)), payload))
+                payload = encode_extra(event)  # checks every field, names the one at fault
+                prepared.append((i, _row(event, session_id), payload))
             except (UnstorableEvent, TypeError, ValueError, AttributeError) as exc:
                 refused.append((i, event, str(exc) or type(exc).__name__))
         async with self.db.transaction():
@@ -457,27 +486,27 @@ class SQLiteEventLog:
 
     async def pending(self) -> list[tuple[int, Event]]:
         """Stored events not yet handled, in the order they were stored."""
-        rows = await self.db.fetchall("SELECT seq, payload FROM pending ORDER BY seq")
-        return [(int(r["seq"]), decode_event(r["payload"])) for r in rows]
+        rows = await self.db.fetchall(
+            "SELECT e.*, p.payload AS extra FROM pending p JOIN events e ON e.seq = p.seq"
+            " ORDER BY p.seq"
+        )
+        return [(int(r["seq"]), decode_pending(r, r["extra"])) for r in rows]
 
-    @asynccontextmanager
-    async def handling(self, seq: int) -> AsyncIterator[None]:
+    def handling(self, seq: int) -> _Handling:
         """Handle event ``seq``: what is written meanwhile commits with its "handled" mark.
 
         An event whose handling wrote nothing has its mark buffered and written
         with the next transaction: if the process dies first, handling it
         again changes nothing that was kept.
         """
-        async with self.db.unit() as unit:
+        return _Handling(self, seq)
+
+    @asynccontextmanager
+    async def job(self, mark: str) -> AsyncIterator[None]:
+        """A timer job's unit of work (see :func:`bot.bus.job`)."""
+        async with self.db.unit():
             yield
-            if unit.active:
-                self._handled.append(seq)
-                done = self._handled
-                await self._flush_handled()
-            else:
-                self._handled.append(seq)
-                return
-        self.journal.forget(done)
+        self.journal.forget([mark])
 
     async def _flush_handled(self) -> None:
         if not self._handled:

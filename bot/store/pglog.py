@@ -20,9 +20,9 @@ from typing import Any
 
 from bot.events import Event
 from bot.files import private_folder
-from bot.store.codec import UnstorableEvent, check_text, encode_event
+from bot.store.codec import UnstorableEvent, check_text, encode_extra
 from bot.store.db import Database
-from bot.store.log import Appended, SQLiteEventLog, _checked, _row
+from bot.store.log import Appended, SQLiteEventLog, _row
 from bot.store.postgres import PostgresDatabase
 
 __all__ = ["PostgresEventLog", "open_event_log"]
@@ -66,8 +66,8 @@ class PostgresEventLog(SQLiteEventLog):
         for i, (event, session_id) in enumerate(zip(events, sessions, strict=True)):
             try:
                 check_text("the event's key", event.dedup_key)
-                payload = encode_event(event)
-                prepared.append((i, _checked(_row(event, session_id)), payload))
+                payload = encode_extra(event)  # checks every field, names the one at fault
+                prepared.append((i, _row(event, session_id), payload))
             except (UnstorableEvent, TypeError, ValueError, AttributeError) as exc:
                 refused.append((i, event, str(exc) or type(exc).__name__))
         async with self.db.transaction():

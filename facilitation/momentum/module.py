@@ -52,7 +52,7 @@ class MomentumModule:
     def __init__(self, services: Services, cfg: MomentumConfig) -> None:
         self._s = services
         self.cfg = cfg
-        self.timers = TimerBook(services.db, services.clock)
+        self.timers = TimerBook(services.db, services.clock, services.outbox.job)
         self.reminders = ReminderStore(services.db)
         self._series = services.config.section("ledger", LedgerConfig).series
         self._poller: asyncio.Task[None] | None = None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from bot.actions import DirectMessage, React, Reply, Say, Target
 from bot.bus import Bus
@@ -42,6 +41,7 @@ from facilitation.questions.bridge import QuestionBridge
 from facilitation.questions.commands import QuestionCommands
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.intake import Intake
+from facilitation.questions.memory import QuestionMemory
 from facilitation.questions.panel import PanelModel
 from facilitation.questions.queue import Asked, Outcome, QuestionQueue
 from facilitation.questions.render import short, summary_text
@@ -83,8 +83,7 @@ class QuestionsModule:
         )
         self.keep_anonymous = services.config.privacy.keep_anonymous_askers
         self._upvote = {normalise_emoji(e) for e in self.cfg.upvote_emoji}
-        self._last_text_ack: dict[str, datetime] = {}
-        self._explained: set[tuple[int, str, str]] = set()
+        self.memory = QuestionMemory(services.db)
         self.intake = Intake(PanelModel(), use_vectors=services.embedder.enabled)
         self._recent: dict[tuple[int, str, str], Recent] = {}
         upvote = self.cfg.upvote_emoji[0] if self.cfg.upvote_emoji else "👍"
@@ -92,7 +91,9 @@ class QuestionsModule:
 
     async def setup(self) -> None:
         await self.store.setup()
+        await self.memory.setup()
         self.s.personal.register(self.store)
+        self.s.personal.register(self.memory)
 
     async def aclose(self) -> None:
         return None
@@ -112,13 +113,13 @@ class QuestionsModule:
     def roles(self, event: Event) -> frozenset[Role]:
         return self.s.roles.roles_of(event.platform, event.author, event.author_roles)
 
-    def may_speak(self, place: str) -> bool:
+    async def may_speak(self, place: str) -> bool:
         """At most one text acknowledgement per channel per ``ack_interval_seconds``."""
         now = self.s.clock.now()
-        last = self._last_text_ack.get(place)
+        last = self.memory.last_spoke(place)
         if last is not None and (now - last).total_seconds() < self.cfg.ack_interval_seconds:
             return False
-        self._last_text_ack[place] = now
+        await self.memory.spoke(place, now)
         return True
 
     async def send(self, action: Say | Reply | React | DirectMessage, session_id: int) -> list[str]:
@@ -333,10 +334,9 @@ class QuestionsModule:
 
     async def _too_long(self, event: MessagePosted, session: Session) -> None:
         """Say privately (once per person) that a very long message was not queued."""
-        key = (session.id, event.platform, f"long:{event.author}")
-        if key in self._explained:
+        if self.memory.was_told(session.id, event.platform, event.author, "too_long"):
             return
-        self._explained.add(key)
+        await self.memory.told(session.id, event.platform, event.author, "too_long")
         text = self.s.prompts("questions.too_long_detected", limit=self.cfg.max_length)
         await self._tell(event, session, text)
 
@@ -405,8 +405,7 @@ class QuestionsModule:
         if outcome.kind == "added":
             await self.bridge.announce(session, q, Target.of(event))
         reacted = await self.react_or_none(q, self.cfg.ack_emoji, event.message_id)
-        key = (session.id, event.platform, event.author)
-        first = key not in self._explained
+        first = not self.memory.was_told(session.id, event.platform, event.author, "hint")
         p = self.s.prompts
         if outcome.kind == "merged_answered":
             text = await self.answered_before(q)
@@ -418,13 +417,13 @@ class QuestionsModule:
             text = p("questions.caught", n=q.number, name=name, emoji=emoji)
         else:
             return
-        if outcome.kind == "merged_answered" or self.may_speak(event.place):
+        if outcome.kind == "merged_answered" or await self.may_speak(event.place):
             target = Target.of(event)
             await self.send(
                 Reply(target=target, message_id=event.message_id, text=text), session.id
             )
         if first:
-            self._explained.add(key)
+            await self.memory.told(session.id, event.platform, event.author, "hint")
             if outcome.kind in ("added", "pending"):
                 await self._tell(event, session, p("questions.caught_hint", n=q.number))
 

@@ -15,15 +15,16 @@ from datetime import datetime
 import numpy as np
 
 from bot.actions import OpenThread, Say, Target
-from bot.bus import Bus
+from bot.bus import Bus, current_delivery
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.embeddings import StaticEmbedder
-from bot.events import ConversationAssigned, MessagePosted
+from bot.events import ConversationAssigned, Event, MessagePosted
 from bot.exports import Question
 from facilitation.base import Services
 from facilitation.threads.config import ThreadsConfig
 from facilitation.threads.disentangle import Disentangler
 from facilitation.threads.message import Link, ThreadMessage
+from facilitation.threads.restore import Offers, linked_before
 from facilitation.threads.scorer import Scorer
 from facilitation.threads.threadmap import (
     Answered,
@@ -61,9 +62,11 @@ class ThreadsModule:
         self._zeros = np.zeros(384, np.float32)
         self._channels: dict[str, _Channel] = {}
         self._bus: Bus | None = None
+        self._offers = Offers(services.db)
 
     async def setup(self) -> None:
         if self._cfg.enabled:
+            await self._offers.setup()
             self._scorer = Scorer.load()
             settings = self._scorer.meta.get("embeddings")
             static = isinstance(settings, dict) and settings.get("kind") == "static"
@@ -103,18 +106,33 @@ class ThreadsModule:
         channel = self._channels.get(place)
         return channel.map if channel is not None else None
 
-    def _channel(self, place: str) -> _Channel:
-        channel = self._channels.get(place)
+    async def _channel(self, event: Event) -> _Channel:
+        """The channel's map; the first time since start, rebuilt from the log (a restart)."""
+        channel = self._channels.get(event.place)
         if channel is None:
             assert self._scorer is not None
             channel = _Channel(self._scorer, self._s, self._cfg.idle_minutes)
-            self._channels[place] = channel
+            delivery = current_delivery()
+            earlier = await linked_before(
+                self._s.db,
+                event.platform,
+                event.community,
+                event.channel,
+                delivery.seq if delivery is not None else None,
+            )
+            for msg, link in zip(earlier, await self._relink(channel, earlier), strict=True):
+                channel.map.add(msg, link)
+            channel.suggested = await self._offers.made(event.place)
+            if earlier:
+                log.info("threads: %s rebuilt from %d earlier messages", event.place, len(earlier))
+            # another message of this channel may have rebuilt it meanwhile
+            channel = self._channels.setdefault(event.place, channel)
         return channel
 
     async def _on_message(self, event: MessagePosted) -> None:
         if event.from_bot or not event.text.strip():
             return
-        channel = self._channel(event.place)
+        channel = await self._channel(event)
         msg = ThreadMessage(
             id=event.message_id,
             author=event.author,
@@ -155,6 +173,19 @@ class ThreadsModule:
         [link] = await channel.linker.alink_many([msg], embedder)
         return link
 
+    async def _relink(self, channel: _Channel, msgs: list[ThreadMessage]) -> list[Link]:
+        """Link stored messages again, in one pass (the same decisions as the first time)."""
+        zeros = np.zeros((len(msgs), self._zeros.shape[0]), np.float32)
+        if not msgs or not self._s.embedder.enabled:
+            return channel.linker.link_many(msgs, zeros)
+        if self._static is not None:
+            vectors = np.asarray(self._static.embed([m.text for m in msgs]), np.float32)
+            return channel.linker.link_many(msgs, vectors)
+        embedder = await self._s.embedder.get()
+        if embedder is None:
+            return channel.linker.link_many(msgs, zeros)
+        return await channel.linker.alink_many(msgs, embedder)
+
     async def _maybe_suggest(self, event: MessagePosted, channel: _Channel) -> None:
         caps = self._s.outbox.capabilities(event.platform)
         if not caps.native_threads or event.thread is not None:
@@ -169,6 +200,7 @@ class ThreadsModule:
             if not keywords:
                 continue  # "this conversation about this" helps nobody; ask once it has one
             channel.suggested.add(conv.id)
+            await self._offers.add(event.place, conv.id)
             people = ", ".join(sorted(conv.people)[:4])
             target = Target(event.platform, event.community, event.channel, None)
             if self._cfg.open_threads:
@@ -187,7 +219,7 @@ class ThreadsModule:
                 await self._s.outbox.send(Say(target=target, text=text), session.id)
 
     async def _catchup(self, inv: Invocation) -> None:
-        channel = self._channel(inv.event.place)
+        channel = await self._channel(inv.event)
         minutes = inv.args.get("minutes")
         last = channel.map.last_said(inv.event.author)
         # "sorry, stepped away" just before /catchup is no place to start from:
@@ -248,5 +280,5 @@ class ThreadsModule:
         return None
 
     async def _threads(self, inv: Invocation) -> None:
-        channel = self._channel(inv.event.place)
+        channel = await self._channel(inv.event)
         await inv.reply(threads_text(self._s.prompts, channel.map))

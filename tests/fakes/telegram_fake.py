@@ -317,7 +317,10 @@ class TelegramFake:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
             return _error(ApiError(401, "Unauthorized"))
-        params, files = await _read_params(request)
+        try:
+            params, files = await _read_params(request)
+        except ConnectionResetError:
+            return web.Response()  # the client went away mid-request (a bot stopping)
         self.calls.append(ApiCall(method, params, files))
         self._called.set()
         failures = self._failures.get(method)
@@ -423,14 +426,18 @@ class TelegramFake:
             self._queue = [
                 u for u in self._queue if u["update_id"] >= offset and _kind(u) in allowed
             ]
+            if request.transport is None or request.transport.is_closing():
+                # The client gave up on this long poll (a bot stopping): like Telegram,
+                # hand nothing out on a connection that is gone.
+                return _DROPPED
             batch = self._redelivery + self._queue[: int(params.get("limit") or 100)]
             if batch or self._closing or loop.time() >= deadline:
                 self._redelivery = []
                 self.delivered += batch
                 return batch
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), deadline - loop.time())
+            with contextlib.suppress(TimeoutError):  # looking at the connection now and then
+                await asyncio.wait_for(self._wake.wait(), min(0.1, deadline - loop.time()))
 
     def _api_setMyCommands(self, params: dict[str, Any], files: Files) -> bool:
         for command in params["commands"]:

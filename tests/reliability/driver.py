@@ -125,8 +125,13 @@ def _pending(db: Path) -> int:
         return 0
 
 
-def bot_posts(text: str) -> list[str]:
-    """The bot's posts in a replay's output (a post's continuation lines joined to it)."""
+def bot_posts(text: str, folder: Path | None = None) -> list[str]:
+    """The bot's posts in a replay's output (a post's continuation lines joined to it).
+
+    Paths under the run's ``folder`` read ``<run>``, so two runs' posts compare.
+    """
+    if folder is not None:
+        text = text.replace(str(folder), "<run>")
     posts: list[str] = []
     for raw in text.splitlines():
         if raw.startswith("  🤖"):
@@ -156,7 +161,7 @@ def replay_once(config: Path, transcript: Path, db: Path, out: Path) -> Run:
     if done.returncode != 0:
         raise RuntimeError(f"replay failed ({done.returncode}): {done.stderr[-2000:]}")
     return Run(
-        posts=bot_posts(out.read_text(encoding="utf-8")),
+        posts=bot_posts(out.read_text(encoding="utf-8"), out.parent),
         seconds=time.perf_counter() - started,
         stderr=done.stderr,
     )
@@ -204,7 +209,7 @@ def replay_with_kills(
             if last and proc.returncode != 0:
                 raise RuntimeError(f"the last replay failed ({proc.returncode}): {err[-2000:]}")
     for part in outputs:
-        run.posts.extend(bot_posts(part.read_text(encoding="utf-8")))
+        run.posts.extend(bot_posts(part.read_text(encoding="utf-8"), out.parent))
     run.seconds = time.perf_counter() - started
     return run
 
@@ -253,10 +258,20 @@ def duplicate_posts(crashed: list[str], clean: list[str]) -> int:
 def divergent_posts(crashed: list[str], clean: list[str]) -> tuple[int, int]:
     """(posts only the crashed run made, posts only the clean run made), duplicates aside.
 
-    After a restart a module's in-memory state (a rate limit, who was already
-    told something, the live thread map) starts empty, so a few decisions to
-    post differ; those are counted here, not as duplicates.
+    Modules keep what decides whether to post (who was told, when the channel
+    last heard from the bot, which conversations were offered a thread) in
+    their tables, so both should be 0; a post that was in flight when the
+    process was killed (claimed in the send journal, never confirmed) is not
+    made again and shows as one only the clean run made (see :func:`unsure_posts`).
     """
     made, want = Counter(crashed), Counter(clean)
     extra = sum(min(n, 1) for post, n in made.items() if want[post] == 0)
     return extra, sum((want - made).values())
+
+
+def unsure_posts(db: Path) -> int:
+    """Posts in flight at a kill: claimed before sending, never confirmed, so not repeated."""
+    with sqlite3.connect(db) as conn:
+        return int(
+            conn.execute("SELECT COUNT(*) FROM actions WHERE status = 'unsure'").fetchone()[0]
+        )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.replay.translate import TranscriptError, parse_transcript
 from bot.bus import Bus
 from bot.clock import FakeClock
 from bot.events import Event, MessagePosted
@@ -96,3 +97,53 @@ def test_a_bad_transcript_line_is_reported_and_the_rest_replayed(tmp_path: Path)
     with sqlite3.connect(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT message_id FROM events ORDER BY seq")]
     assert ids == ["m1", "m3"]
+
+
+def test_a_bad_irc_line_is_reported_and_the_rest_replayed(tmp_path: Path) -> None:
+    lines = [
+        "[18:00] <mo> welcome everyone",
+        "[25:61] <ann> a time that is not one",
+        "<bo> a line without a time",
+        "=== ann has joined #panel",
+        "[18:02] * bo waves",
+        "[18:03] <bo> still here after the bad lines",
+    ]
+    transcript = tmp_path / "t.log"
+    transcript.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "rt.db"
+    cfg = write_config(tmp_path, db)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "replay", str(transcript), "-c", str(cfg), "--db",
+         str(db), "--quiet"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+        env={"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Skipped 2 unreadable line(s)" in done.stderr
+    assert "line 2: [25:61] is not a time of day" in done.stderr
+    assert "line 3: expected '[hh:mm] <nick> text'" in done.stderr
+    with sqlite3.connect(db) as conn:
+        texts = [r[0] for r in conn.execute("SELECT text FROM events WHERE text IS NOT NULL")]
+    assert texts == ["welcome everyone", "waves", "still here after the bad lines"]
+
+
+def test_a_dated_irc_log_skips_dates_that_are_not_real() -> None:
+    problems: list[TranscriptError] = []
+    events = list(
+        parse_transcript(
+            [
+                "#panel 2024-05-01 [18:00:00] <mo> hello",
+                "#panel 2024-02-30 [18:00:01] <ann> no such day",
+                "#panel 9999-05-01 [18:00:02] <ann> far future",
+                "a line that is not a log line",
+                "#panel 2024-05-01 [18:00:05] <bo> carried on",
+            ],
+            on_error=problems.append,
+        )
+    )
+    assert [e.text for e in events if isinstance(e, MessagePosted)] == ["hello", "carried on"]
+    assert [str(p).split(":")[0] for p in problems] == ["line 2", "line 3", "line 4"]
+    assert "not real" in str(problems[0]) and "not a plausible date" in str(problems[1])
+    with pytest.raises(TranscriptError, match="line 2"):
+        list(parse_transcript(["[18:00] <mo> hi", "[99:00] <mo> bad"]))

@@ -15,6 +15,7 @@ from bot.clock import FakeClock
 from bot.events import CommandIssued, MessagePosted
 from bot.outbox import Outbox
 from bot.store import Database, SQLiteEventLog
+from bot.timers import Timer, TimerBook
 from tests.factories import T0, config, message
 
 
@@ -122,4 +123,104 @@ async def test_an_event_started_just_before_a_crash_still_starts(tmp_path: Path)
         session = bot.sessions.at("replay:c:main")
         assert session is not None and session.title == "Sleep"
         rows = await bot.db.fetchall("SELECT number, text FROM questions")
+        statuses = await bot.db.fetchall("SELECT status FROM actions")
     assert [(r["number"], r["text"]) for r in rows] == [(1, "How much sleep do teenagers need?")]
+    # the answers to the event handled again went out through the adapter, first
+    assert isinstance(adapter.sent[0], Say) and "Sleep" in adapter.sent[0].text
+    assert {r["status"] for r in statuses} == {"sent"}
+
+
+async def test_a_timer_job_killed_after_posting_is_finished_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A scheduled post (a starter, a reminder) runs as a job: not lost, not doubled."""
+    path = tmp_path / "rt.db"
+    adapter = CountingAdapter()
+    target = Target("replay", "demo", "main")
+
+    async def start() -> tuple[Database, SQLiteEventLog, Outbox]:
+        db = await Database.open(path)
+        log = SQLiteEventLog(db)
+        await log.setup()
+        await db.migrate("probe", ["CREATE TABLE probe (note TEXT)"])
+        outbox = Outbox(log, FakeClock())
+        outbox.attach(adapter)  # type: ignore[arg-type]
+        return db, log, outbox
+
+    async def fire(db: Database, outbox: Outbox, crash: bool) -> list[MessageRef]:
+        async with outbox.job("starter/7:1"):
+            refs = await outbox.send(Say(target=target, text="Starter: what keeps a flat cool?"))
+            refs += await outbox.send(Say(target=target, text="Second part of the starter"))
+            await db.execute("INSERT INTO probe (note) VALUES ('starter 1 done')")
+            if crash:
+                raise Crash  # posted, bookkeeping not committed
+        return refs
+
+    db, log, outbox = await start()
+    with pytest.raises(Crash):
+        await fire(db, outbox, crash=True)
+    log.journal.close()
+    await db.close()
+    assert len(adapter.sent) == 2
+
+    db, log, outbox = await start()
+    assert await db.fetchall("SELECT note FROM probe") == []  # rolled back with the crash
+    refs = await fire(db, outbox, crash=False)
+    assert len(adapter.sent) == 2  # not posted again
+    assert [r.message_id for r in refs] == ["bot-1", "bot-2"]  # the first posts' ids
+    assert [r["note"] for r in await db.fetchall("SELECT note FROM probe")] == ["starter 1 done"]
+    actions = await db.fetchall("SELECT status FROM actions ORDER BY seq")
+    assert [a["status"] for a in actions] == ["sent", "sent"]
+
+    # once the job has committed, its keys are gone: the next firing posts
+    await fire(db, outbox, crash=False)
+    assert len(adapter.sent) == 4
+    await log.close()
+    await db.close()
+
+
+async def test_a_stored_timer_killed_midway_sends_the_rest_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A reminder to three people, killed after two: after the restart, the third, once."""
+    path = tmp_path / "rt.db"
+    adapter = CountingAdapter()
+    target = Target("replay", "demo", "main")
+    clock = FakeClock(T0)
+
+    async def start(crash_after: int | None) -> tuple[Database, SQLiteEventLog, TimerBook]:
+        db = await Database.open(path)
+        log = SQLiteEventLog(db)
+        await log.setup()
+        outbox = Outbox(log, clock)
+        outbox.attach(adapter)  # type: ignore[arg-type]
+        book = TimerBook(db, clock, outbox.job)
+        await book.setup()
+
+        async def remind(timer: Timer) -> str:
+            for n, who in enumerate(("Ann", "Bo", "Cy"), start=1):
+                await outbox.send(Say(target=target, text=f"{who}: the event starts soon"))
+                if n == crash_after:
+                    raise Crash  # killed mid-way through the reminders
+            return "reminded 3"
+
+        book.on("remind", remind)
+        return db, log, book
+
+    db, log, book = await start(crash_after=2)
+    await book.schedule("remind:next", "remind", T0)
+    with pytest.raises(Crash):
+        await book.fire_due()
+    log.journal.close()
+    await db.close()
+    assert adapter.sent == ["Ann: the event starts soon", "Bo: the event starts soon"]
+
+    db, log, book = await start(crash_after=None)
+    assert await book.fire_due() == 1  # still due: the interrupted firing was not kept
+    assert adapter.sent == [f"{who}: the event starts soon" for who in ("Ann", "Bo", "Cy")]
+    assert await book.fired("remind:next") == ("done", "reminded 3")
+    statuses = await db.fetchall("SELECT status FROM actions")
+    assert [r["status"] for r in statuses] == ["sent"] * 3
+    assert await book.fire_due() == 0
+    await log.close()
+    await db.close()

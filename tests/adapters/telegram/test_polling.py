@@ -16,7 +16,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from tests.adapters.telegram.conftest import COMMANDS, ENVIRON, EventSink, Recorder, StartAdapter
+from tests.adapters.telegram.conftest import COMMANDS, EventSink, Recorder, StartAdapter
 from tests.fakes.telegram_fake import BOT_USERNAME, TelegramFake, bot_command, user
 
 ALICE = user(7, "Alice", "alice")
@@ -209,21 +209,3 @@ async def test_a_rejected_token_fails_start(tg: TelegramFake, sink: EventSink) -
     with pytest.raises(TokenError, match="Telegram refused the token in TELEGRAM_BOT_TOKEN"):
         await adapter.start(sink)
     await adapter.aclose()
-
-
-@pytest.mark.library_errors_expected
-async def test_error_guard_sees_handler_failures(tg: TelegramFake, library_log: Recorder) -> None:
-    tg.add_group(GROUP)
-    reached = asyncio.Event()
-
-    async def broken_bot_loop(event: object) -> None:
-        reached.set()
-        raise RuntimeError("boom")
-
-    adapter = TelegramAdapter(TelegramConfig(base_url=tg.base_url), ENVIRON, COMMANDS)
-    await adapter.start(broken_bot_loop)
-    tg.post(GROUP, ALICE, "trigger")
-    await asyncio.wait_for(reached.wait(), 5)
-    await adapter.aclose()  # waits for the update in hand to finish
-    errors = [r for r in library_log.records if r.levelno >= logging.ERROR]
-    assert [r.name for r in errors] == ["telegram.ext.Application"]

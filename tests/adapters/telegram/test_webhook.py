@@ -1,4 +1,4 @@
-"""Webhook mode: PTB's own webhook server, fed by the fake as Telegram feeds it."""
+"""Webhook mode: our aiohttp server (200 once stored), fed by the fake as Telegram feeds it."""
 
 from __future__ import annotations
 
