@@ -257,7 +257,11 @@ class Database:
     # -- statements ------------------------------------------------------------
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement; return the new row id (for inserts) or rows changed."""
+        """Run one statement; return the new row's id (an INSERT that added one) or rows changed.
+
+        An INSERT that added nothing (``INSERT OR IGNORE`` on a known key)
+        returns 0, never the id of some earlier insert.
+        """
         if self._direct():
             await self._enter_direct()
             return await self._execute(sql, params)
@@ -271,9 +275,10 @@ class Database:
         lastrowid = cur.lastrowid
         rowcount = cur.rowcount
         await cur.close()
-        return (
-            int(lastrowid) if sql.lstrip().upper().startswith("INSERT") and lastrowid else rowcount
-        )
+        # sqlite3's lastrowid is the connection's last insert, whatever this statement did
+        if lastrowid and rowcount > 0 and sql.lstrip()[:6].upper() == "INSERT":
+            return int(lastrowid)
+        return rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         if self._direct():

@@ -202,3 +202,22 @@ async def test_the_log_matches_the_backend(store_target: str) -> None:
     assert (type(log).__name__ == "PostgresEventLog") == store_target.startswith("postgresql")
     assert db.dialect == ("postgresql" if store_target.startswith("postgresql") else "sqlite")
     await db.close()
+
+
+async def test_an_insert_that_adds_nothing_returns_zero_not_an_earlier_id(
+    store_target: str,
+) -> None:
+    db = await Database.open(store_target)
+    await db.migrate(
+        "pairs",
+        ["CREATE TABLE pairs (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL UNIQUE)"],
+    )
+    first = await db.execute("INSERT OR IGNORE INTO pairs (a) VALUES (?)", ("x",))
+    second = await db.execute("INSERT OR IGNORE INTO pairs (a) VALUES (?)", ("y",))
+    assert first >= 1 and second > first
+    assert await db.execute("INSERT OR IGNORE INTO pairs (a) VALUES (?)", ("x",)) == 0
+    async with db.transaction():
+        assert await db.execute("INSERT OR IGNORE INTO pairs (a) VALUES (?)", ("y",)) == 0
+        third = await db.execute("INSERT OR IGNORE INTO pairs (a) VALUES (?)", ("z",))
+    assert third > second
+    await db.close()

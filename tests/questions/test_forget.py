@@ -57,3 +57,18 @@ async def test_their_questions_votes_and_suggestions_go_and_others_are_scrubbed(
         assert REMOVED not in left.text  # Ann's own words stay
     finally:
         await db.close()
+
+
+async def test_add_vote_says_whether_it_added_a_vote(tmp_path: Path) -> None:
+    """A second vote by the same person adds nothing, and says so (not a stale row id)."""
+    db = await Database.open(tmp_path / "q.db")
+    try:
+        store = QuestionStore(db)
+        await store.setup()
+        q = await store.add(_row(1, "u_ann", "Ann", "What did the council say?"))
+        assert await store.add_vote(q.id, "replay", "u_bo", "reaction", T0) is True
+        assert await store.add_vote(q.id, "replay", "u_bo", "upvote", T0) is False
+        assert await store.add_vote(q.id, "replay", "u_cy", "upvote", T0) is True
+        assert await store.voters([q.id]) == {("replay", "u_bo"), ("replay", "u_cy")}
+    finally:
+        await db.close()
