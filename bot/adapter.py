@@ -16,7 +16,9 @@ Failures, the same on every platform:
   ``send``; the bot's outbox records the action as failed and carries on;
 - a rate limit: the client library waits and retries (each adapter configures it);
 - the bot failing to store an event: ``deliver`` raises, and the adapter lets the
-  platform know where it can (an HTTP error, so the platform sends it again).
+  platform know where it can (an HTTP error, so the platform sends it again); where
+  it cannot (Discord), it keeps the event and tries again, and what is still not
+  stored when it closes is handed back through :meth:`~PlatformAdapter.leftovers`.
 """
 
 from __future__ import annotations
@@ -161,6 +163,14 @@ class PlatformAdapter(ABC):
         if self._sink is None:
             raise NotStarted(self.name, f"{self.name}: send() before start() or after aclose()")
         return await self.perform(action)
+
+    def leftovers(self) -> list[Event]:
+        """Events received but not handed to the bot when it closed, oldest first.
+
+        Only a platform that never sends an event again has any (Discord); the
+        bot keeps them (:mod:`bot.store.inbox`) and stores them at the next start.
+        """
+        return []
 
     async def aclose(self) -> None:
         try:

@@ -34,6 +34,7 @@ from bot.prompts import Prompts
 from bot.roles import RoleBook
 from bot.sessions import SessionRegistry
 from bot.store import Database
+from bot.store.inbox import Inbox
 from bot.store.personal import LogPersonalData
 from bot.store.pglog import open_event_log
 from bot.store.postgres import PostgresDatabase
@@ -88,6 +89,7 @@ class Roundtable:
         self._module_factory = modules
         self._embedder = embedder
         self._adapters: list[Adapter] = []
+        self.inbox = Inbox(None)  # beside the database once it is open
         self.modules: list[Module] = []
 
     async def __aenter__(self) -> Roundtable:
@@ -100,6 +102,7 @@ class Roundtable:
     async def setup(self) -> None:
         cfg = self.config
         self.db = await Database.open(self._db_path)
+        self.inbox = Inbox.beside(self.db.path)
         self.share = cfg.worker.share()
         self.leader = Leadership.solo()
         if isinstance(self.db, PostgresDatabase):
@@ -293,11 +296,41 @@ class Roundtable:
         try:
             if await self.bus.redeliver(adapter.name, self.share.owns):
                 await self.bus.drain()
+            # what it had received and not stored when the bot last stopped
+            kept = await self.inbox.hand_over(adapter.name, self.bus.publish)
+            if kept:
+                log.info("stored %d %s event(s) kept at the last stop", kept, adapter.name)
+                await self.bus.drain()
         finally:
             handled_again.set()
 
     async def drain(self) -> None:
         await self.bus.drain()
+
+    def _keep_leftovers(self, adapter: Adapter) -> None:
+        """Keep what a closed adapter received and the bot did not store (it is not sent again)."""
+        leftovers = getattr(adapter, "leftovers", None)
+        left: list[Event] = leftovers() if callable(leftovers) else []
+        if not left:
+            return
+        try:
+            kept = self.inbox.keep(left)
+        except OSError:
+            log.exception("could not keep %d %s event(s)", len(left), adapter.name)
+            kept = 0
+        if kept:
+            log.warning(
+                "kept %d %s event(s) not stored yet in %s; they are stored at the next start",
+                kept,
+                adapter.name,
+                self.inbox.path,
+            )
+        if kept < len(left):
+            log.error(
+                "stopping with %d %s event(s) that could not be stored or kept; they are lost",
+                len(left) - kept,
+                adapter.name,
+            )
 
     async def aclose(self) -> None:
         for adapter in reversed(self._adapters):
@@ -305,6 +338,7 @@ class Roundtable:
                 await adapter.aclose()
             except Exception:
                 log.exception("could not close %s", adapter.name)
+            self._keep_leftovers(adapter)
         self._adapters.clear()
         await self.bus.aclose()
         for module in reversed(self.modules):

@@ -41,7 +41,9 @@ logged; the rest of its batch is stored. ``publish`` returns ``False`` for it
 (the platform must not redeliver it forever); a batch that could not be stored
 at all raises to the publisher, so an adapter can tell its platform to retry
 (Slack: HTTP 503; Telegram: the update is not confirmed, or the webhook answers
-503; Discord, which never resends: the adapter keeps the event and retries).
+503; Discord, which never resends: the adapter keeps the event and retries, and
+what is still not stored when the bot stops is kept in a private file beside the
+database and stored first at the next start, :mod:`bot.store.inbox`).
 
 *A second process* on the same database is refused when it opens it
 (:mod:`bot.store.lock`).

@@ -93,6 +93,8 @@ class DiscordAdapter(PlatformAdapter):
         self._runner: asyncio.Task[None] | None = None
         self._pump: asyncio.Task[None] | None = None
         self.unstored: Event | None = None  # the event being tried again, if storing failed
+        self._left: list[Event] = []  # received, not stored, when it closed
+        self._current: Event | None = None  # the event the pump is handing over now
 
     @property
     def client(self) -> discord.Client | None:
@@ -157,18 +159,37 @@ class DiscordAdapter(PlatformAdapter):
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await runner
         if pump is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.join(), _DRAIN_TIMEOUT)
-            lost = self._queue.qsize() + (self.unstored is not None)
-            if lost:
-                # Discord will not send them again: say so plainly.
-                _log.error(
-                    "stopping with %d Discord event(s) that could not be stored; they are lost",
-                    lost,
-                )
+            await self._drain()
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pump
+            # Discord will not send these again: hand them back to the bot, which keeps them
+            # (the one being stored when the pump stopped may be stored: kept anyway, and
+            # storing it again is a redelivery, stored once)
+            left = [self._current] if self._current is not None else []
+            while not self._queue.empty():
+                left.append(self._queue.get_nowait())
+                self._queue.task_done()
+            self.unstored = self._current = None
+            self._left = left
+            if left:
+                _log.warning(
+                    "stopping with %d Discord event(s) not stored yet; handing them back", len(left)
+                )
+
+    async def _drain(self) -> None:
+        """Wait while the events received are being stored (stop waiting once none get stored)."""
+        while not self._queue.empty() or self._current is not None:
+            before = self._queue.qsize()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), _DRAIN_TIMEOUT)
+            if self.unstored is not None or self._queue.qsize() >= before:
+                return  # storing fails, or makes no progress: keep the rest
+
+    def leftovers(self) -> list[Event]:
+        """The events received and not stored when the adapter closed (see ``disconnect``)."""
+        left, self._left = self._left, []
+        return left
 
     def emit(self, event: Event | None) -> None:
         """Queue an event for the sink (discord.py calls handlers as separate tasks;
@@ -205,6 +226,7 @@ class DiscordAdapter(PlatformAdapter):
         """
         while True:
             event = await self._queue.get()
+            self._current = event
             try:
                 pause = _RETRY_FIRST
                 while True:
@@ -225,6 +247,7 @@ class DiscordAdapter(PlatformAdapter):
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, _RETRY_MAX)
                 self.unstored = None
+                self._current = None
             finally:
                 self._queue.task_done()
 
