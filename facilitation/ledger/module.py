@@ -55,6 +55,7 @@ class LedgerModule:
         self._retention_at: datetime | None = None
         # (session id, platform, user) -> (role stored, the platform's role hints)
         self._roles: dict[tuple[int, str, str], tuple[str, frozenset[str]]] = {}
+        self._loaded: set[int] = set()  # sessions whose stored roles are in _roles
 
     async def setup(self) -> None:
         await self.store.setup()
@@ -119,19 +120,29 @@ class LedgerModule:
         )
         if isinstance(event, SessionChanged) and event.state == ENDED:
             # roles granted during the event count for everyone already seen in it
-            for (sid, platform, user), (_, hints) in list(self._roles.items()):
-                if sid == session.id:
-                    await self._store_role(sid, platform, user, hints, event.ts)
+            # (read from the store: someone who opted out meanwhile is not there)
+            stored = await self.store.roles_and_hints(session.id)
+            for (platform, user), (_, hints) in sorted(stored.items()):
+                await self._store_role(session.id, platform, user, hints, event.ts)
 
     async def _store_role(
         self, session_id: int, platform: str, user: str, hints: frozenset[str], ts: datetime
     ) -> None:
         role = main_role(self._s.roles.roles_of(platform, user, hints))
+        await self._load_roles(session_id)
         key = (session_id, platform, user)
         if self._roles.get(key, ("", frozenset()))[0] == role:
             return
         self._roles[key] = (role, hints)
-        await self.store.set_role(session_id, (platform, user), role, ts)
+        await self.store.set_role(session_id, (platform, user), role, ts, hints)
+
+    async def _load_roles(self, session_id: int) -> None:
+        """The event's stored roles, once after a start: a restart stores what a clean run does."""
+        if session_id in self._loaded:
+            return
+        self._loaded.add(session_id)
+        for (platform, user), found in (await self.store.roles_and_hints(session_id)).items():
+            self._roles.setdefault((session_id, platform, user), found)
 
     # -- figures when an event ends, and retention ----------------------------
 

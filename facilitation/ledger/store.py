@@ -85,6 +85,12 @@ LEDGER_MIGRATIONS = [
         PRIMARY KEY (session_id, platform, user)
     );
     """,
+    # v5: the platform's role hints the role was worked out from, so that at the
+    # event's end roles granted meanwhile are worked out again for everyone seen
+    # in it, after a restart as well
+    """
+    ALTER TABLE session_roles ADD COLUMN hints TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 
 _SECRET_KEY = "ledger.pseudonym_secret"
@@ -173,12 +179,29 @@ class LedgerStore:
 
     # -- roles in each event --------------------------------------------------
 
-    async def set_role(self, session_id: int, who: PersonKey, role: str, ts: datetime) -> None:
+    async def set_role(
+        self,
+        session_id: int,
+        who: PersonKey,
+        role: str,
+        ts: datetime,
+        hints: frozenset[str] = frozenset(),
+    ) -> None:
         await self.db.execute(
-            "INSERT OR REPLACE INTO session_roles (session_id, platform, user, role, ts)"
-            " VALUES (?,?,?,?,?)",
-            (session_id, *who, role, ts.isoformat()),
+            "INSERT OR REPLACE INTO session_roles (session_id, platform, user, role, ts, hints)"
+            " VALUES (?,?,?,?,?,?)",
+            (session_id, *who, role, ts.isoformat(), json.dumps(sorted(hints))),
         )
+
+    async def roles_and_hints(self, session_id: int) -> dict[PersonKey, tuple[str, frozenset[str]]]:
+        """Everyone's stored role in the event, with the platform hints it came from."""
+        rows = await self.db.fetchall(
+            "SELECT platform, user, role, hints FROM session_roles WHERE session_id = ?",
+            (session_id,),
+        )
+        return {
+            (r["platform"], r["user"]): (r["role"], frozenset(json.loads(r["hints"]))) for r in rows
+        }
 
     async def roles(self, session_id: int) -> dict[PersonKey, str]:
         """Everyone's role in the event, as stored when they took part."""

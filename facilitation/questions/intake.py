@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from bot.embeddings import StaticEmbedder
 from facilitation.questions.detect import is_question
+from facilitation.questions.memory import Preamble, QuestionMemory
 from facilitation.questions.panel import PanelContext, PanelModel, build_context, strip_names
 
 __all__ = ["Intake", "Verdict"]
@@ -54,39 +55,40 @@ class Verdict:
     joins: str | None = None  # the earlier message (a preamble) this one completes
 
 
-@dataclass(frozen=True, slots=True)
-class _Last:
-    message_id: str
-    text: str
-    at: datetime
-    preamble: bool
-
-
 def _follow_up(text: str) -> bool:
     """A short question that leans on what was just said ("how do I do that?")."""
     return len(_WORD.findall(text)) <= FOLLOW_UP_WORDS and bool(_BACK.search(text))
 
 
 class Intake:
-    """Holds what detection remembers: staff names, each person's last message."""
+    """Decides what enters the queue; what it remembers (staff names, each person's last
+    preamble, who is in an exchange) lives in the module's tables (:class:`QuestionMemory`),
+    so a restart decides as an uninterrupted run would."""
 
-    def __init__(self, model: PanelModel | None, use_vectors: bool) -> None:
+    def __init__(self, model: PanelModel | None, use_vectors: bool, memory: QuestionMemory) -> None:
         self._model = model
         self._use_vectors = use_vectors
         self._static: StaticEmbedder | None = None
         self._lock = asyncio.Lock()
-        self.staff_names: set[str] = set()
-        self._last: dict[tuple[str, str], _Last] = {}
-        # (place, person) -> when they last @mentioned someone or were @mentioned
-        self._spoken_to: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self._memory = memory
 
-    def observe(
-        self, place: str, author: str, message_id: str, mentions: tuple[str, ...], at: datetime
+    @property
+    def staff_names(self) -> set[str]:
+        return self._memory.staff_names
+
+    async def observe(
+        self,
+        place: str,
+        platform: str,
+        author: str,
+        message_id: str,
+        mentions: tuple[str, ...],
+        at: datetime,
     ) -> None:
         """Note who is in an exchange: whoever a message (anyone's) speaks to, and its author."""
         others = [p for p in mentions if p != author]
-        for person in [*others, author] if others else []:
-            self._spoken_to[(place, person)] = (at, message_id)
+        if others:
+            await self._memory.exchange(place, platform, [*others, author], at, message_id)
 
     async def _vector(self, text: str) -> npt.NDArray[np.float32] | None:
         if not self._use_vectors or self._model is None:
@@ -101,15 +103,16 @@ class Intake:
                     return None
         return np.asarray(self._static.embed([text])[0], dtype=np.float32)
 
-    def seen_staff(self, display_name: str) -> None:
+    async def seen_staff(self, platform: str, author: str, display_name: str) -> None:
         first = display_name.split()[0] if display_name.split() else ""
         if first:
-            self.staff_names.add(first)
+            await self._memory.staff_name(platform, author, first)
 
     async def judge(
         self,
         *,
         place: str,
+        platform: str,
         author: str,
         message_id: str,
         text: str,
@@ -123,11 +126,12 @@ class Intake:
         staff; it costs a query, so it is only called for a message that asks.
         """
         scan = text[:SCAN_LIMIT]
-        key = (place, author)
-        last = self._last.get(key)
+        last = self._memory.preamble(place, author)
         words = len(_WORD.findall(scan))
         preamble = words <= 14 and bool(_PREAMBLE.search(scan)) and "?" not in scan
-        self._last[key] = _Last(message_id, scan, at, preamble)
+        await self._memory.set_preamble(
+            place, platform, author, Preamble(message_id, scan, at) if preamble else None
+        )
         if not is_question(strip_names(scan, self.staff_names)[0]):
             return Verdict(False, text)
         reply_author, staff = await lookup()
@@ -141,7 +145,7 @@ class Intake:
         )
         if ctx.to_participant and not ctx.to_staff:
             return Verdict(False, text)
-        spoken_to = self._spoken_to.get(key)
+        spoken_to = self._memory.spoken_to(place, author)
         in_exchange = (reply_author is not None and reply_author != author) or (
             spoken_to is not None  # by an earlier message: "@Pat is that safe?" asks Pat anew
             and spoken_to[1] != message_id
@@ -150,12 +154,7 @@ class Intake:
         if in_exchange and _follow_up(ctx.text):
             return Verdict(False, text)
         joins = None
-        if (
-            last is not None
-            and last.preamble
-            and at - last.at <= timedelta(minutes=2)
-            and is_question(ctx.text)
-        ):
+        if last is not None and at - last.at <= timedelta(minutes=2) and is_question(ctx.text):
             joins = last.message_id
             ctx = PanelContext(f"{last.text} {ctx.text}", ctx.to_staff, False, ctx.reply_to_staff)
         if not is_question(ctx.text):

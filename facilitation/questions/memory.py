@@ -1,27 +1,39 @@
-"""What the questions module remembers between restarts: who was told, when it last spoke.
+"""What the questions module remembers between restarts: everything that shapes what it does next.
 
-Two small decisions shape what the bot posts: the private hint ("I put your
-message in the panel's queue... /withdraw N") goes to each person once per
-event, and a text acknowledgement goes to a channel at most once per
-``ack_interval_seconds``. Kept only in memory, a restart (or a crash) forgot
-both, and people got the hint again for their next question. Here they are
-rows of the module's own tables, written in the unit of work of the event
-that caused them (see :mod:`bot.bus`), so they survive a crash exactly when
-the post they stand for does; they are read once at start.
+Each of these decides what the bot posts for a later message, so each is a row
+of the module's own tables, written in the unit of work of the event that
+caused it (see :mod:`bot.bus`): it survives a crash exactly when that event's
+handling does, and a restart (or a crash) changes nothing the bot does after.
+All are read once at start (write-through: reads come from the copy in memory).
 
-The "told" rows name a person, so they are forgotten with them
-(:class:`bot.forget.Forgettable`).
+* **told**: the private hint ("I put your message in the panel's queue...
+  /withdraw N") goes to each person once per event.
+* **spoke**: a text acknowledgement goes to a channel at most once per
+  ``ack_interval_seconds``.
+* **preambles**: "a quick question about the trial" waits (two minutes) for the
+  question that completes it, from the same person in the same channel.
+* **exchanges**: who was just spoken to, or spoke to someone, by @name; a short
+  follow-up inside that exchange is not for the panel.
+* **staff names**: the first names of panellists and moderators who have
+  spoken; "njeri, ..." addresses one of them.
+* **deleted**: a question its asker deleted, so that a repost within ten
+  minutes takes its place (its number and votes).
+
+(The panellist's latest answer, which a second message of theirs carries on, is
+read from the answers table itself.) Every row names a person, so each is
+forgotten with them (:class:`bot.forget.Forgettable`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.forget import Person, Recall
+from bot.forget import Person, Recall, phrases_of
 from bot.store import Database
 
-__all__ = ["MEMORY_MIGRATIONS", "QuestionMemory"]
+__all__ = ["MEMORY_MIGRATIONS", "Preamble", "QuestionMemory"]
 
 MEMORY_MIGRATIONS = [
     """
@@ -37,9 +49,52 @@ MEMORY_MIGRATIONS = [
         at TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE question_preambles (
+        place TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        person TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (place, person)
+    );
+    CREATE TABLE question_exchanges (
+        place TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        person TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (place, person)
+    );
+    CREATE TABLE question_staff (
+        platform TEXT NOT NULL,
+        person TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        PRIMARY KEY (platform, person, first_name)
+    );
+    CREATE TABLE question_deleted (
+        session_id INTEGER NOT NULL,
+        platform TEXT NOT NULL,
+        person TEXT NOT NULL,
+        question_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (session_id, platform, person)
+    );
+    """,
 ]
 
 Told = tuple[int, str, str, str]  # session, platform, person, what
+Asker = tuple[int, str, str]  # session, platform, person
+
+
+@dataclass(frozen=True, slots=True)
+class Preamble:
+    """A short "my question is about X" message, waiting for the question itself."""
+
+    message_id: str
+    text: str
+    at: datetime
 
 
 class QuestionMemory:
@@ -51,6 +106,11 @@ class QuestionMemory:
         self._db = db
         self._told: set[Told] = set()
         self._spoke: dict[str, datetime] = {}
+        self._preambles: dict[tuple[str, str], tuple[str, Preamble]] = {}
+        self._exchanges: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self._staff: dict[tuple[str, str], set[str]] = {}
+        self._staff_names: set[str] = set()
+        self._deleted: dict[Asker, tuple[int, datetime]] = {}
 
     async def setup(self) -> None:
         await self._db.migrate("questions_memory", MEMORY_MIGRATIONS)
@@ -60,6 +120,30 @@ class QuestionMemory:
         self._told = {(r["session_id"], r["platform"], r["person"], r["what"]) for r in rows}
         spoke = await self._db.fetchall("SELECT place, at FROM question_spoke")
         self._spoke = {r["place"]: datetime.fromisoformat(r["at"]) for r in spoke}
+        self._preambles = {
+            (r["place"], r["person"]): (
+                r["platform"],
+                Preamble(r["message_id"], r["text"], datetime.fromisoformat(r["at"])),
+            )
+            for r in await self._db.fetchall("SELECT * FROM question_preambles")
+        }
+        self._exchanges = {
+            (r["place"], r["person"]): (datetime.fromisoformat(r["at"]), r["message_id"])
+            for r in await self._db.fetchall("SELECT * FROM question_exchanges")
+        }
+        self._staff = {}
+        for r in await self._db.fetchall("SELECT * FROM question_staff"):
+            self._staff.setdefault((r["platform"], r["person"]), set()).add(r["first_name"])
+        self._staff_names = {name for names in self._staff.values() for name in names}
+        self._deleted = {
+            (r["session_id"], r["platform"], r["person"]): (
+                int(r["question_id"]),
+                datetime.fromisoformat(r["at"]),
+            )
+            for r in await self._db.fetchall("SELECT * FROM question_deleted")
+        }
+
+    # -- told, spoke ----------------------------------------------------------------
 
     def was_told(self, session_id: int, platform: str, person: str, what: str) -> bool:
         return (session_id, platform, person, what) in self._told
@@ -86,15 +170,123 @@ class QuestionMemory:
         )
         self._spoke[place] = at
 
+    # -- preambles ------------------------------------------------------------------
+
+    def preamble(self, place: str, person: str) -> Preamble | None:
+        """The person's last message here, if it was a preamble (else ``None``)."""
+        found = self._preambles.get((place, person))
+        return found[1] if found is not None else None
+
+    async def set_preamble(
+        self, place: str, platform: str, person: str, preamble: Preamble | None
+    ) -> None:
+        """Their latest message here: a preamble, or (``None``) anything else."""
+        key = (place, person)
+        if preamble is None:
+            if self._preambles.pop(key, None) is not None:
+                await self._db.execute(
+                    "DELETE FROM question_preambles WHERE place = ? AND person = ?", key
+                )
+            return
+        await self._db.execute(
+            "INSERT OR REPLACE INTO question_preambles"
+            " (place, platform, person, message_id, text, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (place, platform, person, preamble.message_id, preamble.text, preamble.at.isoformat()),
+        )
+        self._preambles[key] = (platform, preamble)
+
+    # -- exchanges ------------------------------------------------------------------
+
+    def spoken_to(self, place: str, person: str) -> tuple[datetime, str] | None:
+        """When (and by which message) the person last spoke to someone or was spoken to."""
+        return self._exchanges.get((place, person))
+
+    async def exchange(
+        self, place: str, platform: str, people: list[str], at: datetime, message_id: str
+    ) -> None:
+        for person in people:
+            await self._db.execute(
+                "INSERT OR REPLACE INTO question_exchanges"
+                " (place, platform, person, message_id, at) VALUES (?, ?, ?, ?, ?)",
+                (place, platform, person, message_id, at.isoformat()),
+            )
+            self._exchanges[(place, person)] = (at, message_id)
+
+    # -- staff names ----------------------------------------------------------------
+
+    @property
+    def staff_names(self) -> set[str]:
+        """Every staff first name seen (read-only: :meth:`staff_name` adds one)."""
+        return self._staff_names
+
+    async def staff_name(self, platform: str, person: str, first_name: str) -> None:
+        known = self._staff.setdefault((platform, person), set())
+        if first_name in known:
+            return
+        await self._db.execute(
+            "INSERT OR IGNORE INTO question_staff (platform, person, first_name) VALUES (?, ?, ?)",
+            (platform, person, first_name),
+        )
+        known.add(first_name)
+        self._staff_names.add(first_name)
+
+    # -- deleted questions ----------------------------------------------------------
+
+    def deleted(self, session_id: int, platform: str, person: str) -> tuple[int, datetime] | None:
+        """The question this person deleted last in this event, and when."""
+        return self._deleted.get((session_id, platform, person))
+
+    async def set_deleted(
+        self, session_id: int, platform: str, person: str, found: tuple[int, datetime] | None
+    ) -> None:
+        key = (session_id, platform, person)
+        if found is None:
+            if self._deleted.pop(key, None) is not None:
+                await self._db.execute(
+                    "DELETE FROM question_deleted WHERE session_id = ? AND platform = ?"
+                    " AND person = ?",
+                    key,
+                )
+            return
+        await self._db.execute(
+            "INSERT OR REPLACE INTO question_deleted"
+            " (session_id, platform, person, question_id, at) VALUES (?, ?, ?, ?, ?)",
+            (*key, found[0], found[1].isoformat()),
+        )
+        self._deleted[key] = found
+
     # -- personal data (bot.forget.Forgettable) --------------------------------
 
     async def recall(self, platform: str, user: str) -> Recall:
-        return Recall()  # ids only: nothing that finds them in others' words
+        names = frozenset(self._staff.get((platform, user), set()))
+        phrases: set[str] = set()
+        for (_, person), (plat, preamble) in self._preambles.items():
+            if (plat, person) == (platform, user):
+                phrases |= phrases_of(preamble.text)
+        return Recall(names, frozenset(phrases))
 
     async def forget(self, person: Person) -> Mapping[str, int]:
         platform, user = person.key
-        removed = await self._db.execute(
-            "DELETE FROM question_told WHERE platform = ? AND person = ?", (platform, user)
-        )
+        removed: dict[str, int] = {}
+        async with self._db.transaction():
+            removed["told"] = await self._db.execute(
+                "DELETE FROM question_told WHERE platform = ? AND person = ?", (platform, user)
+            )
+            for table in ("preambles", "exchanges", "staff", "deleted"):
+                removed[table] = await self._db.execute(
+                    f"DELETE FROM question_{table} WHERE platform = ? AND person = ?",
+                    (platform, user),
+                )
         self._told = {t for t in self._told if (t[1], t[2]) != (platform, user)}
-        return {"told": removed}
+        self._preambles = {
+            k: v for k, v in self._preambles.items() if (v[0], k[1]) != (platform, user)
+        }
+        self._exchanges = {
+            k: v
+            for k, v in self._exchanges.items()
+            if not k[0].startswith(f"{platform}:") or k[1] != user
+        }
+        self._staff.pop((platform, user), None)
+        self._staff_names = {name for names in self._staff.values() for name in names}
+        self._deleted = {k: v for k, v in self._deleted.items() if k[1:] != (platform, user)}
+        return removed

@@ -73,6 +73,7 @@ class QuestionsModule:
         self.s = services
         self.cfg = services.config.section("questions", QuestionsConfig)
         self.store = QuestionStore(services.db)
+        self.memory = QuestionMemory(services.db)
         self.queue = QuestionQueue(
             self.store,
             self.cfg,
@@ -80,12 +81,11 @@ class QuestionsModule:
             services.embedder,
             keep_anonymous=services.config.privacy.keep_anonymous_askers,
             person_of=services.people.person_of,
+            memory=self.memory,
         )
         self.keep_anonymous = services.config.privacy.keep_anonymous_askers
         self._upvote = {normalise_emoji(e) for e in self.cfg.upvote_emoji}
-        self.memory = QuestionMemory(services.db)
-        self.intake = Intake(PanelModel(), use_vectors=services.embedder.enabled)
-        self._recent: dict[tuple[int, str, str], Recent] = {}
+        self.intake = Intake(PanelModel(), services.embedder.enabled, self.memory)
         upvote = self.cfg.upvote_emoji[0] if self.cfg.upvote_emoji else "👍"
         self.bridge = QuestionBridge(services, self.store, upvote)
 
@@ -199,10 +199,6 @@ class QuestionsModule:
             self.s.clock.now(),
             answerer,
         )
-        if added and answerer == "panel":
-            self._recent[(root.session_id, event.platform, event.author)] = Recent(
-                root.id, self.s.clock.now()
-            )
         if first and added:
             await self.react_or_none(root, self.s.prompts("questions.answer_linked"))
         return True
@@ -217,8 +213,10 @@ class QuestionsModule:
             return
         roles = self.roles(event)
         if roles & STAFF:
-            self.intake.seen_staff(event.display_name)
-        self.intake.observe(event.place, event.author, event.message_id, event.mentions, event.ts)
+            await self.intake.seen_staff(event.platform, event.author, event.display_name)
+        await self.intake.observe(
+            event.place, event.platform, event.author, event.message_id, event.mentions, event.ts
+        )
         replied = await self._replied_question(event, session)
         if roles & ANSWERERS:
             await self._panel_message(event, session, replied)
@@ -260,7 +258,7 @@ class QuestionsModule:
             for q in questions
             if q.asker and q.asker_name.split() and not q.anonymous
         }
-        key = (session.id, event.platform, event.author)
+        recent = await self.store.last_panel_answer(session.id, event.platform, event.author)
         answered: list[Question] = []
         for q in pick(
             event.text,
@@ -269,7 +267,7 @@ class QuestionsModule:
             questions,
             roots,
             names,
-            self._recent.get(key),
+            Recent(*recent) if recent is not None else None,
             staff_names=self.intake.staff_names,
         ):
             await self.link_answer(q, event, event.message_id, event.text)
@@ -295,6 +293,7 @@ class QuestionsModule:
 
         verdict = await self.intake.judge(
             place=event.place,
+            platform=event.platform,
             author=event.author,
             message_id=event.message_id,
             text=event.text,
@@ -387,7 +386,9 @@ class QuestionsModule:
         await self.store.update(q.id, state=States.DELETED, pinned=0)
         self.queue.forget_vector(q.id)
         if q.asker:
-            self.queue.deleted[(q.session_id, q.platform, q.asker)] = (q.id, self.s.clock.now())
+            await self.memory.set_deleted(
+                q.session_id, q.platform, q.asker, (q.id, self.s.clock.now())
+            )
 
     async def _acknowledge(self, event: MessagePosted, outcome: Outcome, session: Session) -> None:
         """A reaction always; words only where they help, and the hint privately, once."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ import numpy.typing as npt
 from bot.clock import Clock
 from facilitation.base import EmbedderProvider
 from facilitation.questions.config import QuestionsConfig
+from facilitation.questions.memory import QuestionMemory
 from facilitation.questions.ranking import Ranked, rank
 from facilitation.questions.store import Question, QuestionStore, States
 
@@ -86,6 +87,7 @@ class QuestionQueue:
         *,
         keep_anonymous: bool = False,
         person_of: Callable[[str, str], str] | None = None,
+        memory: QuestionMemory,
     ) -> None:
         self.store = store
         # linked accounts (/link) are one person: one vote, and their own question
@@ -95,8 +97,7 @@ class QuestionQueue:
         self._embedder = embedder
         self._keep_anonymous = keep_anonymous
         self._vectors: dict[int, npt.NDArray[np.float32]] = {}
-        # (session, platform, asker) -> (question id, when) of a question its asker deleted
-        self.deleted: dict[tuple[int, str, str], tuple[int, datetime]] = {}
+        self._memory = memory  # which question each asker deleted last, and when
 
     def forget_vector(self, qid: int) -> None:
         self._vectors.pop(qid, None)
@@ -165,7 +166,9 @@ class QuestionQueue:
 
     async def _replace_deleted(self, asked: Asked) -> Question | None:
         """A question reposted within ten minutes of deleting one takes its place (and votes)."""
-        found = self.deleted.pop((asked.session_id, asked.platform, asked.asker), None)
+        found = self._memory.deleted(asked.session_id, asked.platform, asked.asker)
+        if found is not None:
+            await self._memory.set_deleted(asked.session_id, asked.platform, asked.asker, None)
         if found is None or self._clock.now() - found[1] > timedelta(minutes=10):
             return None
         q = await self.store.by_id(found[0])

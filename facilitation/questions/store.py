@@ -376,6 +376,21 @@ class QuestionStore:
             )
         return True
 
+    async def last_panel_answer(
+        self, session_id: int, platform: str, author: str
+    ) -> tuple[int, datetime] | None:
+        """The question this panellist's latest answer in the event went to, and when."""
+        row = await self._db.fetchone(
+            "SELECT a.question_id, a.ts FROM question_answers a"
+            " JOIN questions q ON q.id = a.question_id"
+            " WHERE q.session_id = ? AND a.platform = ? AND a.author = ? AND a.answerer = 'panel'"
+            " ORDER BY a.id DESC LIMIT 1",
+            (session_id, platform, author),
+        )
+        if row is None:
+            return None
+        return int(row["question_id"]), datetime.fromisoformat(row["ts"])
+
     # -- personal data (bot.forget.Forgettable) --------------------------------
 
     name = "questions"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.actions import Say, Target, UploadFile
 from bot.adapter import split_text
-from bot.bus import Bus
+from bot.bus import Bus, current_delivery
 from bot.commands import Arg, CommandRouter, CommandSpec, Invocation
 from bot.events import CommandIssued, MessagePosted, SessionChanged
 from bot.files import private_folder, write_private
@@ -92,7 +92,7 @@ class ReportModule:
             exports=services.exports,
         )
         self._last: dict[int, tuple[datetime, int]] = {}
-        self._checked: dict[int, datetime] = {}
+        self._checked: dict[int, datetime | None] = {}  # a copy of report_checks
         self._busy: set[int] = set()
         self._bots: set[tuple[str, str]] = set()
 
@@ -143,10 +143,23 @@ class ReportModule:
         return found
 
     async def _latest_seq(self, session_id: int) -> int:
+        """Where the event being handled is in the log: what a digest now has covered.
+
+        Not the newest stored event: the log holds events stored but not yet
+        handled (more of them after a restart), which the next digest covers.
+        """
+        delivery = current_delivery()
+        if delivery is not None and delivery.seq is not None:
+            return delivery.seq
         row = await self._s.db.fetchone(
             "SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE session_id = ?", (session_id,)
         )
         return int(row["seq"]) if row is not None else 0
+
+    async def _last_check(self, session_id: int) -> datetime | None:
+        if session_id not in self._checked:
+            self._checked[session_id] = await self.store.last_check(session_id)
+        return self._checked[session_id]
 
     async def _on_bot(self, event: MessagePosted) -> None:
         key = (event.platform, event.author)
@@ -164,14 +177,15 @@ class ReportModule:
         last, seq = await self._mark(session)
         if now - last < timedelta(minutes=self.cfg.cadence_minutes):
             return
-        checked = self._checked.get(session.id)
+        checked = await self._last_check(session.id)
         if checked is not None and now - checked < _RECHECK:
             return  # counting is a query: at most once a minute while it is due
+        await self.store.mark_check(session.id, now)
         self._checked[session.id] = now
         row = await self._s.db.fetchone(
-            "SELECT COUNT(*) AS n FROM events WHERE session_id = ? AND seq > ?"
+            "SELECT COUNT(*) AS n FROM events WHERE session_id = ? AND seq > ? AND seq <= ?"
             " AND kind = 'MessagePosted' AND private = 0",
-            (session.id, seq),
+            (session.id, seq, await self._latest_seq(session.id)),
         )
         count = int(row["n"]) if row is not None else 0
         if is_due(now, last, count, self.cfg):

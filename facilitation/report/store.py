@@ -37,6 +37,14 @@ REPORT_MIGRATIONS = [
         PRIMARY KEY (platform, author)
     );
     """,
+    # when a due digest last counted the messages (at most once a minute), so a
+    # restart counts when an uninterrupted run would
+    """
+    CREATE TABLE report_checks (
+        session_id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -132,6 +140,19 @@ class ReportStore:
             "INSERT INTO report_digests (session_id, ts, seq) VALUES (?, ?, ?)"
             " ON CONFLICT (session_id) DO UPDATE SET ts = excluded.ts, seq = excluded.seq",
             (session_id, ts.isoformat(), seq),
+        )
+
+    async def last_check(self, session_id: int) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT ts FROM report_checks WHERE session_id = ?", (session_id,)
+        )
+        return None if row is None else datetime.fromisoformat(row["ts"])
+
+    async def mark_check(self, session_id: int, ts: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO report_checks (session_id, ts) VALUES (?, ?)"
+            " ON CONFLICT (session_id) DO UPDATE SET ts = excluded.ts",
+            (session_id, ts.isoformat()),
         )
 
     async def remember_bot(self, platform: str, author: str) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from adapters.replay import ReplayAdapter, parse_transcript
 from bot.app import Roundtable
@@ -91,3 +95,90 @@ async def test_forgetting_someone_drops_what_the_queue_remembers_of_them(tmp_pat
     assert not memory.was_told(1, "replay", "u_a", "hint")
     assert memory.was_told(1, "replay", "u_b", "hint")
     await db.close()
+
+
+def _delete(s: Script, author: str, message_id: str, after: float = 5.0) -> None:
+    s.lines.append(
+        json.dumps(
+            {"type": "delete", "ts": s._ts(after), "author": author, "message_id": message_id}
+        )
+    )
+
+
+def _two_parts(s: Script) -> None:
+    s.say("u_a", "A quick question about the cooling centres")
+    s.say("u_a", "Will they stay open at night during the heatwave?", after=30)
+
+
+def _panel_carries_on(s: Script) -> None:
+    q1 = s.say("u_a", "How do the cooling centres decide their opening hours?")
+    s.say("u_pan", "They follow the heat alerts from the met office, mostly.", reply_to=q1)
+    s.say("u_b", "Which neighbourhoods lose the most sleep during a heatwave?")
+    s.say("u_pan", "And on top of that the council extends the hours on the worst nights.")
+
+
+def _deleted_and_asked_again(s: Script) -> None:
+    s.say("u_c", "Are the window sensors measuring humidity?")
+    s.say("u_b", "Which neighbourhoods lose the most sleep during a heatwave?")
+    s.react("u_d", s.say("u_b", "Does shade on the windows help much?"))
+    q = s.say("u_a", "Is the trial data going to be published openly?")
+    s.react("u_c", q)
+    _delete(s, "u_a", q)
+    s.say("u_a", "Will the trial data be published openly, and where?", after=60)
+
+
+def _follow_up_in_an_exchange(s: Script) -> None:
+    s.say("u_b", "I put shutters on last summer", name="Bea")
+    s.say("u_a", "@Bea you said the shutters on your flat helped a lot")
+    s.say("u_b", "how do I check that?", after=20, name="Bea")
+
+
+def _handed_to_a_colleague(s: Script) -> None:
+    s.say("u_mod", "Welcome all, I'm hosting tonight.", name="Njeri Kamau")
+    s.say("u_a", "How do the cooling centres decide their opening hours?")
+    s.say("u_pan", "That is a really good one and I think my colleague knows it best, njeri?")
+
+
+SCENARIOS = {
+    "a question in two parts": (_two_parts, -1),
+    "a panellist carrying on from an answer": (_panel_carries_on, -1),
+    "a question deleted and asked again": (_deleted_and_asked_again, -1),
+    "a short follow-up between two people": (_follow_up_in_an_exchange, -1),
+    "a question handed to a colleague by name": (_handed_to_a_colleague, -1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+async def test_a_restart_between_two_messages_changes_nothing_the_queue_does(
+    tmp_path: Path, name: str
+) -> None:
+    """What one message leaves behind for the next is kept in the module's tables.
+
+    The same lines replayed once, and with a restart before the last one, give
+    the same posts and the same queue, answers and message map.
+    """
+    build, cut = SCENARIOS[name]
+    s = Script(gap=10)
+    s.say("u_mod", '/event start "Heat panel"')
+    build(s)
+    s.say("u_mod", "/event end")
+    lines = list(s.lines)
+    cut = len(lines) - 2 if cut == -1 else cut  # just before the scenario's last line
+
+    clean = said(await replay(lines, tmp_path / "clean.db"))
+    split = said(await replay(lines[:cut], tmp_path / "split.db"))
+    split += said(await replay(lines[cut:], tmp_path / "split.db"))
+    assert split == clean
+    for table in (
+        "SELECT number, text, state, merged_into FROM questions ORDER BY number",
+        "SELECT q.number, a.message_id, a.author FROM question_answers a"
+        " JOIN questions q ON q.id = a.question_id ORDER BY a.id",
+        "SELECT platform, message_id, question_id, kind FROM question_messages ORDER BY message_id",
+        "SELECT question_id, voter FROM question_votes ORDER BY voter",
+    ):
+        assert _rows(tmp_path / "split.db", table) == _rows(tmp_path / "clean.db", table), table
+
+
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return [tuple(r) for r in conn.execute(sql).fetchall()]

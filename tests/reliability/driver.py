@@ -5,6 +5,14 @@ Used by ``tests/reliability/test_crash.py`` (small) and ``bench/bench_crash.py``
 seeded: a moderator starts an event, people ask numbered questions, vote with
 reactions and ``/upvote N``, withdraw votes, panellists answer by replying, and
 the event ends.
+
+It also holds, often, each case where what the bot does next depends on what an
+earlier event left behind (so a restart that forgot it would post differently):
+a question sent in two parts ("a quick question about X" then the question), a
+panellist carrying on from an answer in a second message, a question deleted
+and posted again, a short follow-up inside an exchange between two people, a
+question addressed to a panellist by name, and rolling digests (a short cadence
+in the config) whose due check runs at most once a minute.
 """
 
 from __future__ import annotations
@@ -42,11 +50,15 @@ enabled = false
 [roles]
 moderators = ["replay:u_mod"]
 panellists = ["replay:u_pan1", "replay:u_pan2"]
+
+[report]
+cadence_minutes = 4
+min_messages = 12
 """
 
 
 def write_transcript(path: Path, messages: int, seed: int = 7) -> None:
-    """A seeded event of ``messages`` lines (the first starts it, the last ends it)."""
+    """A seeded event of about ``messages`` lines (the first starts it, the last ends it)."""
     rng = random.Random(seed)
     t = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
     lines: list[dict[str, Any]] = []
@@ -59,7 +71,9 @@ def write_transcript(path: Path, messages: int, seed: int = 7) -> None:
         lines.append({"ts": t.isoformat(), **fields})
 
     line(id="m0", author="u_mod", name="Mo", text='/event start "Crash test"')
-    for i in range(1, messages - 1):
+    i = 0
+    while len(lines) < messages - 1:
+        i += 1
         roll = rng.random()
         who = rng.choice(PEOPLE)
         if roll < 0.18 or not questions:
@@ -82,9 +96,41 @@ def write_transcript(path: Path, messages: int, seed: int = 7) -> None:
         elif roll < 0.63:
             n = rng.randint(1, max(1, len(questions)))
             line(id=f"m{i}", author=who, name=who[2:], text=f"/upvote {n}")
+        elif roll < 0.66:  # a question in two parts: the second completes the first
+            a, b = rng.sample(TOPICS, 2)
+            line(id=f"m{i}", author=who, name=who[2:], text=f"A quick question about the {a}")
+            line(id=f"m{i}b", author=who, name=who[2:], text=f"Will {b} {i} get worse at night?")
+            questions.append(f"m{i}")
+        elif roll < 0.69 and len(questions) > 1:  # a panellist carries on from an answer
+            qid = rng.choice(questions[-10:])
+            pan = rng.choice(PANEL)
+            line(id=f"m{i}a", author=pan, name=pan[2:], reply_to=qid,
+                 text=f"Short answer: the {rng.choice(TOPICS)} study found it ({i}).")  # fmt: skip
+            a, b = rng.sample(TOPICS, 2)
+            line(id=f"m{i}", author=who, name=who[2:], text=f"How would {a} {i} affect {b}?")
+            questions.append(f"m{i}")
+            line(id=f"m{i}c", author=pan, name=pan[2:],
+                 text=f"And the longer story: {b} matters more than we thought ({i}).")  # fmt: skip
+        elif roll < 0.72:  # asked, deleted, asked again: the second takes the first's place
+            a, b = rng.sample(TOPICS, 2)
+            line(id=f"m{i}", author=who, name=who[2:], text=f"Why does {a} {i} affect {b}?")
+            line(type="delete", author=who, name=who[2:], message_id=f"m{i}")
+            line(id=f"m{i}r", author=who, name=who[2:], text=f"Why does {a} {i} affect {b} so?")
+            questions.append(f"m{i}r")
+        elif roll < 0.75:  # two people talking: a short follow-up is not for the panel
+            other = rng.choice([p for p in PEOPLE if p != who])
+            line(id=f"m{i}", author=who, name=who[2:],
+                 text=f"@{other[2:]} you said the {rng.choice(TOPICS)} {i} changed it")  # fmt: skip
+            line(id=f"m{i}f", author=other, name=other[2:], text="how do I check that?")
+        elif roll < 0.77:  # addressed to a panellist by name
+            a, b = rng.sample(TOPICS, 2)
+            pan = rng.choice(PANEL)
+            line(id=f"m{i}", author=who, name=who[2:],
+                 text=f"{pan[2:]}, what does {a} {i} do to {b}?")  # fmt: skip
+            questions.append(f"m{i}")
         else:
             line(id=f"m{i}", author=who, name=who[2:], text=f"I noticed the {rng.choice(TOPICS)}.")
-    line(id=f"m{messages - 1}", author="u_mod", name="Mo", text="/event end")
+    line(id="m_end", author="u_mod", name="Mo", text="/event end")
     path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
 
 
@@ -214,6 +260,10 @@ def replay_with_kills(
     return run
 
 
+COMPARED = ("sessions", "events", "questions", "votes", "answers", "messages", "digests", "roles")
+"""The parts of :func:`state` a crashed-and-resumed run must have equal to a clean one."""
+
+
 def state(db: Path) -> dict[str, Any]:
     """What must be equal after a crashed-and-resumed run and an uninterrupted one."""
     conn = sqlite3.connect(db)
@@ -242,6 +292,17 @@ def state(db: Path) -> dict[str, Any]:
                 "SELECT " + number.format("question_id") + ", message_id, author, text"
                 " FROM question_answers"
             )
+        ),
+        "messages": sorted(
+            rows(
+                "SELECT platform, message_id, " + number.format("question_id") + ", kind"
+                " FROM question_messages"
+            )
+        ),
+        "digests": rows("SELECT session_id, ts, seq FROM report_digests ORDER BY session_id"),
+        "roles": rows(
+            "SELECT session_id, platform, user, role, ts FROM session_roles"
+            " ORDER BY session_id, platform, user"
         ),
         "pending": rows("SELECT seq FROM pending"),
     }

@@ -51,6 +51,8 @@ def _before() -> Script:
     s.say("u_mod", "/now 1")
     s.say("u_pan", f"Good question {FIRST}: a wet cloth helps only in dry heat.", reply_to=q)
     s.say(USER, f"/idea A lending library of blackout curtains, says {FIRST}", name=NAME)
+    # the first half of a question, never completed: kept by the queue, waiting
+    s.say(USER, f"A quick question about the {PHRASE}", name=NAME)
     s.say("u_bob", f"I'd back {FIRST}'s idea about curtains")
     s.say("u_mod", "/queue")
     s.say("u_mod", "/summary")
