@@ -6,8 +6,8 @@
 2. Retrieval: 100,000 passages (clustered, normalised random vectors like real
    embeddings, short random texts for the keyword side); each query lies near one
    passage (cosine about 0.7), as a chat window lies near the passage it is about.
-   Latency of one full search (coarse cosine index + FTS5 BM25, fused, 30
-   candidates reranked) against brute-force exact cosine search in the same run,
+   Latency of one full search (faiss inverted-file cosine index + FTS5 BM25, fused, 30
+   candidates reranked) against brute-force exact cosine search (faiss flat) in the same run,
    and the share of queries where the coarse and the exact index agree (recall@1).
 3. Query embedding: the time to embed a chat window (the other half of a lookup).
 

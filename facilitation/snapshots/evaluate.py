@@ -120,6 +120,7 @@ async def _run(
     train: Path | None = None,
     groups_out: Path | None = None,
     also: Sequence[Path] = (),
+    max_words: int = 70,
 ) -> tuple[list[Result], str]:
     from bot.clock import SystemClock
     from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
@@ -134,7 +135,9 @@ async def _run(
         try:
             store = SnapshotStore(db)
             await store.setup()
-            ingester = Ingester(store, embedder, SystemClock(), model_name="bundled")
+            ingester = Ingester(
+                store, embedder, SystemClock(), model_name="bundled", max_words=max_words
+            )
             report = await ingester.ingest(corpus, "eval")
             passages, vectors = await store.passages("eval")
         finally:
@@ -247,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("paths", nargs="+", type=Path, help="corpus files or folders, then QUERIES.json")
     p.add_argument("-k", type=int, default=3, help="passages looked at per question (default 3)")
+    p.add_argument(
+        "--max-words", type=int, default=70, help="the longest passage, in words (default 70)"
+    )
     p.add_argument("--keywords-only", action="store_true", help="no embedding model")
     p.add_argument("--quiet", action="store_true", help="figures only, no misses")
     p.add_argument(
@@ -279,7 +285,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Could not read the questions: {exc}", file=sys.stderr)
         return 2
     results, summary = asyncio.run(
-        _run(corpus, queries, args.k, args.keywords_only, args.train, args.groups_out, args.also)
+        _run(
+            corpus,
+            queries,
+            args.k,
+            args.keywords_only,
+            args.train,
+            args.groups_out,
+            args.also,
+            args.max_words,
+        )
     )
     print(summary)
     figures = score(results, args.k)

@@ -110,6 +110,12 @@ def _pack(blocks: Sequence[Block], max_words: int) -> list[str]:
     return [" ".join(p) for p in passages]
 
 
+def _reads_as_prose(text: str) -> bool:
+    """Twenty words or more, in sentences of ten words on average (a byline's are shorter)."""
+    n = _words(text)
+    return n >= 20 and n / max(1, len(_sentences(text))) >= 10
+
+
 def _passage_kind(block_kind: str) -> str:
     # tables and captions read as part of their section; notes and references stand apart
     return block_kind if block_kind in ("references", "note", "contents") else "text"
@@ -118,14 +124,16 @@ def _passage_kind(block_kind: str) -> str:
 def split_passages(doc: ParsedDocument, max_words: int = 70, min_words: int = 6) -> list[Passage]:
     """The document's passages, in reading order.
 
-    Short lines before the first heading (bylines, dates) are left out when
-    the document has headings: they are rarely a finding. An introduction
-    there is kept.
+    Front matter before the first heading (bylines, affiliations, dates) is
+    left out when the document has headings: it is never a finding. It is told
+    from an introduction by its short, list-like sentences ("Riverside Centre
+    for Urban Health. Lead researcher: ... Published February 2026."); an
+    introduction there, written in sentences, is kept.
     """
     blocks = list(doc.blocks)
     if any(b.heading for b in blocks):
         first = next(i for i, b in enumerate(blocks) if b.heading)
-        intro = [b for b in blocks[:first] if b.item or _words(b.text) >= 20]
+        intro = [b for b in blocks[:first] if b.item or _reads_as_prose(b.text)]
         blocks = intro + blocks[first:]
     out: list[Passage] = []
     for (heading, page, kind), group in groupby(

@@ -225,3 +225,22 @@ def test_pdf_ligatures_become_letters() -> None:
 
     page = _TexPage("Time dependent coe\x1ecients\nThe \x1crst e\x0bect \x1dows; \ufb01ne.\f")
     assert pdf_text(page) == "Time dependent coefficients\nThe first effect flows; fine.\f"
+
+
+def test_a_byline_before_the_first_heading_is_no_passage_but_an_introduction_is(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "# Too hot to sleep\n\n"
+        "Riverside Centre for Urban Health. Lead researcher: Jun Liu, with Dr Amara Okafor"
+        " and Prof. Pat Walsh. Published February 2026.\n\n"
+        "We placed small temperature sensors in two hundred homes across the borough and read"
+        " them every hour, to learn how hot people's homes get at night and for how long.\n\n"
+        "## Summary\n\nTop-floor flats were the hottest, above 28 degrees on most hot nights.\n"
+    )
+    path = tmp_path / "report.md"
+    path.write_text(text, "utf-8")
+    texts = [p.text for p in split_passages(read_document(path))]
+    assert not any("Lead researcher" in t for t in texts)
+    assert any(t.startswith("We placed small temperature sensors") for t in texts)
+    assert any("Top-floor flats" in t for t in texts)

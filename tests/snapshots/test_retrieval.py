@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from bot.clock import FakeClock
 from bot.store import Database
 from facilitation.snapshots.index import CoarseIndex, PassageIndex
 from facilitation.snapshots.ingest import Ingester
+from facilitation.snapshots.keywords import terms
+from facilitation.snapshots.lexical import WEIGHTS, KeywordIndex, body_terms
 from facilitation.snapshots.rerank import FEATURES
 from facilitation.snapshots.store import SnapshotStore, StoredPassage
 from tests.snapshots.conftest import write_corpus
@@ -250,3 +253,42 @@ def test_neighbours_in_the_same_section_and_section_titles_give_context() -> Non
     near, section = FEATURES.index("neighbour"), FEATURES.index("section_meaning")
     assert by_id[2][near] == 1.0 and by_id[2][section] == 1.0  # its neighbour is the match
     assert by_id[3][near] == 0.0 and by_id[3][section] == 0.0
+
+
+def test_keyword_ranking_matches_sqlite_fts5_bm25() -> None:
+    """The numpy BM25 ranks as SQLite's own FTS5 ``bm25()`` does over the same terms."""
+    rng = np.random.default_rng(3)
+    vocab = [f"w{chr(97 + i % 26)}{chr(97 + i // 26)}x" for i in range(120)]
+    passages = [
+        StoredPassage(
+            i,
+            "c",
+            " ".join(rng.choice(vocab, 2)),
+            None,
+            f"/{i}.md",
+            " ".join(rng.choice(vocab, 3)),
+            None,
+            " ".join(rng.choice(vocab, int(rng.integers(5, 40)))) + ".",
+        )
+        for i in range(400)
+    ]
+    ours = KeywordIndex(passages)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE fts USING fts5(title, heading, body)")
+    db.executemany(
+        "INSERT INTO fts (rowid, title, heading, body) VALUES (?,?,?,?)",
+        [
+            (i, " ".join(terms(p.title)), " ".join(terms(p.heading)), body_terms(p.text))
+            for i, p in enumerate(passages)
+        ],
+    )
+    w = ", ".join(str(x) for x in WEIGHTS)
+    for _ in range(30):
+        query = [str(t) for t in rng.choice(vocab, 3, replace=False)]
+        theirs = db.execute(
+            f"SELECT rowid, -bm25(fts, {w}) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {w})",
+            (" OR ".join(query),),
+        ).fetchall()
+        found = ours.search(query, 10)
+        assert [r for r, _ in found] == [int(r) for r, _ in theirs[:10]]
+        assert [round(s, 3) for _, s in found] == [round(float(s), 3) for _, s in theirs[:10]]
