@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -45,14 +45,18 @@ def _address_re(names: set[str]) -> re.Pattern[str] | None:
     )
 
 
-def turns_of(messages: Sequence[Message], reactions: Counter[str]) -> list[Turn]:
+def turns_of(
+    messages: Sequence[Message], reactions: Counter[str], people: Iterable[str] = ()
+) -> list[Turn]:
     """Messages as summariser turns: names, reactions as weight, replies as addressees.
 
     An opening address ("Grace, ...") is dropped: a summary sentence reads
-    better without it, and the reply still names who was answered.
+    better without it, and the reply still names who was answered. ``people`` are
+    more names an address may use (everyone in the channel, not only this
+    conversation's speakers: "Mjuksel: if you did make install ...").
     """
     names = {m.author: m.author_name for m in messages}
-    address = _address_re(set(names.values()))
+    address = _address_re(set(names.values()) | set(people))
     # The summariser capitalises a sentence's first word and lowers it again only when
     # the discussion uses it in lower case; drop an address only when that will work.
     lower = {w for m in messages for w in _LOWER_RE.findall(m.text or "")} if address else set()

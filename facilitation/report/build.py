@@ -145,7 +145,8 @@ async def build_report(
         names = {m.author_name for m in messages}
         phrases = await asyncio.to_thread(describe, texts, [p for p, _ in cloud], names, 2)
         # The card's line is one about its label, not merely one of its messages.
-        gist = tidy(await summariser.gist(turns_of(group, data.reactions), focus=phrases), group)
+        turns = turns_of(group, data.reactions, names)
+        gist = tidy(await summariser.gist(turns, focus=phrases), group)
         themes.append(
             Theme(
                 phrases=phrases,

@@ -74,13 +74,14 @@ async def digest_text(
     if not groups:
         groups = [recent]  # no reply structure: one gist of everything
     themes = without_names(await summariser.keyphrases(turns_of(recent, reactions)), recent)
+    names = {m.author_name for m in recent}
     for group in groups:
         texts = [m.text or "" for m in group]
-        names = {m.author_name for m in recent}
         phrases = await asyncio.to_thread(describe, texts, themes, names, 2)
         topic = label(phrases)
         # The line under a topic is about that topic.
-        gist = tidy(await summariser.gist(turns_of(group, reactions), focus=phrases), group)
+        turns = turns_of(group, reactions, names)
+        gist = tidy(await summariser.gist(turns, focus=phrases), group)
         if not gist.text:
             continue
         key = "report.digest.thread" if topic else "report.digest.thread_untitled"

@@ -20,7 +20,14 @@ _OPENERS = frozenset(
     "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er well yeah yep yes no nope ok okay "
     "hey hi hello thanks thank please wow ugh argh btw fwiw imo imho and but or so anyway "
     "anyways yay woo cheers hah meh nah honestly frankly basically literally actually seriously "
-    "personally apparently obviously".split()
+    "personally apparently obviously then".split()
+)
+# Words the lexicon has no entry for that are plain English, not code.
+_SMALL = frozenset(
+    "the a an this that these those it its they them their he she his her we our you your "
+    "i me my some any all no not if when what which who how why where whether there here "
+    "to of in on at for with by from as and or but so than then one two three many much "
+    "more most every each both either neither such own other another".split()
 )
 _SUBORDINATORS = r"(?:if|when|once|unless|until|whenever|wherever|before|after)"
 _MODALS = frozenset("can could will would shall should may might must".split())
@@ -70,6 +77,10 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
             and _common(nxt)
         ):
             found.append(f"a capital after the reporting verb ({nxt!r})")
+        elif _subjectless(nxt):
+            found.append(f"a clause with no subject ({nxt!r})")
+        elif nxt[:1].islower() and nxt not in names and not _common(nxt) and nxt not in _SMALL:
+            found.append(f"code or an unknown word reported as speech ({nxt!r})")
         if who in names and re.search(
             rf"(?<![\w-]){re.escape(who)}(?![\w-])", text[opener.end() :]
         ):
@@ -78,6 +89,12 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
         if word not in names and word != "I" and _common(word):
             found.append(f"a capital after a comma ({word!r})")
             break
+    if re.search(
+        rf"\b{_REPORTING} (?:do|does|did|is|are|can|could|would|will|has|have|was|were|should)"
+        r" (?:anyone|anybody|someone|somebody|you|i|we|they|he|she|it|there)\b",
+        text,
+    ):
+        found.append("a question reported as a statement ('says does anyone know')")
     if re.search(r"[?!]\s+[a-z]", text):
         found.append("a second sentence glued on in lower case")
     if re.search(r"\b(?:did|does|do) [A-Z][\w'-]* \w+(?:ies|es|s)\b", text):
@@ -86,6 +103,14 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
     if idiom is not None and idiom.group("name") in names:
         found.append("a name substituted into a set phrase ('thank you')")
     for name in names:
+        verb = re.match(rf"{re.escape(name)} ([a-z]{{3,}})s\b", text)
+        if (
+            verb is not None
+            and not _common(verb.group(1) + "s")
+            and _common(verb.group(1))
+            and not _verb(verb.group(1))
+        ):
+            found.append(f"a word that is no verb conjugated ({verb.group(0)!r})")
         after = re.search(rf"\b{_SUBORDINATORS} {re.escape(name)} ([a-z]+)\b", text)
         if after is not None and _base_verb(after.group(1)):
             found.append(f"a verb that does not agree with its subject ({after.group(0)!r})")
@@ -104,6 +129,27 @@ def _common(word: str) -> bool:
 
     core = re.sub(r"'.*$", "", word).lower()
     return bool(getAllLemmas(core))
+
+
+def _verb(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word)
+    return "VERB" in lemmas or "AUX" in lemmas
+
+
+def _subjectless(word: str) -> bool:
+    """ "depends", "sounds": a verb's -s form that is no noun, so the clause after
+    "says" lost its subject ("ikonia says depends if the service ...")."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word.lower())
+    return (
+        word.endswith("s")
+        and "VERB" in lemmas
+        and "NOUN" not in lemmas
+        and (word.lower() not in lemmas["VERB"])
+    )
 
 
 def _base_verb(word: str) -> bool:

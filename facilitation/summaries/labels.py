@@ -40,6 +40,9 @@ _VAGUE = frozenset(
     "slight several certain various many few much more most less least whole entire quick "
     "long short new old next last first best worst".split()
 )
+# Words no organiser puts in a theme's name ("Total shit and wifi"), nor "worth"
+# ("Worth switching": an adjective and a gerund).
+_NEVER = frozenset("shit shite crap fuck fucking fucked bloody damn piss arse ass worth".split())
 _ADDRESS_RE = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,]\s")
 _WORD_RE = re.compile(r"^[a-z][a-z0-9+#'.-]*(?<![.'-])$")
 
@@ -76,7 +79,7 @@ def is_noun_phrase(phrase: str) -> bool:
     words = phrase.split()
     if not words or len(words) > 4:
         return False
-    if any(w in _FUNCTION or not _WORD_RE.match(w) or w.isdigit() for w in words):
+    if any(w in _FUNCTION or w in _NEVER or not _WORD_RE.match(w) or w.isdigit() for w in words):
         return False
     if len(words) > 1 and words[0] in _VAGUE:
         return False
@@ -178,7 +181,12 @@ def describe(
         return tier, -min(uses(phrase), 3), order[phrase]
 
     ranked = [p for p in sorted(pool, key=rank) if rank(p)[0] < 3 and in_context(p, lower)]
-    return tuple(cased(p, texts) for p in noun_phrases(ranked, most))
+    found = tuple(cased(p, texts) for p in noun_phrases(ranked, most))
+    # "Overnight low and effect", "Heart nurse and summer": a lone word after a
+    # phrase of several reads as a word list, and says less than the phrase alone.
+    if len(found) > 1 and len(found[0].split()) > 1:
+        found = (found[0], *(p for p in found[1:] if len(p.split()) > 1))
+    return found
 
 
 _DETERMINER = frozenset(

@@ -55,7 +55,7 @@ _FILLER = (
     r"(?:well|oh|ah|um+|uh+|er|erm|hmm+|yeah|yes|yep|no|nope|ok|okay|so|hey|hi|hello|sure|"
     r"right|alright|aright|wow|great|look|listen|anyway|c'mon|come on|oh dear|gosh|fine|"
     r"good|really|of course|i see|excuse me|sorry|please|thanks|thank you|haha|lol|oh no|"
-    r"(?:good )?morning(?: all| everyone)?|(?:hi|hello|hey|evening) (?:all|everyone|folks)|"
+    r"(?:good )?morning(?: all| everyone)?|(?:hi|hello|hey|evening) (?:all|everyone|folks|guys)|"
     r"you see|you know|i mean|honey|darling|sweetie|dear|mom|dad|sir|madam|man|dude|guys)"
 )
 _LEADING_FILLER_RE = re.compile(rf"^\s*{_FILLER}\s*[,.!…]+\s*", re.I)
@@ -86,7 +86,7 @@ _IDIOM_RE = re.compile(
 _OPENERS = _word_set(
     "sorry oh ah ahh aw lol haha hehe hmm hm um umm uh erm er yeah yep yes no nope ok okay hey "
     "hi hello wow ugh argh btw fwiw imo imho and but or anyway anyways yay woo cheers hah meh nah "
-    "please well unless because if although though since while whereas yah ya yea "
+    "please well unless because if although though since while whereas yah ya yea then "
     # discourse adverbs: "Ruth says honestly the library shut at 6" is nobody's English
     "honestly frankly basically literally actually seriously personally apparently obviously"
 )
@@ -173,10 +173,24 @@ def strip_fillers(sentence: str) -> str:
         sentence = _LEADING_FILLER_RE.sub("", sentence)
         sentence = _LEADING_VOCATIVE_RE.sub("", sentence)
     sentence = _TRAILING_VOCATIVE_RE.sub(r"\1", sentence).strip()
+    first = re.sub(r"\W+$", "", sentence.split(" ", 1)[0])
+    if first.islower() and first not in _STOPWORDS and not known_word(first):
+        return sentence  # "sudo apt-get ...", "xrandr --output": code keeps its case
     return sentence[:1].upper() + sentence[1:]
 
 
 _ASIDE_RE = re.compile(r"^\W*(?:sorry|apologies|lol|haha+|hehe|brb|afk|off topic|ot:)\b", re.I)
+# Talk about the chat itself, not the subject: how to use a command ("It's /upvote and
+# then the number"), moving to a thread ("starting a thread so I don't derail
+# everyone"), arranging to talk in private ("I'll DM you for the details").
+_META_RE = re.compile(
+    r"(?:^|\s)/[a-z]{2,}(?=[\s.,!?]|$)"
+    r"|\b(?:start|starting|open|opening|move|moving|take|taking|carry on in)"
+    r" (?:a|the|this) thread\b"
+    r"|\bderail\w*"
+    r"|\b(?:dm|pm|private message|message) (?:you|me)\b",
+    re.I,
+)
 
 
 def is_fragment(sentence: str) -> bool:
@@ -185,9 +199,10 @@ def is_fragment(sentence: str) -> bool:
 
 
 def is_chatter(sentence: str) -> bool:
-    """Greetings, thanks, apologies and one-word replies: sentences no summary needs."""
+    """Greetings, thanks, apologies, one-word replies and talk about the chat itself
+    (commands, threads, direct messages): sentences no summary needs."""
     words = sentence.split()
-    if len(words) < 3 or _ASIDE_RE.match(sentence):
+    if len(words) < 3 or _ASIDE_RE.match(sentence) or _META_RE.search(sentence):
         return True
     if len(words) < 8 and re.search(r"\bthanks?\b|\bthank you\b|\bthx\b|\bty\b", sentence, re.I):
         return True
@@ -306,6 +321,8 @@ def _reported(
     if suggestion is not None:
         skip, prefix = suggestion
         clause = convert(([("", prefix, "")] if prefix else []) + tokens[skip:])
+        if convert.failed:
+            return ""
         return framing.suggestion.format(speaker=speaker, clause=_lower_first(clause, lowercase))
     if is_question:
         tokens, words = _last_clause(*_drop_tag(tokens, words))
@@ -315,8 +332,12 @@ def _reported(
         template = framing.wh_question if words[0] in _WH else framing.yes_no_question
         subject_at = next((i for i, t in enumerate(reordered) if t[1].lower() == "you"), None)
         clause = convert(reordered, subject_at)
+        if convert.failed:
+            return ""
         return template.format(speaker=speaker, clause=_lower_first(clause, lowercase))
     clause = convert(tokens)
+    if convert.failed:
+        return ""
     if words[0] in ("i", "my"):
         # The clause opens with the speaker's name, written as they write it.
         return clause + "."
@@ -417,6 +438,7 @@ class _Converter:
         self.speaker = speaker
         self.addressee = addressee
         self.framing = framing
+        self.failed = False
 
     def __call__(self, tokens: list[_Token], subject_at: int | None = None) -> str:
         out: list[str] = []
@@ -426,6 +448,8 @@ class _Converter:
         for index, (lead, core, trail) in enumerate(tokens):
             word = core.lower()
             if conjugate_next and word not in _ADVERBS:
+                if not _verb_form(word):
+                    self.failed = True  # "i though it ...": no verb to conjugate
                 # "Thank" was capitalised only because it opened the sentence.
                 core = _conjugate(core if core.isupper() else core[:1].lower() + core[1:])
                 conjugate_next = False
@@ -457,7 +481,24 @@ class _Converter:
             out.append(lead + core + trail)
             previous = (lead, core if word != "you" else "you", trail)
         text = " ".join(out)
+        opens_with_name = tokens and tokens[0][1].lower() in ("i", "me", "my", "mine")
+        if opens_with_name:  # "edbian suggested ...": a nick is written as its owner writes it
+            return text
         return text[:1].upper() + text[1:] if tokens and tokens[0][1][:1].isupper() else text
+
+
+def _verb_form(word: str) -> bool:
+    """A word that can follow "I" as its verb: a verb in the lexicon, a form we
+    conjugate by rule, or a word the lexicon lacks (a typo, not "though")."""
+    return (
+        word in _THIRD_PERSON
+        or word in _KEEP_VERB
+        or word in _IRREGULAR_PAST
+        or not word.isalpha()
+        or "VERB" in _pos(word)
+        or "AUX" in _pos(word)
+        or not _pos(word)
+    )
 
 
 def _conjugate(verb: str) -> str:

@@ -213,3 +213,22 @@ def test_turns_drop_an_opening_address_only_where_the_summary_stays_readable() -
     )
     assert turns[1].text == "honestly the data says most never heard of them"
     assert turns[2].text == "Zebras are not involved"
+
+
+def test_an_address_to_someone_outside_the_conversation_is_dropped_too() -> None:
+    # From a replayed IRC log (session 4): 'Skaperen: "Mjuksel: if you did make ..."'
+    from facilitation.ledger.data import Message
+    from facilitation.report.analysis import turns_of
+
+    def msg(mid: str, name: str, text: str) -> Message:
+        return Message(
+            0, "replay", mid, "main", None, None, T0, ("replay", name), name, text, None, (), ()
+        )
+
+    group = [
+        msg("a", "Skaperen", "Mjuksel: if you did make install then you also have the source"),
+        msg("b", "hypatia", "the source is what you need to rebuild it"),
+    ]
+    assert turns_of(group, Counter())[0].text.startswith("Mjuksel:")
+    turns = turns_of(group, Counter(), people={"Mjuksel", "Skaperen", "hypatia"})
+    assert turns[0].text == "if you did make install then you also have the source"

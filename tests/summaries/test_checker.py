@@ -61,6 +61,48 @@ BAD = [
         None,
         "Ruth says honestly the library shut at 6 and the worst heat in the flats is after that.",
     ),
+    # from a replayed Ubuntu IRC log (2011-05-29), session 4: a clause that lost its
+    # subject, and a command line reported as speech
+    (
+        "depends if the service is set to auto start",
+        "ikonia",
+        None,
+        "ikonia says depends if the service is set to auto start.",
+    ),
+    (
+        "sudo apt-get install b43-fwcutter (this installs a program that extracts and uses "
+        "the firmware on each boot).",
+        "edbian",
+        None,
+        "edbian says sudo apt-get install b43-fwcutter (this installs a program that extracts "
+        "and uses the firmware on each boot).",
+    ),
+    # same log: "then" opening a report, a question told as a statement, a clause
+    # with no subject, and a word that is no verb conjugated ("I though" -> "thoughs")
+    (
+        "then dexter can use sudo, the users in the admin group can use sudo",
+        "ActionParsnip",
+        None,
+        "ActionParsnip says then dexter can use sudo, the users in the admin group can use sudo.",
+    ),
+    (
+        "does anyone know how ot use vnc remote desktop",
+        "prezident",
+        None,
+        "prezident says does anyone know how ot use vnc remote desktop.",
+    ),
+    (
+        "seems that network manager must have failed during the update",
+        "jongbergs",
+        None,
+        "jongbergs says seems that network manager must have failed during the update.",
+    ),
+    (
+        "i though it just modified the boot.ini file",
+        "p-2e65c59176",
+        None,
+        "p-2e65c59176 thoughs it just modified the boot.ini file.",
+    ),
 ]
 
 
@@ -139,3 +181,39 @@ def test_apologies_and_asides_are_chatter() -> None:
     assert is_chatter("Sorry if I type rubbish, the cat has decided my keyboard is warm.")
     assert is_chatter("lol that is the best thing I have read all week")
     assert not is_chatter("The sorry state of the funding worries the panel.")
+
+
+# From the demo's "Catching up" posts, session 4: talk about the chat, not its subject.
+META = [
+    "It's /upvote and then the number, or just press 👍 under the question",
+    "Nerdy methods follow-up, starting a thread so I don't derail everyone",
+    "I'll DM you for the block details",
+]
+
+
+@pytest.mark.parametrize("said", META)
+def test_talk_about_the_chat_itself_is_never_chosen(said: str) -> None:
+    assert is_chatter(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Place a short script in /etc/network/if-down.d/ to switch wake on lan back on",
+        "The thread count of the cotton matters less than the weave",
+    ],
+)
+def test_paths_and_other_threads_are_still_content(said: str) -> None:
+    assert not is_chatter(said)
+
+
+def test_a_nick_keeps_its_case_when_it_opens_a_rewrite() -> None:
+    # "Edbian suggested twice ..." is not how edbian writes their name
+    out = rewrite("i suggested twice to add dexter to the admin group", "edbian", None, FRAMING)
+    assert out == "edbian suggested twice to add dexter to the admin group."
+
+
+def test_hi_guys_is_a_greeting_to_strip() -> None:
+    assert strip_fillers("Hi guys, the echo command prints the current path") == (
+        "The echo command prints the current path"
+    )

@@ -23,7 +23,18 @@ def test_noun_phrases_are_labels(phrase: str) -> None:
 
 @pytest.mark.parametrize(
     "phrase",
-    ["fast broken", "messengers matter", "retired", "put", "explaining", "the grant", "and mine"],
+    [
+        "fast broken",
+        "messengers matter",
+        "retired",
+        "put",
+        "explaining",
+        "the grant",
+        "and mine",
+        # from a replayed IRC log, session 4
+        "total shit",
+        "worth switching",
+    ],
 )
 def test_word_pairs_that_are_not_noun_phrases_are_not(phrase: str) -> None:
     assert not is_noun_phrase(phrase)
@@ -74,7 +85,7 @@ def test_a_label_in_a_sentence_takes_the_article_people_gave_it() -> None:
     texts = [
         t.lower()
         for t in (
-            "Once you account for the overnight low, the effect shrinks",
+            "Once you account for the overnight low, the effect is smaller",
             "our heat check has the list; the heat check prints on A4",
             "environmental health can assess heat, and cool spaces opened in July",
         )
@@ -88,3 +99,33 @@ def test_a_label_in_a_sentence_takes_the_article_people_gave_it() -> None:
 
 def test_to_before_a_phrase_is_as_often_a_preposition() -> None:
     assert in_context("waste services", ["missed bins go to waste services, i'll send the link"])
+
+
+@pytest.mark.parametrize(
+    ("texts", "words", "expected"),
+    [
+        # from the demo's theme cards, session 4: "Overnight low and effect"
+        (
+            [
+                "Once you account for the overnight low, the effect is smaller",
+                "so the overnight low matters more than the effect of the day?",
+                "the overnight low is where the effect shows",
+            ],
+            ["overnight low", "effect"],
+            ("overnight low",),
+        ),
+        # two phrases of several words each still make a label
+        (
+            [
+                "missed bins go to waste services at Alder Rise",
+                "Alder Rise has had no collection, waste services never came",
+            ],
+            ["alder rise", "waste services"],
+            ("Alder Rise", "waste services"),
+        ),
+    ],
+)
+def test_a_lone_word_is_not_tacked_on_to_a_phrase(
+    texts: list[str], words: list[str], expected: tuple[str, ...]
+) -> None:
+    assert describe(texts, words, names=["Pat"]) == expected
