@@ -191,7 +191,9 @@ def as_command(prefixes: Sequence[str], known: Callable[[str], bool]) -> Callabl
 
     ``/`` commands are always taken as commands (so a typo gets a helpful
     reply); other prefixes (``!``) only for known command names, so a message
-    like "!!! wow" or "!important" stays a message.
+    like "!!! wow" or "!important" stays a message, and never when pointed at
+    someone the way IRC channel bots are ("!ask | nick", "!ask > nick": ubottu's
+    "don't ask to ask" factoid, not a question for the queue).
     """
 
     def transform(event: Event) -> Event:
@@ -201,7 +203,9 @@ def as_command(prefixes: Sequence[str], known: Callable[[str], bool]) -> Callabl
         if not match or match.group(1) not in prefixes:
             return event
         name = match.group(2).lower()
-        if match.group(1) != "/" and not known(name):
+        if match.group(1) != "/" and (
+            not known(name) or (match.group(3) or "").lstrip().startswith(("|", ">"))
+        ):
             return event
         return CommandIssued(
             platform=event.platform,

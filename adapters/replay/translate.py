@@ -53,7 +53,9 @@ _IRC_DATED = re.compile(
 _NICK_LINE = re.compile(r"^<([^>]+)>\s?(.*)$")
 _ACTION_LINE = re.compile(r"^\*\s+(\S+)\s?(.*)$")
 _SYSTEM = re.compile(r"^===\s+(\S+)\s+(.*)$")
-_ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,]\s")
+_ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,](?:\s|$)")
+# on IRC a line of just "nick:" calls someone, and the same person's next lines speak to them
+_CALL_CARRIES = timedelta(minutes=2)
 _AT = re.compile(r"@([\w\-.]+)")
 
 
@@ -68,12 +70,19 @@ class _Context:
     channel: str
     id_prefix: str = ""
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> author id
+    # author -> (whom a bare "nick:" line of theirs called, when)
+    called: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
     def learn(self, author: str, name: str) -> None:
         self.names.setdefault(name.lower(), author)
         self.names.setdefault(author.lower(), author)
 
-    def mentions(self, text: str, author: str) -> tuple[str, ...]:
+    def mentions(self, text: str, author: str, when: datetime | None = None) -> tuple[str, ...]:
+        """Whom ``text`` addresses: a leading "nick:" or "nick,", and @names.
+
+        With ``when`` (IRC), a line that is only "nick:" also addresses the author's
+        next lines within two minutes that name nobody themselves.
+        """
         found: list[str] = []
         m = _ADDRESS.match(text)
         candidates = [m.group(1)] if m else []
@@ -82,6 +91,14 @@ class _Context:
             who = self.names.get(cand.lower().rstrip("."))
             if who and who != author and who not in found:
                 found.append(who)
+        if when is None:
+            return tuple(found)
+        if found and m and not text[m.end() :].strip():
+            self.called[author] = (found[0], when)
+        elif found:
+            self.called.pop(author, None)
+        elif (call := self.called.get(author)) and when - call[1] <= _CALL_CARRIES:
+            found.append(call[0])
         return tuple(found)
 
 
@@ -328,7 +345,7 @@ def _irc(
             author_name=nick,
             message_id=f"{ctx.id_prefix}L{index}",
             text=text,
-            mentions=ctx.mentions(text, nick),
+            mentions=ctx.mentions(text, nick, when),
             links=extract_links(text),
         )
 

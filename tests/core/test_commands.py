@@ -76,6 +76,10 @@ def test_typed_commands_become_command_events_with_the_same_id() -> None:
     assert isinstance(transform(message("!ask fine")), CommandIssued)
     assert isinstance(transform(message("/r/science is great")), MessagePosted)
     assert isinstance(transform(message("/unknown thing")), CommandIssued)
+    # an IRC channel bot's factoid pointed at someone is not our command
+    assert isinstance(transform(message("!ask | rogerio")), MessagePosted)
+    assert isinstance(transform(message("!ask > rogerio")), MessagePosted)
+    assert isinstance(transform(message("/ask | what is a pipe?")), CommandIssued)
 
 
 async def test_unknown_and_malformed_commands_get_helpful_replies() -> None:

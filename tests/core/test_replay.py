@@ -53,6 +53,33 @@ def test_irc_lines_with_channel_and_date() -> None:
     assert second.mentions == ("dan",)
 
 
+def test_a_bare_nick_line_addresses_that_nick_and_the_next_lines_for_two_minutes() -> None:
+    lines = [
+        "[10:35] <TUCKER1979> Hi, can anyone help me with a graphics problem on my nvidia card?",
+        "[10:37] <Silicium> TUCKER1979:",
+        "[10:37] <Silicium> actually i mean thats a bug",
+        "[10:38] <Silicium> i had the same problem with a GF7",
+        "[10:41] <Silicium> anyway, lunch",
+        "[10:42] <Silicium> sorry,",
+        "[10:42] <Silicium> TUCKER1979: try a DVI to VGA adapter",
+        "[10:43] <Silicium> Ethosser, hi",
+        "[10:43] <Silicium> and you?",
+    ]
+    events = list(parse_transcript(lines, start=datetime(2009, 2, 23, tzinfo=UTC)))
+    got = [e.mentions for e in events if isinstance(e, MessagePosted)]
+    assert got == [
+        (),
+        ("TUCKER1979",),
+        ("TUCKER1979",),
+        ("TUCKER1979",),
+        (),  # more than two minutes after the call
+        (),  # "sorry" is nobody's nick
+        ("TUCKER1979",),
+        (),  # Ethosser never spoke: not a known nick
+        (),  # a call with words after it does not carry over
+    ]
+
+
 def test_json_lines_with_every_kind() -> None:
     s = Script()
     s.say("u_ben", "evening all")
