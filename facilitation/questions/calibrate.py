@@ -23,7 +23,11 @@ each (``--suggest-precision``).
 :mod:`facilitation.questions.pairs` (word overlap, numbers, names, kind of question,
 negation), leaving one dev domain or event out at a time, and prints both scores'
 average precision and how many duplicates each merges at 0, 1 and 3 false merges.
-Needs scikit-learn.
+Needs scikit-learn. ``--alignment`` adds a second model that also sees BERTScore-style
+token alignment (:func:`~facilitation.questions.pairs.alignment_features` over MiniLM's
+contextual token vectors, idf-weighted over the dev questions). With ``--test`` each
+model, fitted on all of dev and merging above every out-of-fold dev non-duplicate, is
+scored on the held-out pairs too.
 """
 
 from __future__ import annotations
@@ -177,29 +181,101 @@ def _show(pairs: list[Pair], s: npt.NDArray[np.float64], floor: float) -> None:
             print(f"    {s[i]:.3f} {kind} {p.a[:55]!r} | {p.b[:55]!r}")
 
 
-def _learned(pairs: list[Pair], cos: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Out-of-fold probabilities of the pair model, one dev domain or event left out at a time."""
+def _token_vectors(texts: list[str]) -> dict[str, tuple[list[str], npt.NDArray[np.float32]]]:
+    """Each text's word pieces and their contextual MiniLM vectors (normalised)."""
+    import torch  # noqa: PLC0415  # calibration only
+    from transformers import AutoModel, AutoTokenizer  # noqa: PLC0415
+
+    from bot.embeddings import bundled_model_path  # noqa: PLC0415
+
+    tokenizer = AutoTokenizer.from_pretrained(bundled_model_path())
+    model = AutoModel.from_pretrained(bundled_model_path()).eval()
+    out: dict[str, tuple[list[str], npt.NDArray[np.float32]]] = {}
+    with torch.inference_mode():
+        for text in texts:
+            enc = tokenizer([text], truncation=True, max_length=128, return_tensors="pt")
+            hidden = model(**enc).last_hidden_state[0, 1:-1].float().numpy()
+            pieces = list(tokenizer.convert_ids_to_tokens(enc["input_ids"][0, 1:-1].tolist()))
+            norms = np.linalg.norm(hidden, axis=1, keepdims=True).clip(min=1e-9)
+            out[text] = (pieces, (hidden / norms).astype(np.float32))
+    return out
+
+
+class _Features:
+    """The pair model's inputs: lexical features, and with ``alignment`` token alignment."""
+
+    def __init__(self, dev: list[Pair], alignment: bool) -> None:
+        from facilitation.questions.pairs import _STOP  # noqa: PLC0415  # calibration only
+
+        self.alignment = alignment
+        self._stop = _STOP
+        texts = sorted({for_matching(t) for p in dev for t in (p.a, p.b)})
+        self._df: dict[str, int] = {}
+        if alignment:
+            self._tokens = _token_vectors(texts)
+            for t in texts:
+                for piece in set(self._tokens[t][0]):
+                    self._df[piece] = self._df.get(piece, 0) + 1
+        self._n = len(texts)
+
+    def _weights(self, pieces: list[str]) -> npt.NDArray[np.float64]:
+        return np.array(
+            [
+                math.log((self._n + 1) / (self._df.get(w, 0) + 1))
+                if w.strip("#").isalnum() and w not in self._stop and len(w) > 1
+                else 0.0
+                for w in pieces
+            ]
+        )
+
+    def matrix(self, pairs: list[Pair], cos: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+        from facilitation.questions.pairs import (  # noqa: PLC0415  # calibration only
+            alignment_features,
+            pair_features,
+            parse,
+        )
+
+        texts = sorted({for_matching(t) for p in pairs for t in (p.a, p.b)})
+        parsed = {t: parse(t) for t in texts}
+        if self.alignment:
+            self._tokens.update(_token_vectors([t for t in texts if t not in self._tokens]))
+        rows = []
+        for p, c in zip(pairs, cos, strict=True):
+            a, b = for_matching(p.a), for_matching(p.b)
+            row = [pair_features(parsed[a], parsed[b], c)]
+            if self.alignment:
+                (pa, va), (pb, vb) = self._tokens[a], self._tokens[b]
+                row.append(alignment_features(va, vb, self._weights(pa), self._weights(pb)))
+            rows.append(np.concatenate(row))
+        return np.stack(rows)
+
+
+def _model() -> Any:
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415  # calibration only
     from sklearn.pipeline import make_pipeline  # noqa: PLC0415
     from sklearn.preprocessing import StandardScaler  # noqa: PLC0415
 
-    from facilitation.questions.pairs import pair_features, parse  # noqa: PLC0415
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
 
-    parsed = {t: parse(for_matching(t)) for p in pairs for t in (p.a, p.b)}
-    x = np.stack(
-        [pair_features(parsed[p.a], parsed[p.b], c) for p, c in zip(pairs, cos, strict=True)]
-    )
+
+_FLOOR = 0.4  # no duplicate is below this cosine; the model learns the hard part
+
+
+def _learned(
+    pairs: list[Pair], x: npt.NDArray[np.float32], cos: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], Any]:
+    """Out-of-fold probabilities (one dev domain or event left out at a time), and a
+    model fitted on all of dev."""
     y = np.array([p.label for p in pairs])
     groups = np.array([p.group for p in pairs])
-    keep = cos >= 0.4  # no duplicate is below; the model learns the hard part
+    keep = cos >= _FLOOR
     out = np.zeros(len(pairs))
     for g in sorted(set(groups)):
         held = groups == g
-        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
-        model.fit(x[~held & keep], y[~held & keep])
+        model = _model().fit(x[~held & keep], y[~held & keep])
         out[held] = model.predict_proba(x[held])[:, 1]
     out[~keep] = 0.0
-    return out
+    return out, _model().fit(x[keep], y[keep])
 
 
 def _compare(y: npt.NDArray[np.int64], scores: dict[str, npt.NDArray[np.float64]]) -> None:
@@ -224,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--suggest-precision", type=float, default=0.5, help="share of suggestions that are right"
     )
     parser.add_argument("--learned", action="store_true", help="compare the learned pair model")
+    parser.add_argument(
+        "--alignment", action="store_true", help="also a pair model with token alignment"
+    )
     parser.add_argument("--test", action="store_true", help="also score the held-out pairs")
     parser.add_argument("--show", type=float, default=1.1, help="list dev pairs from this cosine")
     args = parser.parse_args(argv)
@@ -241,8 +320,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     _report("dev, written pairs (train.txt)", written, cos[:n], merge, suggest)
     _report("dev, events soil + runtime", events, cos[n:], merge, suggest)
     _show(dev, cos, args.show)
-    if args.learned:
-        _compare(y, {"cosine": cos, "learned": _learned(dev, cos)})
+    models: dict[str, tuple[_Features, Any, float]] = {}
+    if args.learned or args.alignment:
+        scores = {"cosine": cos}
+        for name, alignment in (("learned", False), ("aligned", True)):
+            if alignment and not args.alignment:
+                continue
+            feats = _Features(dev, alignment)
+            oof, fitted = _learned(dev, feats.matrix(dev, cos), cos)
+            scores[name] = oof
+            # merge above every out-of-fold non-duplicate of dev, as for the cosine
+            models[name] = (feats, fitted, float(oof[y == 0].max()) + 1e-6)
+        _compare(y, scores)
     if args.test:
         for name, pairs in (
             ("TEST, written pairs (test.txt)", written_pairs(args.pairs / "test.txt")),
@@ -251,6 +340,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             s = cosines(pairs, embedder)
             _report(name, pairs, s, merge, suggest)
             _show(pairs, s, args.show)
+            for model_name, (feats, fitted, cut) in models.items():
+                p = fitted.predict_proba(feats.matrix(pairs, s))[:, 1] * (s >= _FLOOR)
+                _report(f"  {model_name} (merge at p >= {cut:.3f})", pairs, p, cut, 1.1)
     return 0
 
 

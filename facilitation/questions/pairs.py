@@ -12,7 +12,9 @@ same kind of question (how long / why / which...), is one of them negated?
 on them (with the cosine) leaving one domain out at a time and compares it with the
 cosine alone. On the labelled pairs it does not do better than the cosine (see the
 README), so the queue merges on the cosine; this stays to re-check that when the
-labelled pairs grow or the model changes.
+labelled pairs grow or the model changes. :func:`alignment_features` (token-level
+alignment, as BERTScore) was tried in session 4 with the same outcome
+(``--alignment``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ import numpy as np
 import numpy.typing as npt
 from lemminflect import getAllLemmas
 
-__all__ = ["PAIR_FEATURES", "Parsed", "pair_features", "parse"]
+__all__ = [
+    "ALIGNMENT_FEATURES",
+    "PAIR_FEATURES",
+    "Parsed",
+    "alignment_features",
+    "pair_features",
+    "parse",
+]
 
 PAIR_FEATURES = (
     "cosine",
@@ -187,3 +196,31 @@ def pair_features(a: Parsed, b: Parsed, cosine: float) -> npt.NDArray[np.float32
         ],
         dtype=np.float32,
     )
+
+
+ALIGNMENT_FEATURES = ("aligned_f", "aligned_min", "worst_aligned")
+
+
+def alignment_features(
+    a: npt.NDArray[np.float32],
+    b: npt.NDArray[np.float32],
+    weight_a: npt.NDArray[np.float64],
+    weight_b: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float32]:
+    """BERTScore-style greedy alignment of two questions' contextual token vectors.
+
+    ``a`` and ``b`` are L2-normalised token vectors (one row per word piece),
+    ``weight_*`` their idf weights (0 for a piece that should not count). Each
+    piece is matched to its most similar piece of the other question, both ways:
+    the weighted mean of the matches is precision and recall (``aligned_f`` their
+    harmonic mean, ``aligned_min`` the lower), and ``worst_aligned`` is the worst
+    match of a weighted piece, the word one question asks about and the other lacks.
+    """
+    if not len(a) or not len(b) or weight_a.sum() <= 0 or weight_b.sum() <= 0:
+        return np.zeros(len(ALIGNMENT_FEATURES), dtype=np.float32)
+    sims = a @ b.T
+    best_a, best_b = sims.max(1), sims.max(0)
+    p = float((best_a * weight_a).sum() / weight_a.sum())
+    r = float((best_b * weight_b).sum() / weight_b.sum())
+    worst = min(float(best_a[weight_a > 0].min()), float(best_b[weight_b > 0].min()))
+    return np.array([2 * p * r / (p + r) if p + r > 0 else 0.0, min(p, r), worst], np.float32)

@@ -10,7 +10,7 @@ import pytest
 
 from facilitation.questions.calibrate import event_pairs, thresholds, written_pairs
 from facilitation.questions.config import QuestionsConfig
-from facilitation.questions.pairs import PAIR_FEATURES, pair_features, parse
+from facilitation.questions.pairs import PAIR_FEATURES, alignment_features, pair_features, parse
 from facilitation.questions.queue import for_matching
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -19,7 +19,7 @@ PAIRS = DATA / "question_pairs"
 
 def test_the_written_pairs_cover_many_domains_with_near_misses_and_test_is_apart() -> None:
     train, test = written_pairs(PAIRS / "train.txt"), written_pairs(PAIRS / "test.txt")
-    for pairs, domains, dups in ((train, 15, 50), (test, 6, 20)):
+    for pairs, domains, dups in ((train, 21, 80), (test, 9, 30)):
         assert len({p.group for p in pairs}) == domains
         assert sum(p.label for p in pairs) >= dups
         assert sum(p.near and not p.label for p in pairs) >= 2 * dups
@@ -61,6 +61,20 @@ def test_pair_features_see_numbers_negation_kind_and_typos() -> None:
     assert f("why does it smell?", "when does it smell?")["kinds_differ"] == 1.0
     typo = f("how long is the personal statement", "whats the word limit for the personal statment")
     assert typo["containment"] == pytest.approx(2 / 3)  # "statment" counts as "statement"
+
+
+def test_alignment_features_match_each_piece_both_ways_and_find_the_unmatched_one() -> None:
+    e = np.eye(3, dtype=np.float32)
+    same = alignment_features(e, e, np.ones(3), np.ones(3))
+    assert same.tolist() == pytest.approx([1.0, 1.0, 1.0])
+    # b lacks a's third piece: recall stays 1, precision drops, the worst match is 0
+    part = alignment_features(e, e[:2], np.ones(3), np.ones(2))
+    f, low, worst = part.tolist()
+    assert low == pytest.approx(2 / 3) and f == pytest.approx(0.8) and worst == 0.0
+    # a piece weighted 0 (a stopword) is not held against the pair
+    weighted = alignment_features(e, e[:2], np.array([1.0, 1.0, 0.0]), np.ones(2))
+    assert weighted.tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert alignment_features(e[:0], e, np.ones(0), np.ones(3)).tolist() == [0.0, 0.0, 0.0]
 
 
 async def test_the_configured_thresholds_are_the_ones_dev_chooses(embedder_provider: Any) -> None:
