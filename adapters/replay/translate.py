@@ -57,6 +57,7 @@ _ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,](?:\s|$)")
 # on IRC a line of just "nick:" calls someone, and the same person's next lines speak to them
 _CALL_CARRIES = timedelta(minutes=2)
 _AT = re.compile(r"@([\w\-.]+)")
+_NICK_ANYWHERE = re.compile(r"\] <([^>\s]+)>|^(?:\S+ \S+ )?=== (\S+) \[[^\]]*\] has joined", re.M)
 
 
 class TranscriptError(ValueError):
@@ -303,7 +304,15 @@ def _irc(
     dated: bool,
     on_error: Callable[[TranscriptError], None] | None = None,
 ) -> Iterator[Event]:
-    """The events of an IRC log; a line that cannot be read goes to ``on_error`` (or raises)."""
+    """The events of an IRC log; a line that cannot be read goes to ``on_error`` (or raises).
+
+    Everyone who speaks or joins anywhere in the log is known as a nick from the
+    start, as an IRC client knows the channel's members: "int256: was this gparted?"
+    addresses int256 even before int256's first line.
+    """
+    for m in _NICK_ANYWHERE.finditer("\n".join(lines)):
+        nick = m.group(1) or m.group(2)
+        ctx.learn(nick, nick)
     day: date = start.date()
     last: datetime | None = None
     for index, line in enumerate(lines):

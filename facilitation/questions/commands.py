@@ -21,7 +21,7 @@ from facilitation.questions.bridge import QuestionBridge
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.late import LateAnswers
 from facilitation.questions.queue import Asked, QuestionQueue
-from facilitation.questions.render import queue_text, short, votes_phrase
+from facilitation.questions.render import moderator_notes, queue_text, short, votes_phrase
 from facilitation.questions.store import Question, QuestionStore, States
 
 __all__ = ["QuestionCommands"]
@@ -272,12 +272,17 @@ class QuestionCommands:
             similar = [
                 (a.number, b.number) for a, b in await self.m.store.suggestions(inv.session.id)
             ]
-        text = queue_text(self.p, ranked, pending, self.m.cfg.queue_length, similar)
-        await inv.reply(text)
-        if inv.has(Role.MODERATOR) and not inv.event.private:
-            # a moderator showing the queue shows it to the whole event (without their notes)
-            public = queue_text(self.p, ranked, [], self.m.cfg.queue_length, [])
-            await self.m.bridge.everywhere(inv.session, public, skip=Target.of(inv.event))
+        if not (inv.has(Role.MODERATOR) and not inv.event.private):
+            await inv.reply(queue_text(self.p, ranked, pending, self.m.cfg.queue_length, similar))
+            return
+        # a moderator showing the queue shows it to the whole event; their notes
+        # (waiting for approval, possible duplicates) go to them alone
+        public = queue_text(self.p, ranked, [], self.m.cfg.queue_length, [])
+        await inv.reply(public)
+        notes = moderator_notes(self.p, pending, similar)
+        if notes:
+            await inv.tell(notes)
+        await self.m.bridge.everywhere(inv.session, public, skip=Target.of(inv.event))
 
     async def withdraw(self, inv: Invocation) -> None:
         assert inv.session is not None

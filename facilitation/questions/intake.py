@@ -7,7 +7,8 @@ otherwise weighed by :class:`~facilitation.questions.panel.PanelModel`. A
 "my question is about X" message followed within two minutes by the question
 itself, from the same person, makes one question of the two. A short follow-up
 that only makes sense inside the exchange it belongs to ("how do I do that?",
-"what do I do then?"), from someone who is replying, or who has just spoken to
+"what do I do then?", "so would there be a difference?", "what you mean?"), from
+someone who is replying, or who has just spoken to
 someone or been spoken to by name,
 stays out too: the person they are talking with answers it, and in the queue
 nobody could tell what it asks.
@@ -41,6 +42,9 @@ _PREAMBLE = re.compile(
 _WORD = re.compile(r"[\w']+")
 # points back to what was just said: "that", "this", "then"..., or "it" at the end
 _BACK = re.compile(r"\b(?:that|this|then|those|these)\b|\bit\W*$", re.I)
+# opens by carrying on from what was said: "so would there be a difference?"
+_CARRIES_ON = re.compile(r"\s*(?:so|and|but|or)\b", re.I)
+TERSE_WORDS = 4  # "what you mean?", "what should be the problem?": only the exchange says what
 FOLLOW_UP_WORDS = 8  # a follow-up is short; a longer message says what it asks
 EXCHANGE = timedelta(minutes=3)  # spoken to this recently: still in that exchange
 SCAN_LIMIT = 4000  # characters read by the detector: a 1 MB message costs no more
@@ -56,8 +60,12 @@ class Verdict:
 
 
 def _follow_up(text: str) -> bool:
-    """A short question that leans on what was just said ("how do I do that?")."""
-    return len(_WORD.findall(text)) <= FOLLOW_UP_WORDS and bool(_BACK.search(text))
+    """A short question that leans on what was just said: "how do I do that?", "so would
+    there be a difference?", or one of a few words ("what you mean?")."""
+    words = len(_WORD.findall(text))
+    return words <= FOLLOW_UP_WORDS and (
+        bool(_BACK.search(text) or _CARRIES_ON.match(text)) or words <= TERSE_WORDS
+    )
 
 
 class Intake:

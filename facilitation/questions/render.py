@@ -6,7 +6,7 @@ from bot.prompts import Prompts
 from facilitation.questions.ranking import Ranked
 from facilitation.questions.store import Question, States
 
-__all__ = ["queue_text", "short", "summary_text", "votes_phrase"]
+__all__ = ["moderator_notes", "queue_text", "short", "summary_text", "votes_phrase"]
 
 
 def short(text: str, limit: int = 110) -> str:
@@ -58,10 +58,20 @@ def queue_text(
         )
     if len(ranked) > limit:
         lines.append(prompts("questions.queue_more", count=len(ranked) - limit))
+    notes = moderator_notes(prompts, pending, similar or [])
+    return "\n".join([*lines, notes] if notes else lines)
+
+
+def moderator_notes(
+    prompts: Prompts, pending: list[Question], similar: list[tuple[int, int]]
+) -> str:
+    """What only moderators see under the queue: questions awaiting approval, and
+    suggested merges with the ``/merge N M`` to type ("" when there is none)."""
+    lines = []
     if pending:
         numbers = ", ".join(f"#{q.number}" for q in pending)
         lines.append(prompts("questions.queue_pending", numbers=numbers))
-    for n, into in similar or []:
+    for n, into in similar:
         lines.append(prompts("questions.queue_similar", n=n, into=into))
     return "\n".join(lines)
 

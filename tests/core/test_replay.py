@@ -80,6 +80,18 @@ def test_a_bare_nick_line_addresses_that_nick_and_the_next_lines_for_two_minutes
     ]
 
 
+def test_a_nick_is_known_before_its_first_line_as_in_an_irc_channel() -> None:
+    lines = [
+        "[07:35] <eepberries> int256: was this using gparted or gpart?",
+        "=== futsuriai [~f@host] has joined #ubuntu",
+        "[07:35] <Nytrix> futsuriai, what program are you trying to install?",
+        "[07:35] <Nytrix> ok: fine",
+        "[07:36] <int256> eepberries: gparted",
+    ]
+    events = [e for e in parse_transcript(lines) if isinstance(e, MessagePosted)]
+    assert [e.mentions for e in events] == [("int256",), ("futsuriai",), (), ("eepberries",)]
+
+
 def test_json_lines_with_every_kind() -> None:
     s = Script()
     s.say("u_ben", "evening all")

@@ -109,6 +109,21 @@ async def test_a_short_follow_up_inside_an_exchange_stays_out_of_the_queue() -> 
     assert not any("do i do that" in t or "do I do then" in t for _, t in got)
 
 
+async def test_a_terse_or_carrying_on_question_inside_an_exchange_stays_out() -> None:
+    # from a real Ubuntu IRC log: both asked right after a panellist spoke to them
+    s = started()
+    s.say("u_yogi", "i think the graphics card is embedded... ie. intel")
+    s.say("u_pan", "@Yogi i think you have to install the drivers by your own")
+    s.say("u_yogi", "what you mean?")
+    s.say("u_cj", "well it has booted other usb linuxes....")
+    s.say("u_pan", "@Cj check the usb mbr")
+    s.say("u_cj", "so would there be a difference?")
+    s.say("u_cj", "What is the best way to make a bootable usb stick from an iso?")
+    _, bot = await run(s.lines)
+    got = await rows(bot, "SELECT asker, text FROM questions ORDER BY number")
+    assert got == [("u_cj", "What is the best way to make a bootable usb stick from an iso?")]
+
+
 async def test_a_question_over_two_messages_is_one_question() -> None:
     s = started()
     first = s.say("u_hamid", "Hello. My question is about the compost tea.")

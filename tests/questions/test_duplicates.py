@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.actions import DirectMessage
 from bot.embeddings import cosine
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.queue import for_matching
@@ -120,3 +121,25 @@ async def test_merge_and_split_by_hand_move_votes_and_credit() -> None:
 def test_the_threshold_is_validated(threshold: float) -> None:
     with pytest.raises(ValueError, match="duplicate_threshold"):
         QuestionsConfig(duplicate_threshold=threshold)
+
+
+async def test_a_suggested_merge_goes_to_the_moderator_alone_with_the_command_ready(
+    embedder_provider: Any,
+) -> None:
+    s = Script()
+    s.say("u_mod", '/event start "Heat panel"')
+    s.say("u_a", "/ask " + PARAPHRASES[4][0])
+    s.say("u_b", "/ask " + PARAPHRASES[4][1])
+    s.say("u_mod", "/queue")
+    actions, bot = await run(s.lines, cfg(models={"enabled": True}), embedder=embedder_provider)
+    assert await rows(bot, "SELECT number, state FROM questions ORDER BY number") == [
+        (1, "open"),
+        (2, "open"),
+    ]
+    private = [a for a in actions if isinstance(a, DirectMessage)]
+    assert [(a.user, a.text) for a in private if "/merge" in a.text] == [
+        ("u_mod", "#2 may be the same as #1. To merge them: /merge 2 1")
+    ]
+    public = [t for t in said(actions) if t not in {a.text for a in private}]
+    assert any(t.startswith("Open questions") for t in public)
+    assert not any("/merge" in t for t in public)
