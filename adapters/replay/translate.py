@@ -53,7 +53,7 @@ _IRC_DATED = re.compile(
 _NICK_LINE = re.compile(r"^<([^>]+)>\s?(.*)$")
 _ACTION_LINE = re.compile(r"^\*\s+(\S+)\s?(.*)$")
 _SYSTEM = re.compile(r"^===\s+(\S+)\s+(.*)$")
-_ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*[:,](?:\s|$)")
+_ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*(?:[:,]|\s-)(?:\s|$)")
 # on IRC a line of just "nick:" calls someone, and the same person's next lines speak to them
 _CALL_CARRIES = timedelta(minutes=2)
 _AT = re.compile(r"@([\w\-.]+)")

@@ -11,7 +11,9 @@ that only makes sense inside the exchange it belongs to ("how do I do that?",
 someone who is replying, or who has just spoken to
 someone or been spoken to by name,
 stays out too: the person they are talking with answers it, and in the queue
-nobody could tell what it asks.
+nobody could tell what it asks. So does a short one that points back and names at
+most one thing ("is that right?", "how do I get that? what command?"), even
+addressed to a panellist.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy.typing as npt
 from bot.embeddings import StaticEmbedder
 from facilitation.questions.detect import is_question
 from facilitation.questions.memory import Preamble, QuestionMemory
+from facilitation.questions.pairs import parse
 from facilitation.questions.panel import PanelContext, PanelModel, build_context, strip_names
 
 __all__ = ["Intake", "Verdict"]
@@ -57,6 +60,16 @@ class Verdict:
     panel: bool
     text: str
     joins: str | None = None  # the earlier message (a preamble) this one completes
+
+
+def _vague(text: str) -> bool:
+    """Short, pointing back, and about at most one thing ("is that right?", "how do i get
+    that? what command?"): outside its exchange nobody could tell what it asks."""
+    return (
+        len(_WORD.findall(text)) <= FOLLOW_UP_WORDS
+        and bool(_BACK.search(text))
+        and len(parse(text).words) <= 1
+    )
 
 
 def _follow_up(text: str) -> bool:
@@ -159,7 +172,7 @@ class Intake:
             and spoken_to[1] != message_id
             and at - spoken_to[0] <= EXCHANGE
         )
-        if in_exchange and _follow_up(ctx.text):
+        if (in_exchange and _follow_up(ctx.text)) or _vague(ctx.text):
             return Verdict(False, text)
         joins = None
         if last is not None and at - last.at <= timedelta(minutes=2) and is_question(ctx.text):

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from facilitation.base import EmbedderProvider
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.memory import QuestionMemory
+from facilitation.questions.pairs import parse
 from facilitation.questions.ranking import Ranked, rank
 from facilitation.questions.store import Question, QuestionStore, States
 
@@ -30,6 +31,11 @@ _FILLER = re.compile(
     re.I,
 )
 _SYMBOLS = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]+")
+
+
+def _vague(text: str) -> bool:
+    """A question naming at most one thing once filler is set aside."""
+    return len(parse(for_matching(text)).words) <= 1
 
 
 def for_matching(text: str) -> str:
@@ -211,6 +217,10 @@ class QuestionQueue:
             self._vectors[q.id] = vec
         matrix = np.stack([self._vectors[q.id] for q in candidates])
         sims = matrix @ vecs[0]
+        if _vague(text):
+            # two vague questions ("how do i find out?", "is that right?") look alike to
+            # the model whatever they ask about: never a duplicate of one another
+            sims = np.where([_vague(q.text) for q in candidates], -1.0, sims)
         best = int(np.argmax(sims))
         return candidates[best], float(sims[best])
 

@@ -87,9 +87,16 @@ def test_a_nick_is_known_before_its_first_line_as_in_an_irc_channel() -> None:
         "[07:35] <Nytrix> futsuriai, what program are you trying to install?",
         "[07:35] <Nytrix> ok: fine",
         "[07:36] <int256> eepberries: gparted",
+        "[07:37] <subodh> int256 - can you give me the command for this",
     ]
     events = [e for e in parse_transcript(lines) if isinstance(e, MessagePosted)]
-    assert [e.mentions for e in events] == [("int256",), ("futsuriai",), (), ("eepberries",)]
+    assert [e.mentions for e in events] == [
+        ("int256",),
+        ("futsuriai",),
+        (),
+        ("eepberries",),
+        ("int256",),
+    ]
 
 
 def test_json_lines_with_every_kind() -> None:

@@ -124,6 +124,17 @@ async def test_a_terse_or_carrying_on_question_inside_an_exchange_stays_out() ->
     assert got == [("u_cj", "What is the best way to make a bootable usb stick from an iso?")]
 
 
+async def test_a_vague_question_pointing_back_stays_out_even_addressed_to_a_panellist() -> None:
+    s = started()
+    s.say("u_fut", 'Section "module" Load "glx" EndSection')
+    s.say("u_fut", "Pan: is that right?")
+    s.say("u_eep", "Pan, how do i get that? what command?")
+    s.say("u_eep", "Pan, what is that command supposed to do to my xorg config?")
+    _, bot = await run(s.lines)
+    got = await rows(bot, "SELECT asker, text FROM questions ORDER BY number")
+    assert got == [("u_eep", "Pan, what is that command supposed to do to my xorg config?")]
+
+
 async def test_a_question_over_two_messages_is_one_question() -> None:
     s = started()
     first = s.say("u_hamid", "Hello. My question is about the compost tea.")

@@ -143,3 +143,16 @@ async def test_a_suggested_merge_goes_to_the_moderator_alone_with_the_command_re
     public = [t for t in said(actions) if t not in {a.text for a in private}]
     assert any(t.startswith("Open questions") for t in public)
     assert not any("/merge" in t for t in public)
+
+
+async def test_two_vague_questions_never_merge_however_alike(embedder_provider: Any) -> None:
+    s = Script()
+    s.say("u_mod", '/event start "Ubuntu help"')
+    s.say("u_kiz", "/ask how do i find out")
+    s.say("u_yog", "/ask how do i find out?")
+    s.say("u_a", "/ask Is this being recorded?")
+    s.say("u_b", "/ask is this session being recorded?")
+    _, bot = await run(s.lines, cfg(models={"enabled": True}), embedder=embedder_provider)
+    got = await rows(bot, "SELECT number, state, merged_into FROM questions ORDER BY number")
+    # a vague one still merges into a question that says what it asks
+    assert got == [(1, "open", None), (2, "open", None), (3, "open", None), (4, "merged", 3)]
