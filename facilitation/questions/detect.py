@@ -106,6 +106,7 @@ _NOT_ANYWHERE = re.compile(
     r"keen\s+to\s+hear\s+the\s+answer|looking\s+forward\s+to\s+the\s+answer|answer\s+to\s+\w+'s"
     r"\s+question|for\s+anyone\s+wondering|in\s+case\s+anyone\s+was\s+wondering|seconding|"
     r"i\s+wonder\s+(?:what|why)\s+(?:we|i)\b|what\s+i\s+wanted\s+to\s+ask|million\s+dollar|"
+    r"[(\[]\s*y\s*/\s*n\s*[)\]]|"  # a program's prompt pasted in: "Continue? [Y/n]"
     r"the\s+real\s+question|i'?ll\s+(?:ask|post)|i\s+have\s+a\s+question\s+but|asked\s+(?:me|my|"
     r"the\s+same|about\s+this)|wanted\s+to\s+know\s+if|keep\s+asking|question\s+we\s+get)",
     re.I,

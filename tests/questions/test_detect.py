@@ -43,6 +43,9 @@ def test_questions_in_many_forms(text: str) -> None:
         "+1 same question",
         "My mum always asks me why the bins are late",
         "Shall we start?",
+        "Would you like to know more? (Y/n) y",
+        "Do you want to skip blacklist checks by Compiz? (y/N)",
+        "Do you want to continue [Y/n]?",
     ],
 )
 def test_look_alikes_are_not_questions(text: str) -> None:
