@@ -31,7 +31,7 @@ import numpy.typing as npt
 from bot.embeddings import StaticEmbedder
 from facilitation.questions.detect import is_question
 from facilitation.questions.memory import Preamble, QuestionMemory
-from facilitation.questions.pairs import parse
+from facilitation.questions.pairs import content_words
 from facilitation.questions.panel import PanelContext, PanelModel, build_context, strip_names
 
 __all__ = ["Intake", "Verdict"]
@@ -68,7 +68,7 @@ def _vague(text: str) -> bool:
     return (
         len(_WORD.findall(text)) <= FOLLOW_UP_WORDS
         and bool(_BACK.search(text))
-        and len(parse(text).words) <= 1
+        and len(content_words(text)) <= 1
     )
 
 

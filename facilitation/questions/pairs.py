@@ -34,6 +34,7 @@ __all__ = [
     "PAIR_FEATURES",
     "Parsed",
     "alignment_features",
+    "content_words",
     "pair_features",
     "parse",
 ]
@@ -122,6 +123,17 @@ def _kind(lowered: str) -> str:
         if pattern.search(head):
             return name
     return "yesno"
+
+
+def content_words(text: str) -> set[str]:
+    """The words of ``text`` that name something (no stopwords, numbers or lemmas):
+    cheap enough for every question the queue sees."""
+    out = set()
+    for m in _TOKEN.finditer(text[:1000]):
+        low = m.group().lower().strip("'’-")
+        if not low[0].isdigit() and low not in _STOP and low not in _NUMBER_WORDS and len(low) > 1:
+            out.add(low)
+    return out
 
 
 def parse(text: str) -> Parsed:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,7 @@ from bot.clock import Clock
 from facilitation.base import EmbedderProvider
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.memory import QuestionMemory
-from facilitation.questions.pairs import parse
+from facilitation.questions.pairs import content_words
 from facilitation.questions.ranking import Ranked, rank
 from facilitation.questions.store import Question, QuestionStore, States
 
@@ -33,9 +34,10 @@ _FILLER = re.compile(
 _SYMBOLS = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]+")
 
 
+@lru_cache(maxsize=4096)
 def _vague(text: str) -> bool:
     """A question naming at most one thing once filler is set aside."""
-    return len(parse(for_matching(text)).words) <= 1
+    return len(content_words(for_matching(text))) <= 1
 
 
 def for_matching(text: str) -> str:
