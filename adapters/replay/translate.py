@@ -57,6 +57,7 @@ _ADDRESS = re.compile(r"^\s*@?([\w\-\[\]\\`^{}|.]+)\s*(?:[:,]|\s-)(?:\s|$)")
 # on IRC a line of just "nick:" calls someone, and the same person's next lines speak to them
 _CALL_CARRIES = timedelta(minutes=2)
 _AT = re.compile(r"@([\w\-.]+)")
+_ADDRESS_AT_END = re.compile(r"[\s,]([\w\-\[\]\\`^{}|]+)[\s.!?:)]*$")
 _NICK_ANYWHERE = re.compile(r"\] <([^>\s]+)>|^(?:\S+ \S+ )?=== (\S+) \[[^\]]*\] has joined", re.M)
 
 
@@ -81,13 +82,16 @@ class _Context:
     def mentions(self, text: str, author: str, when: datetime | None = None) -> tuple[str, ...]:
         """Whom ``text`` addresses: a leading "nick:" or "nick,", and @names.
 
-        With ``when`` (IRC), a line that is only "nick:" also addresses the author's
-        next lines within two minutes that name nobody themselves.
+        With ``when`` (IRC), a nick ending the line addresses them too ("thanks
+        ikonia"), and a line that is only "nick:" also addresses the author's next
+        lines within two minutes that name nobody themselves.
         """
         found: list[str] = []
         m = _ADDRESS.match(text)
         candidates = [m.group(1)] if m else []
         candidates += _AT.findall(text)
+        if when is not None and (end := _ADDRESS_AT_END.search(text)):
+            candidates.append(end.group(1))  # IRC: "how much RAM does it have LinuxNovice ?"
         for cand in candidates:
             who = self.names.get(cand.lower().rstrip("."))
             if who and who != author and who not in found:

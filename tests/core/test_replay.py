@@ -88,6 +88,9 @@ def test_a_nick_is_known_before_its_first_line_as_in_an_irc_channel() -> None:
         "[07:35] <Nytrix> ok: fine",
         "[07:36] <int256> eepberries: gparted",
         "[07:37] <subodh> int256 - can you give me the command for this",
+        "[07:38] <cfhowlett> how much RAM does the laptop have subodh ?",
+        "[07:38] <subodh> 2GB, thanks cfhowlett",
+        "[07:38] <subodh> is that enough?",
     ]
     events = [e for e in parse_transcript(lines) if isinstance(e, MessagePosted)]
     assert [e.mentions for e in events] == [
@@ -96,6 +99,9 @@ def test_a_nick_is_known_before_its_first_line_as_in_an_irc_channel() -> None:
         (),
         ("eepberries",),
         ("int256",),
+        ("subodh",),
+        ("cfhowlett",),
+        (),
     ]
 
 
