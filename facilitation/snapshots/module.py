@@ -210,9 +210,24 @@ class SnapshotsModule:
                 if post.trigger == "scheduled" and (post.asked_by or "").startswith("starter:"):
                     state.starters_done.add(int((post.asked_by or "")[len("starter:") :]))
                 self.effects.watch(post)
-            self._states[session.id] = state
+            await self._rebuild_windows(state)
+            state = self._states.setdefault(session.id, state)
         state.session = session
         return state
+
+    async def _rebuild_windows(self, state: _State) -> None:
+        """The event's conversation windows as they were (after a restart), from the log."""
+        stored = await self.store.windows(state.session.id)
+        if not stored:
+            return
+        embedder = await self._s.embedder.get()
+        if embedder is None:
+            return
+        for thread, said in stored.items():
+            vectors = await embedder.embed([text for _, _, text in said])
+            window = state.windows.setdefault(thread, ConversationWindow(self.cfg.window))
+            for (_, message_id, text), vector in zip(said, vectors, strict=True):
+                window.add(message_id, text, vector)
 
     # events
 
@@ -234,6 +249,9 @@ class SnapshotsModule:
         vector = (await embedder.embed([event.text]))[0]
         window = state.windows.setdefault(event.thread, ConversationWindow(self.cfg.window))
         window.add(event.message_id, event.text, vector)
+        await self.store.window_add(
+            session.id, event.thread, event.platform, event.message_id, self.cfg.window
+        )
         now = self._s.clock.now()
         if self.policy.ready(len(window), now, state.last_auto) is not None:
             return
@@ -249,6 +267,9 @@ class SnapshotsModule:
             await self._offer(state, decision.hit, event.place, event.thread, window)
 
     async def _on_reaction(self, event: ReactionAdded) -> None:
+        session = self._s.sessions.at(event.place)
+        if session is not None:
+            await self._state(session)  # after a restart: the posts it watches, first
         await self.effects.on_reaction(event)
 
     async def _on_command(self, event: CommandIssued) -> None:
@@ -263,6 +284,7 @@ class SnapshotsModule:
             return
         if event.state == ENDED:
             self._states.pop(session.id, None)
+            await self.store.end_windows(session.id)
         elif event.state == LIVE:
             await self._due_starters(await self._state(session))
 
@@ -288,6 +310,7 @@ class SnapshotsModule:
         state.last_auto = now
         gist = window.gist()
         window.clear()
+        await self.store.window_clear(state.session.id, thread)
         said = await self.framer.frame(hit.passage, "auto")
         post_id = await self._record(state, hit, "auto", said, place, thread, None)
         if not self.cfg.require_approval:

@@ -76,6 +76,18 @@ SNAPSHOT_MIGRATIONS = [
     ALTER TABLE snapshot_passages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
     ALTER TABLE snapshot_documents ADD COLUMN parser INTEGER NOT NULL DEFAULT 0;
     """,
+    # each conversation window's messages (ids only: their words are in the log), so
+    # a restart rebuilds the windows and offers a snapshot when a clean run would
+    """
+    CREATE TABLE snapshot_windows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id INTEGER NOT NULL,
+        thread TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        message_id TEXT NOT NULL
+    );
+    CREATE INDEX snapshot_windows_session ON snapshot_windows (session_id, thread, id);
+    """,
 ]
 
 Vectors = npt.NDArray[np.float32]
@@ -143,6 +155,54 @@ class SnapshotStore:
 
     async def setup(self) -> None:
         await self.db.migrate("snapshots", SNAPSHOT_MIGRATIONS)
+
+    # conversation windows
+
+    async def window_add(
+        self, session_id: int, thread: str | None, platform: str, message_id: str, size: int
+    ) -> None:
+        """Add a message to a window that keeps its last ``size``."""
+        key = thread or ""
+        await self.db.execute(
+            "INSERT INTO snapshot_windows (session_id, thread, platform, message_id)"
+            " VALUES (?, ?, ?, ?)",
+            (session_id, key, platform, message_id),
+        )
+        await self.db.execute(
+            "DELETE FROM snapshot_windows WHERE session_id = ? AND thread = ? AND id NOT IN"
+            " (SELECT id FROM snapshot_windows WHERE session_id = ? AND thread = ?"
+            " ORDER BY id DESC LIMIT ?)",
+            (session_id, key, session_id, key, size),
+        )
+
+    async def window_clear(self, session_id: int, thread: str | None) -> None:
+        await self.db.execute(
+            "DELETE FROM snapshot_windows WHERE session_id = ? AND thread = ?",
+            (session_id, thread or ""),
+        )
+
+    async def windows(self, session_id: int) -> dict[str | None, list[tuple[str, str, str]]]:
+        """Each window's messages, oldest first: (platform, message id, text from the log).
+
+        A message the log no longer has words for (someone opted out, retention)
+        is left out.
+        """
+        rows = await self.db.fetchall(
+            "SELECT w.thread, w.platform, w.message_id, e.text FROM snapshot_windows w"
+            " JOIN events e ON e.platform = w.platform AND e.message_id = w.message_id"
+            " AND e.kind = 'MessagePosted'"
+            " WHERE w.session_id = ? AND e.text IS NOT NULL ORDER BY w.id",
+            (session_id,),
+        )
+        out: dict[str | None, list[tuple[str, str, str]]] = {}
+        for r in rows:
+            out.setdefault(r["thread"] or None, []).append(
+                (r["platform"], r["message_id"], r["text"])
+            )
+        return out
+
+    async def end_windows(self, session_id: int) -> None:
+        await self.db.execute("DELETE FROM snapshot_windows WHERE session_id = ?", (session_id,))
 
     # personal data (bot.forget.Forgettable): who asked, decided, reacted
 

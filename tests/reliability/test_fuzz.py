@@ -28,6 +28,7 @@ from adapters.telegram.translate import message_event, reaction_events
 from bot.app import Roundtable
 from bot.commands import UsageError, as_command, parse_args
 from bot.events import Event, MessagePosted
+from bot.store.codec import UnstorableEvent, encode_extra
 from tests.factories import config
 from tests.fakes.discord_fake import CHANNEL_ID, GUILD_ID, MEMBER, guild_create, message_payload
 from tests.fakes.telegram_fake import BOT_USERNAME, group, user
@@ -310,3 +311,90 @@ def test_any_discord_message_is_an_event_or_ignored(
     msg = discord.Message(state=guild._state, channel=channel, data=data)  # type: ignore[arg-type]
     result = discord_translate.message_posted(msg, bot_user_id=1)
     assert result is None or isinstance(result, Event)
+
+
+def _storable_or_refused(event: Event) -> None:
+    """The store takes it, or refuses it with its one reason (quarantine), nothing else."""
+    with contextlib.suppress(UnstorableEvent):
+        encode_extra(event)
+
+
+EMOJI = st.one_of(
+    st.builds(lambda name: discord.PartialEmoji(name=name), ANY_TEXT),
+    st.builds(
+        lambda name, eid, animated: discord.PartialEmoji(name=name, id=eid, animated=animated),
+        st.none() | ANY_TEXT,
+        st.integers(1, 2**63 - 1),
+        st.booleans(),
+    ),
+)
+
+
+@FUZZ
+@given(
+    emoji=EMOJI,
+    user=st.integers(1, 2**63 - 1),
+    mid=st.integers(1, 2**63 - 1),
+    in_guild=st.booleans(),
+    kind=st.sampled_from(["REACTION_ADD", "REACTION_REMOVE"]),
+    burst=st.booleans(),
+)
+def test_any_discord_reaction_is_an_event(
+    guild: discord.Guild,
+    emoji: discord.PartialEmoji,
+    user: int,
+    mid: int,
+    in_guild: bool,
+    kind: str,
+    burst: bool,
+) -> None:
+    data: dict[str, Any] = {
+        "user_id": str(user),
+        "channel_id": CHANNEL_ID,
+        "message_id": str(mid),
+        "burst": burst,
+        "type": 1 if burst else 0,
+    }
+    if in_guild:
+        data["guild_id"] = GUILD_ID
+    payload = discord.RawReactionActionEvent(data, emoji, kind)  # type: ignore[arg-type]
+    channel = guild.get_channel_or_thread(int(CHANNEL_ID)) if in_guild else None
+    event = discord_translate.reaction_event(payload, channel=channel, now=NOW)
+    assert event.message_id == str(mid) and event.author == str(user)
+    _storable_or_refused(event)
+
+
+@FUZZ
+@given(mid=st.integers(1, 2**63 - 1), in_guild=st.booleans(), known_channel=st.booleans())
+def test_any_discord_delete_is_an_event(
+    guild: discord.Guild, mid: int, in_guild: bool, known_channel: bool
+) -> None:
+    data: dict[str, Any] = {"id": str(mid), "channel_id": CHANNEL_ID}
+    if in_guild:
+        data["guild_id"] = GUILD_ID
+    payload = discord.RawMessageDeleteEvent(data)  # type: ignore[arg-type]
+    channel = guild.get_channel_or_thread(int(CHANNEL_ID)) if known_channel else None
+    event = discord_translate.message_deleted(payload, channel=channel, now=NOW)
+    assert event.message_id == str(mid)
+    _storable_or_refused(event)
+
+
+@FUZZ
+@given(
+    content=ANY_TEXT, mid=st.integers(1, 2**63 - 1), mentions=st.lists(st.just(MEMBER), max_size=2)
+)
+def test_any_discord_edit_is_an_event_or_ignored(
+    guild: discord.Guild, content: str, mid: int, mentions: list[Any]
+) -> None:
+    data = message_payload(
+        str(mid), CHANNEL_ID, content, author=MEMBER, guild_id=GUILD_ID, mentions=mentions
+    )
+    data["edited_timestamp"] = "2026-01-01T10:00:00+00:00"
+    channel = guild.get_channel_or_thread(int(CHANNEL_ID))
+    msg = discord.Message(state=guild._state, channel=channel, data=data)  # type: ignore[arg-type]
+    update: dict[str, Any] = {**data, "guild_id": GUILD_ID}
+    payload = discord.RawMessageUpdateEvent(update, msg)  # type: ignore[arg-type]
+    event = discord_translate.message_edited(payload, bot_user_id=1, now=NOW)
+    assert event is None or event.message_id == str(mid)
+    if event is not None:
+        _storable_or_refused(event)

@@ -263,3 +263,55 @@ async def test_effects_record_replies_reactions_and_questions(tmp_path: Path) ->
     kinds = {(e["kind"], e["message_id"]) for e in post["effects"]}
     assert ("question", "q1") in kinds
     assert ("question", "q2") not in kinds  # too long after
+
+
+async def test_a_restart_keeps_the_conversation_window(tmp_path: Path) -> None:
+    """The window is rebuilt from the log: the offer comes when an uninterrupted run makes it."""
+    s = Script()
+    s.say("u_mod", '/event start "Heat"')
+    s.say("u1", COOL_1)
+    s.say("u2", COOL_2)  # the window's second message: offered
+    lines = list(s.lines)
+
+    async def once(part: list[str], db: Path) -> list[str]:
+        actions, _ = await run_script(
+            part,
+            cfg=_cfg(tmp_path),
+            modules=_modules(),
+            embedder=FakeProvider(),
+            db_path=str(db),
+        )
+        return _snapshots(actions)
+
+    clean = await once(lines, tmp_path / "clean.db")
+    assert len(clean) == 1
+    split = await once(lines[:2], tmp_path / "split.db")
+    split += await once(lines[2:], tmp_path / "split.db")
+    assert split == clean
+
+
+async def test_a_reaction_after_a_restart_still_counts_as_an_effect(tmp_path: Path) -> None:
+    """The posts a restart must watch are loaded for a reaction too, not only for a message."""
+    s = Script()
+    s.say("u_mod", '/event start "Heat"')
+    s.say("u1", COOL_1)
+    s.say("u2", COOL_2)
+    db = tmp_path / "rt.db"
+    posted: list[dict[str, Any]] = []
+
+    async def read_posts(bot: Roundtable, _adapter: Any) -> None:
+        posted.extend(await snapshot_effects(bot.db, bot.sessions.all()[0].id))
+
+    common: dict[str, Any] = {
+        "cfg": _cfg(tmp_path),
+        "modules": _modules(),
+        "embedder": FakeProvider(),
+        "db_path": str(db),
+    }
+    await run_script(s.lines, keep_open=read_posts, **common)
+    [mid] = posted[0]["message_ids"]
+    s.lines.clear()
+    s.react("u4", mid)
+    posted.clear()
+    await run_script(s.lines, keep_open=read_posts, **common)
+    assert [e["kind"] for e in posted[0]["effects"]] == ["reaction"]
