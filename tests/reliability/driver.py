@@ -232,7 +232,11 @@ def replay_with_kills(
         outputs.append(part)
         last = cycle == kills
         before = stored(db)
-        target = before + rng.randint(step // 2, step * 3 // 2)
+        # never past what the transcript holds, so each of the kills lands
+        target = max(
+            before + 1,
+            min(before + rng.randint(step // 2, step * 3 // 2), total - (kills - cycle)),
+        )
         with part.open("w", encoding="utf-8") as fh:
             proc = subprocess.Popen(
                 _command(config, transcript, db), stdout=fh, stderr=subprocess.PIPE,
