@@ -133,7 +133,11 @@ def _config(target: str, channels: list[str], name: str, all_channels: list[str]
             "events": [
                 {"id": f"panel-{ch}", "channels": [f"replay:bench:{ch}"]} for ch in all_channels
             ],
-            "worker": {"name": name, "channels": [f"replay:*:{ch}" for ch in channels]},
+            "worker": {
+                "name": name,
+                "channels": [f"replay:*:{ch}" for ch in channels],
+                "direct_messages": name == "w0",  # shares may not overlap
+            },
             "snapshots": {"enabled": False},
         },
         "<bench>",

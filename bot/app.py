@@ -38,7 +38,7 @@ from bot.store.inbox import Inbox
 from bot.store.personal import LogPersonalData
 from bot.store.pglog import open_event_log
 from bot.store.postgres import PostgresDatabase
-from bot.workers import Leadership, lock_key, take_worker_name
+from bot.workers import Crew, Leadership, Share, WorkerInUse, lock_key
 
 __all__ = ["Roundtable"]
 
@@ -70,6 +70,8 @@ class Roundtable:
             registry holds, in their declared order.
         embedder: a shared embedding provider (tests reuse one loaded model).
         registry: the plugins (default: every installed one, see :mod:`bot.plugins`).
+        standing_in_for: makes this a stand-in for a dead worker (its config's
+            ``[worker]``), run inside the worker named here (see :mod:`bot.workers`).
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class Roundtable:
         modules: ModuleFactory | None = None,
         embedder: EmbedderProvider | None = None,
         registry: Registry | None = None,
+        standing_in_for: str | None = None,
     ) -> None:
         self.config = config
         self.registry = registry if registry is not None else default_registry()
@@ -88,6 +91,8 @@ class Roundtable:
         self._db_path = db_path if db_path is not None else config.store_target()
         self._module_factory = modules
         self._embedder = embedder
+        self._standing_in_for = standing_in_for
+        self._stand_ins: dict[str, Roundtable] = {}
         self._adapters: list[Adapter] = []
         self.inbox = Inbox(None)  # beside the database once it is open
         self.modules: list[Module] = []
@@ -105,18 +110,102 @@ class Roundtable:
         self.inbox = Inbox.beside(self.db.path)
         self.share = cfg.worker.share()
         self.leader = Leadership.solo()
+        self.crew: Crew | None = None
         if isinstance(self.db, PostgresDatabase):
+            conn = self.db.connection
+            configured = {
+                spec.name
+                for spec in self.registry.platforms()
+                if spec.runs == "configured" and spec.name in cfg.sections
+            }
+            # Only a worker running every platform leads: timed posts go everywhere.
+            eligible = all(self.share.runs(p) for p in configured)
+            if self._standing_in_for is not None:
+                eligible = False  # the worker it stands in for leads, or not
+            elif not eligible:
+                log.info(
+                    "this worker runs only %s: it leaves the timed jobs to a worker that runs"
+                    " every platform",
+                    ", ".join(self.share.platforms),
+                )
+            self.leader = Leadership(
+                self._db_path_text(), interval=cfg.worker.leader_check_seconds, eligible=eligible
+            )
+            self.crew = Crew(
+                self.db,
+                conn.raw,
+                conn._gate,
+                self.share,
+                self.leader,
+                standing_in_for=self._standing_in_for,
+            )
             try:
-                async with self.db.connection._gate:
-                    await take_worker_name(self.db.connection.raw, self.share.name)
+                await self.crew.join()
+                async with self._one_at_a_time():
+                    await self.crew.register()
             except BaseException:
                 await self.db.close()
                 raise
-            self.leader = Leadership(self._db_path_text(), interval=cfg.worker.leader_check_seconds)
+        try:
             await self.leader.start()
-        async with self._one_at_a_time():
-            await self._build()
-        await self.bus.start()
+            async with self._one_at_a_time():
+                await self._build()
+            await self.bus.start()
+        except BaseException:
+            await self._abandon()
+            raise
+        if self.crew is not None and self._standing_in_for is None:
+            self.crew.watch(self._stand_in, self._give_back)
+
+    async def _stand_in(self, share: Share, upto: int) -> int | None:
+        """Run a dead worker's share here (see :mod:`bot.workers`); its pending events queued.
+
+        ``upto``: the last event stored before the new events of that share come here.
+        """
+        worker = self.config.worker.model_copy(
+            update={
+                "name": share.name,
+                "platforms": list(share.platforms),
+                "channels": list(share.channels),
+                "direct_messages": share.direct_messages,
+            }
+        )
+        stand_in = Roundtable(
+            self.config.model_copy(update={"worker": worker}),
+            clock=self.clock,
+            db_path=self._db_path,
+            modules=self._module_factory,
+            embedder=self.embedder,
+            registry=self.registry,
+            standing_in_for=self.share.name,
+        )
+        try:
+            await stand_in.setup()
+        except WorkerInUse:
+            return None  # it came back first
+        except BaseException:
+            log.exception("could not stand in for worker %r", share.name)
+            raise
+        for adapter in self._adapters:
+            stand_in.outbox.attach(adapter)  # it posts through this worker's connections
+        self._stand_ins[share.name] = stand_in  # new events of its share go there now
+        count = 0
+        for platform in stand_in.outbox.platforms:
+            count += await stand_in.bus.redeliver(platform, share.owns, upto=upto)
+        return count
+
+    async def _give_back(self, name: str) -> None:
+        """Close the stand-in for ``name``: its events finished, marks written, name let go."""
+        stand_in = self._stand_ins.pop(name, None)
+        if stand_in is not None:
+            await stand_in.aclose()
+
+    async def _publish(self, event: Event) -> bool:
+        """An event from an adapter: to the stand-in whose share it is, else to this bus."""
+        for stand_in in self._stand_ins.values():
+            if stand_in.share.owns(event):
+                return await stand_in.bus.publish(event)
+        return await self.bus.publish(event)
 
     @contextlib.asynccontextmanager
     async def _one_at_a_time(self) -> AsyncIterator[None]:
@@ -135,7 +224,7 @@ class Roundtable:
 
     async def _build(self) -> None:
         cfg = self.config
-        self.log = open_event_log(self.db, cfg.journal_dir())
+        self.log = open_event_log(self.db, self.share.name)
         await self.log.setup()
         self.sessions = SessionRegistry(self.db, self.clock, cfg.planned_sessions(self.registry))
         await self.sessions.setup()
@@ -198,6 +287,7 @@ class Roundtable:
             exports=Exports(self.db, self.registry.exports()),
             people=self.people,
             leader=self.leader,
+            owns_place=self.share.owns_place,
         )
         self._serving: list[tuple[Module, ModuleSpec]] = []
         factory = self._module_factory or self._registered_modules
@@ -290,7 +380,7 @@ class Roundtable:
         async def sink(event: Event) -> bool:
             if not handled_again.is_set():
                 await handled_again.wait()
-            return await self.bus.publish(event)
+            return await self._publish(event)
 
         await adapter.start(sink)
         try:
@@ -306,6 +396,25 @@ class Roundtable:
 
     async def drain(self) -> None:
         await self.bus.drain()
+        for stand_in in list(self._stand_ins.values()):
+            await stand_in.drain()
+
+    async def settle(self) -> None:
+        """Drain, and write every buffered "handled" mark (stand-ins' too)."""
+        await self.drain()
+        await self.log.flush()
+        for stand_in in list(self._stand_ins.values()):
+            await stand_in.log.flush()
+
+    async def _abandon(self) -> None:
+        """A setup that failed (or was cancelled) midway: close what it opened."""
+        await self.leader.aclose()
+        log_ = getattr(self, "log", None)
+        with contextlib.suppress(Exception):
+            if log_ is not None:
+                await log_.journal.close()
+        with contextlib.suppress(Exception):
+            await self.db.close()
 
     def _keep_leftovers(self, adapter: Adapter) -> None:
         """Keep what a closed adapter received and the bot did not store (it is not sent again)."""
@@ -333,6 +442,9 @@ class Roundtable:
             )
 
     async def aclose(self) -> None:
+        await self.leader.aclose()  # no more checks, so no new stand-in
+        for name in list(self._stand_ins):
+            await self._give_back(name)
         for adapter in reversed(self._adapters):
             try:
                 await adapter.aclose()

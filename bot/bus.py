@@ -228,17 +228,24 @@ class Bus:
             self._writer = asyncio.create_task(self._write_loop(), name="bus-writer")
 
     async def redeliver(
-        self, platform: str | None = None, owns: Callable[[Event], bool] | None = None
+        self,
+        platform: str | None = None,
+        owns: Callable[[Event], bool] | None = None,
+        upto: int | None = None,
     ) -> int:
         """Queue the events stored before a crash but not handled (of ``platform``).
 
         Call it once the adapter that will carry the answers is attached and
-        before it feeds anything new; ``drain`` waits for them.
+        before it feeds anything new; ``drain`` waits for them. ``upto`` leaves
+        out events stored after it (a worker taking over a dead one's share
+        already queued those itself).
         """
         pending = [
             (seq, event)
             for seq, event in await self._log.pending()
-            if (platform is None or event.platform == platform) and (owns is None or owns(event))
+            if (platform is None or event.platform == platform)
+            and (owns is None or owns(event))
+            and (upto is None or seq <= upto)
         ]
         if pending:
             log.warning("handling %d events stored before a restart", len(pending))

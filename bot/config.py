@@ -89,9 +89,6 @@ class StoreConfig(Section):
     # the password, if any, from the environment variable named in password_env.
     url: str | None = None
     password_env: str = "ROUNDTABLE_DB_PASSWORD"
-    # Where each worker keeps its send journal on a PostgreSQL store (one file per worker);
-    # default: "roundtable-journal" beside the config file.
-    journal_dir: Path | None = None
     batch_size: int = Field(default=1000, ge=1, le=100_000)
 
     @field_validator("url")
@@ -125,7 +122,7 @@ class WorkerConfig(Section):
     # The channels it handles, as platform:community:channel places, * for any part
     # (empty: all). Events elsewhere are left to the worker that owns them.
     channels: list[str] = Field(default_factory=list)
-    # Whether it handles direct messages to the bot (give them to one worker per platform).
+    # Whether it handles direct messages to the bot (one worker per platform may).
     direct_messages: bool = True
     # How often a worker that does not lead the timed jobs asks whether it may.
     leader_check_seconds: float = Field(default=5.0, gt=0.0, le=300.0)
@@ -258,17 +255,6 @@ class Config(Section):
         host = parts.netloc.rsplit("@", 1)[-1]
         netloc = f"{user}:{quote(password, safe='')}@{host}"
         return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-    def journal_dir(self) -> Path | None:
-        """The folder of the send journal on a PostgreSQL store (``None``: in memory).
-
-        A config given without a file (tests, embedded defaults) keeps it in memory.
-        """
-        if self.store.journal_dir is not None:
-            return self.resolve(self.store.journal_dir)
-        if self.source.startswith("<"):
-            return None
-        return self.resolve(Path("roundtable-journal"))
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -105,6 +106,9 @@ class Services:
     # Whether this process runs the store's timed jobs (always, on SQLite; one worker at
     # a time on a shared PostgreSQL store: see bot.workers).
     leader: Leadership = field(default_factory=Leadership.solo)
+    # Whether this worker handles the channel at a place (platform:community:channel):
+    # always on SQLite; its share (and shares it took over) on a shared store.
+    owns_place: Callable[[str], bool] = field(default=lambda _place: True)
     # The modules built so far, in order (a module that reads others, like the
     # dashboard, comes after them).
     peers: list[Module] = field(default_factory=list)

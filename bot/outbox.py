@@ -88,7 +88,7 @@ class Outbox:
         journal = self._log.journal
         key = delivery.post_key(type(action).__name__) if delivery is not None else None
         if key is not None:
-            known = journal.get(key)
+            known = await journal.claim(key)
             if known is not None:
                 # Handled before a crash: this post was made (or may have been).
                 self.not_repeated += 1
@@ -97,19 +97,18 @@ class Outbox:
                     action, known.refs, status, None, self._clock.now(), session_id
                 )
                 return list(known.refs)
-            journal.claim(key)
         try:
             refs = await adapter.send(action)
         except Exception as exc:
             self.failed += 1
             if key is not None:
-                journal.failed(key)
+                await journal.failed(key)
             log.warning("%s could not %s: %s", platform, type(action).__name__, exc)
             if record:
                 await self._record(action, [], "failed", f"{type(exc).__name__}: {exc}", session_id)
             return []
         if key is not None:
-            journal.sent(key, tuple(refs))
+            await journal.sent(key, tuple(refs))
         self.sent += 1
         if record:
             await self._record(action, refs, "sent", None, session_id)

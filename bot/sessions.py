@@ -260,6 +260,11 @@ class SessionRegistry:
         assert row is not None
         return await self._load(row)
 
+    async def fresh(self, session_id: int) -> Session | None:
+        """The session as the store has it now (on a shared store another worker may run it)."""
+        row = await self._db.fetchone("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        return None if row is None else await self._load(row)
+
     async def set_state(self, session_id: int, state: str) -> Session:
         session = self._by_id[session_id]
         ended = self._clock.now() if state == ENDED else None

@@ -16,6 +16,10 @@ not made again (the journal gives their ids back), so none is lost or doubled.
 Without ``job`` a timer is marked before its handler runs and one interrupted
 is not repeated (:meth:`TimerBook.recover`).
 
+Several workers on one store: only the leader fires (the owner checks
+``services.leader``), and each firing claims its timer in the store first, so
+the moment two workers both believe they lead cannot fire one twice.
+
 Who checks: the module that owns the book, on every event the bus delivers
 (a replay's clock follows its transcript, so a replay spanning days fires its
 follow-ups at the right moments) and from a light poll on the real clock while
@@ -133,9 +137,15 @@ class TimerBook:
         """Whether anything may be due (no I/O: checked on every event)."""
         return self._next is not None and self._next <= now
 
-    async def fire_due(self) -> int:
-        """Fire every timer due by the clock now, oldest first; how many fired."""
+    async def fire_due(self, *, fresh: bool = False) -> int:
+        """Fire every timer due by the clock now, oldest first; how many fired.
+
+        ``fresh`` reads the next due time from the store first: on a shared store
+        another worker may have scheduled a timer this one has not heard of.
+        """
         now = self._clock.now()
+        if fresh and not self._firing:
+            await self._refresh()
         if self._firing or not self.due_soon(now):
             return 0
         self._firing = True
@@ -150,11 +160,18 @@ class TimerBook:
                 unit = self._job(f"timer.{timer.key}") if self._job else nullcontext()
                 async with unit:
                     # marked first: without a job, a crash in the handler does not
-                    # repeat a post on restart; with one, this commits with the rest
-                    await self._db.execute(
-                        "UPDATE timers SET state = 'firing', fired_at = ? WHERE id = ?",
+                    # repeat a post on restart; with one, this commits with the rest.
+                    # The mark is also the claim: of two workers on one store firing
+                    # at once, the second waits for the first's unit, then finds the
+                    # timer no longer waiting, and leaves it.
+                    claimed = await self._db.execute(
+                        "UPDATE timers SET state = 'firing', fired_at = ?"
+                        " WHERE id = ? AND state = 'waiting'",
                         (now.isoformat(), timer.id),
                     )
+                    if not claimed:
+                        log.info("timer %s was fired by another worker", timer.key)
+                        continue
                     if now - timer.due > LATE:
                         log.info("timer %s was due at %s: sent now, once", timer.key, timer.due)
                     note, state = await self._run(timer)

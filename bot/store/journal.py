@@ -11,11 +11,21 @@ marked sent (the process died during the send) is not sent again either: a
 lost bot post is better than a doubled one.
 
 Keys are ``"<event seq>/<subscriber>/<n>/<action kind>"``. Once an event is
-handled its keys are forgotten; the file is compacted when mostly obsolete.
+handled its keys are forgotten.
 
-The file lives beside the database (``<db>-outbox``, mode 0600) and holds ids
-only, never message text. Its first line names the store it belongs to, so a
-journal left beside a database that was deleted and recreated is ignored.
+Two forms, one interface (:class:`Journal`):
+
+* :class:`SendJournal`, on SQLite: a file beside the database (``<db>-outbox``,
+  mode 0600, compacted when mostly obsolete) holding ids only, never message
+  text. Its first line names the store it belongs to, so a journal left beside
+  a database that was deleted and recreated is ignored. One process writes a
+  SQLite store, so its journal is that process's.
+* :class:`bot.store.pgjournal.PgJournal`, on PostgreSQL: a table of the store
+  written on a connection of its own (each write commits at once, whatever the
+  unit of work does). Several workers share it, so a worker that takes over a
+  dead one's events (or a timer job it left half done) knows what that one
+  already posted. A claim is one ``INSERT ... ON CONFLICT DO NOTHING``: of two
+  workers running the same job at once, one posts.
 """
 
 from __future__ import annotations
@@ -26,10 +36,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bot.actions import MessageRef
 
-__all__ = ["Journaled", "SendJournal"]
+__all__ = ["Journal", "Journaled", "SendJournal", "unit_of"]
 
 log = logging.getLogger("roundtable.store")
 
@@ -42,6 +53,31 @@ class Journaled:
 
     sent: bool
     refs: tuple[MessageRef, ...] = ()
+
+
+def unit_of(key: str) -> str:
+    """The event (seq) or job (mark) a post key belongs to."""
+    return key[: key.index("/")]
+
+
+class Journal(Protocol):
+    """What the outbox and the log need of a send journal."""
+
+    async def claim(self, key: str) -> Journaled | None:
+        """Claim ``key`` before sending: ``None`` if it is new (send), else what is known."""
+        ...
+
+    async def sent(self, key: str, refs: tuple[MessageRef, ...]) -> None: ...
+
+    async def failed(self, key: str) -> None:
+        """The send failed: handling the event again may try again."""
+        ...
+
+    async def forget(self, units: Sequence[int | str]) -> None:
+        """These events (or jobs) are handled: their keys are no longer needed."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 class SendJournal:
@@ -112,22 +148,26 @@ class SendJournal:
     def get(self, key: str) -> Journaled | None:
         return self._entries.get(key)
 
-    def claim(self, key: str) -> None:
+    async def claim(self, key: str) -> Journaled | None:
+        known = self._entries.get(key)
+        if known is not None:
+            return known
         entry = Journaled(sent=False)
         self._entries[key] = entry
         self._append(self._line(key, entry))
+        return None
 
-    def sent(self, key: str, refs: tuple[MessageRef, ...]) -> None:
+    async def sent(self, key: str, refs: tuple[MessageRef, ...]) -> None:
         entry = Journaled(sent=True, refs=refs)
         self._entries[key] = entry
         self._append(self._line(key, entry))
 
-    def failed(self, key: str) -> None:
+    async def failed(self, key: str) -> None:
         """The send failed: handling the event again may try again."""
         self._entries.pop(key, None)
         self._append((json.dumps({"k": key, "s": "failed"}) + "\n").encode())
 
-    def forget(self, seqs: Sequence[int | str]) -> None:
+    async def forget(self, units: Sequence[int | str]) -> None:
         """These events (or jobs) are handled: their keys (and ids) are no longer needed.
 
         When nothing is in flight the file is cut back to its first line, so it
@@ -135,8 +175,8 @@ class SendJournal:
         longer than their event is being handled.
         """
         if self._entries:
-            gone = {f"{seq}/" for seq in seqs}
-            for key in [k for k in self._entries if k[: k.index("/") + 1] in gone]:
+            gone = {str(unit) for unit in units}
+            for key in [k for k in self._entries if unit_of(k) in gone]:
                 del self._entries[key]
         if self._fd is None or self._lines == 0:
             return
@@ -149,7 +189,10 @@ class SendJournal:
     def _header(self) -> bytes:
         return (json.dumps({"store": self._store_id}) + "\n").encode()
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        self.shut()
+
+    def shut(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

@@ -50,7 +50,7 @@ from bot.events import (
 )
 from bot.store.codec import UnstorableEvent, check_text, decode_pending, encode_extra
 from bot.store.db import Database
-from bot.store.journal import SendJournal
+from bot.store.journal import Journal, SendJournal
 
 __all__ = ["CORE_MIGRATIONS", "Appended", "EventLog", "LoggedEvent", "SQLiteEventLog"]
 
@@ -175,7 +175,7 @@ class EventLog(Protocol):
 
     async def setup(self) -> None: ...
 
-    journal: SendJournal
+    journal: Journal
 
     async def append(
         self, events: Sequence[Event], sessions: Sequence[int | None]
@@ -358,7 +358,7 @@ class _Handling:
             await self._scope.__aexit__(type(err), err, err.__traceback__)
             raise
         await self._scope.__aexit__(None, None, None)
-        log_.journal.forget(done)
+        await log_.journal.forget(done)
 
 
 def _dedup_or_repr(event: Event) -> str:
@@ -374,7 +374,7 @@ class SQLiteEventLog:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._handled: list[int] = []
-        self.journal = SendJournal(None, "")
+        self.journal: Journal = SendJournal(None, "")
 
     async def setup(self) -> None:
         await self.db.migrate("core", CORE_MIGRATIONS)
@@ -386,15 +386,16 @@ class SQLiteEventLog:
             )
         else:
             store_id = str(row["value"])
-        self.journal.close()
-        self.journal = SendJournal(self._journal_path(), store_id)
+        await self.journal.close()
+        self.journal = await self._open_journal(store_id)
 
-    def _journal_path(self) -> Path | None:
-        return None if self.db.path == ":memory:" else Path(f"{self.db.path}-outbox")
+    async def _open_journal(self, store_id: str) -> Journal:
+        path = None if self.db.path == ":memory:" else Path(f"{self.db.path}-outbox")
+        return SendJournal(path, store_id)
 
     async def close(self) -> None:
         await self.flush()
-        self.journal.close()
+        await self.journal.close()
 
     async def append(
         self, events: Sequence[Event], sessions: Sequence[int | None]
@@ -506,7 +507,7 @@ class SQLiteEventLog:
         """A timer job's unit of work (see :func:`bot.bus.job`)."""
         async with self.db.unit():
             yield
-        self.journal.forget([mark])
+        await self.journal.forget([mark])
 
     async def _flush_handled(self) -> None:
         if not self._handled:

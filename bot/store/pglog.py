@@ -7,22 +7,23 @@ It is :class:`~bot.store.log.SQLiteEventLog` with two differences:
   one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the database decides
   which worker stored an event, and only that worker handles it. Sequence
   numbers come from the table's own sequence, never from ``MAX(seq)``.
-* **The send journal** lives in ``journal_dir`` (one file per worker), not
-  beside a database file; without one it is kept in memory.
+* **The send journal** is a table of the store that every worker shares
+  (:mod:`bot.store.pgjournal`), so a worker taking over another's events or
+  jobs knows what was already posted.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bot.events import Event
-from bot.files import private_folder
 from bot.store.codec import UnstorableEvent, check_text, encode_extra
 from bot.store.db import Database
+from bot.store.journal import Journal
 from bot.store.log import Appended, SQLiteEventLog, _row
+from bot.store.pgjournal import PgJournal
 from bot.store.postgres import PostgresDatabase
 
 __all__ = ["PostgresEventLog", "open_event_log"]
@@ -42,18 +43,13 @@ _TYPES = (
 class PostgresEventLog(SQLiteEventLog):
     """The participation log on PostgreSQL (see the module's docstring)."""
 
-    def __init__(
-        self, db: PostgresDatabase, journal_dir: Path | None = None, worker: str = "main"
-    ) -> None:
+    def __init__(self, db: PostgresDatabase, worker: str = "main") -> None:
         super().__init__(db)
-        self._journal_dir = journal_dir
+        self._pg = db
         self._worker = worker
 
-    def _journal_path(self) -> Path | None:
-        if self._journal_dir is None:
-            return None
-        private_folder(self._journal_dir)
-        return self._journal_dir / f"outbox-{self._worker}"
+    async def _open_journal(self, store_id: str) -> Journal:
+        return await PgJournal.open(self._pg, self._pg.url, self._worker)
 
     async def append(
         self, events: Sequence[Event], sessions: Sequence[int | None]
@@ -111,10 +107,8 @@ class PostgresEventLog(SQLiteEventLog):
         return results
 
 
-def open_event_log(
-    db: Database, journal_dir: Path | None = None, worker: str = "main"
-) -> SQLiteEventLog:
+def open_event_log(db: Database, worker: str = "main") -> SQLiteEventLog:
     """The participation log for ``db``'s backend."""
     if isinstance(db, PostgresDatabase):
-        return PostgresEventLog(db, journal_dir, worker)
+        return PostgresEventLog(db, worker)
     return SQLiteEventLog(db)

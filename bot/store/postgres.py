@@ -146,9 +146,13 @@ class PgConnection:
     async def connect(cls, url: str) -> PgConnection:
         # every module statement stays prepared (asyncpg keeps 100 by default)
         raw = await asyncpg.connect(url, timeout=30, statement_cache_size=2000)
-        await _lenient_codecs(raw)
-        conn = cls(raw)
-        await conn.refresh_schema()
+        try:
+            await _lenient_codecs(raw)
+            conn = cls(raw)
+            await conn.refresh_schema()
+        except BaseException:  # cancelled too (a worker stopping while a stand-in starts)
+            raw.terminate()
+            raise
         return conn
 
     async def refresh_schema(self) -> None:
@@ -286,7 +290,16 @@ class PostgresDatabase(Database):
         except BaseException:
             await conn.close()
             raise
-        return cls(conn, redact(url))  # type: ignore[arg-type]
+        db = cls(conn, redact(url))  # type: ignore[arg-type]
+        db._url = url
+        return db
+
+    _url: str = ""
+
+    @property
+    def url(self) -> str:
+        """The URL this store was opened with (password included: never log it)."""
+        return self._url
 
     @property
     def connection(self) -> PgConnection:

@@ -95,15 +95,16 @@ class MomentumModule:
     # -- the clock ------------------------------------------------------------------
 
     async def _tick(self, _event: Event) -> None:
-        if self.timers.due_soon(self._s.clock.now()):
-            await self.timers.fire_due()
+        if self._s.leader.leading and self.timers.due_soon(self._s.clock.now()):
+            await self.timers.fire_due()  # one worker on a shared store: the leader
 
     async def _poll(self) -> None:
         """While the bot is idle, timed posts still go out (a missed one once, on return)."""
         await asyncio.sleep(min(3.0, self.cfg.poll_seconds))
         while True:
             try:
-                await self.timers.fire_due()
+                if self._s.leader.leading:
+                    await self.timers.fire_due(fresh=True)
             except Exception:
                 log.exception("timed posts could not be checked")
             await asyncio.sleep(self.cfg.poll_seconds)
@@ -168,7 +169,7 @@ class MomentumModule:
         )
 
     async def _followup(self, timer: Timer) -> str:
-        session = self._s.sessions.get(int(timer.payload["session"]))
+        session = await self._s.sessions.fresh(int(timer.payload["session"]))
         if session is None:
             return "the event is gone"
         ideas, questions = await self._material(session)
@@ -195,7 +196,7 @@ class MomentumModule:
                 await self._s.outbox.send(dm, session.id)
 
     async def _since(self, timer: Timer) -> str:
-        session = self._s.sessions.get(int(timer.payload["session"]))
+        session = await self._s.sessions.fresh(int(timer.payload["session"]))
         if session is None or not session.open:
             return "the event is no longer running"
         previous = self._previous(session)

@@ -210,10 +210,14 @@ class ReportModule:
     ) -> bool:
         self._busy.add(session.id)
         try:
+            believed, _ = await self._mark(session)
             text = await self._digest(session, since, now)
             seq = await self._latest_seq(session.id)
+            if not await self.store.claim_digest(session.id, believed, now, seq):
+                # another worker on this store posted this digest first
+                self._last.pop(session.id, None)
+                return True
             self._last[session.id] = (now, seq)
-            await self.store.mark_digest(session.id, now, seq)
             if text is None:
                 return False
             await self._say(replace(target, thread=None), text, session.id)

@@ -135,12 +135,24 @@ class ReportStore:
         )
         return None if row is None else (datetime.fromisoformat(row["ts"]), int(row["seq"]))
 
-    async def mark_digest(self, session_id: int, ts: datetime, seq: int) -> None:
+    async def claim_digest(
+        self, session_id: int, believed: datetime, ts: datetime, seq: int
+    ) -> bool:
+        """Move the digest mark from ``believed`` to ``ts``: False if another worker moved it.
+
+        Several workers on one store may each see a message that makes a digest
+        due (an event spanning their channels): the one whose move lands posts.
+        """
+        # a first digest has no row to move yet: one starts at the believed mark
         await self.db.execute(
-            "INSERT INTO report_digests (session_id, ts, seq) VALUES (?, ?, ?)"
-            " ON CONFLICT (session_id) DO UPDATE SET ts = excluded.ts, seq = excluded.seq",
-            (session_id, ts.isoformat(), seq),
+            "INSERT OR IGNORE INTO report_digests (session_id, ts, seq) VALUES (?, ?, 0)",
+            (session_id, believed.isoformat()),
         )
+        moved = await self.db.execute(
+            "UPDATE report_digests SET ts = ?, seq = ? WHERE session_id = ? AND ts = ?",
+            (ts.isoformat(), seq, session_id, believed.isoformat()),
+        )
+        return bool(moved)
 
     async def last_check(self, session_id: int) -> datetime | None:
         row = await self.db.fetchone(

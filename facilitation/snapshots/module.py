@@ -380,6 +380,8 @@ class SnapshotsModule:
         session = state.session
         if session.state != LIVE or session.started_at is None or not session.places:
             return
+        if not self._s.owns_place(session.places[0]):
+            return  # posted there, so by the worker that handles that channel
         now = self._s.clock.now()
         for i, starter in enumerate(self.cfg.starters_for(session.slug)):
             due = session.started_at + timedelta(minutes=starter.at_minute)

@@ -37,7 +37,6 @@ async def _replay(target: str, out: Path, embedder: Any, monkeypatch: Any) -> di
     cfg = cfg.model_copy(
         update={
             "bot": cfg.bot.model_copy(update={"out_dir": out}),
-            "store": cfg.store.model_copy(update={"journal_dir": out.parent / "journal"}),
         }
     )
     actions, _ = await run_script(_transcript(), cfg=cfg, db_path=target, embedder=embedder)

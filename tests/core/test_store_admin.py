@@ -20,7 +20,7 @@ from tests.factories import Script, config, message, run_script
 def _config_file(tmp_path: Path, url: str) -> Path:
     path = tmp_path / "rt.toml"
     path.write_text(
-        f'[store]\nurl = "{url}"\njournal_dir = "{tmp_path / "journal"}"\n'
+        f'[store]\nurl = "{url}"\n'
         f'[privacy]\nsecret_file = "{tmp_path / "rt.secret"}"\n'
         "[models]\nenabled = false\n",
         encoding="utf-8",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
 from datetime import timedelta
@@ -18,7 +19,8 @@ from bot.app import Roundtable
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.store import Database
-from bot.workers import Leadership, WorkerInUse
+from bot.store.pgjournal import PgJournal
+from bot.workers import Leadership, Share, SharesOverlap, WorkerInUse, overlap
 from tests.factories import T0, config
 
 CHANNELS = ("east", "west")
@@ -49,7 +51,7 @@ def _two_channels() -> list[str]:
     return [json.dumps(line) for _, line in sorted(lines, key=lambda x: x[0])]
 
 
-def _config(out: Path, worker: dict[str, Any] | None = None) -> Config:
+def _config(out: Path, worker: dict[str, Any] | None = None, **more: Any) -> Config:
     data: dict[str, Any] = {
         "bot": {"out_dir": str(out)},
         "models": {"enabled": False},
@@ -60,7 +62,7 @@ def _config(out: Path, worker: dict[str, Any] | None = None) -> Config:
     }
     if worker is not None:
         data["worker"] = worker
-    return config(data)
+    return config({**data, **more})
 
 
 async def _run(cfg: Config, target: str, lines: list[str], times: int = 1) -> list[Action]:
@@ -125,7 +127,10 @@ async def test_two_workers_on_two_channels_lose_nothing_and_post_nothing_twice(
 
     # Two workers, each seeing both channels (twice: redelivered), owning one each.
     east = _config(tmp_path / "out", {"name": "east", "channels": ["replay:*:east"]})
-    west = _config(tmp_path / "out", {"name": "west", "channels": ["replay:*:west"]})
+    west = _config(
+        tmp_path / "out",
+        {"name": "west", "channels": ["replay:*:west"], "direct_messages": False},
+    )
     sent_east, sent_west = await asyncio.gather(
         _run(east, postgres_url, lines, times=2), _run(west, postgres_url, lines, times=2)
     )
@@ -150,7 +155,9 @@ async def test_a_second_process_with_the_same_worker_name_is_refused(
     async with Roundtable(cfg, db_path=postgres_url):
         with pytest.raises(WorkerInUse, match="'east' is already running"):
             await Roundtable(cfg, db_path=postgres_url).setup()
-        other = _config(tmp_path, {"name": "west", "channels": ["replay:*:west"]})
+        other = _config(
+            tmp_path, {"name": "west", "channels": ["replay:*:west"], "direct_messages": False}
+        )
         async with Roundtable(other, db_path=postgres_url) as second:
             assert second.share.name == "west"
 
@@ -166,18 +173,27 @@ async def test_leadership_passes_to_another_worker_when_the_leader_dies(
         assert first.leading and not second.leading
         await asyncio.sleep(0.2)
         assert first.leading and not second.leading  # it stays put while the leader lives
-        assert first._conn is not None
-        first._conn.terminate()  # the leader's connection dies, as with kill -9
+        assert first._conn is not None and first._task is not None
+        first._task.cancel()  # the leader is killed (kill -9): its loop stops,
+        first._conn.terminate()  # and the server sees its connection drop
         assert await second.wait_leading(within=10)
-        for _ in range(200):  # the old leader notices at its next check
-            if not first.leading:
-                break
-            await asyncio.sleep(0.05)
-        assert second.leading and not first.leading  # the old leader does not take it back
     finally:
         await first.aclose()
         await second.aclose()
     assert Leadership.solo().leading
+
+
+async def test_a_leader_whose_connection_drops_stops_leading(postgres_url: str) -> None:
+    lead = Leadership(postgres_url, interval=0.05)
+    await lead.start()
+    try:
+        assert lead.leading and lead._conn is not None
+        change = lead.changed  # set at its next change of mind, from leading to not
+        lead._conn.terminate()  # it lives, but the server has let go of its lock
+        await asyncio.wait_for(change.wait(), timeout=10)  # it noticed
+        assert await lead.wait_leading(within=10)  # alone, it takes the lead back
+    finally:
+        await lead.aclose()
 
 
 async def test_a_worker_without_a_server_connection_does_not_lead(postgres_url: str) -> None:
@@ -189,3 +205,143 @@ async def test_a_worker_without_a_server_connection_does_not_lead(postgres_url: 
         assert not lead.leading
     finally:
         await lead.aclose()
+
+
+def test_shares_overlap_only_where_both_would_own_an_event() -> None:
+    east = Share("east", channels=("replay:*:east",))
+    west = Share("west", channels=("replay:*:west",), direct_messages=False)
+    assert overlap(east, west) is None
+    assert overlap(east, Share("all", direct_messages=False)) == (
+        "the channels 'replay:*:east' and '*:*:*'"
+    )
+    assert overlap(east, Share("dms", channels=("replay:*:west",))) == "direct messages"
+    # other platforms, or the same channel name on another platform: nothing shared
+    assert overlap(Share("d", ("discord",)), Share("s", ("slack",))) is None
+    assert (
+        overlap(
+            Share("a", channels=("discord:*:1",)),
+            Share("b", channels=("slack:*:1",), direct_messages=False),
+        )
+        is None
+    )
+    assert overlap(Share("a", ("discord",)), Share("b")) == "direct messages on discord"
+
+
+async def test_a_worker_whose_share_overlaps_a_running_one_is_refused(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RT_WORKERS_TEST_SECRET", "workers")
+    east = _config(tmp_path, {"name": "east", "channels": ["replay:*:east"]})
+    async with Roundtable(east, db_path=postgres_url):
+        everything = _config(tmp_path, {"name": "all", "direct_messages": False})
+        with pytest.raises(SharesOverlap, match="'all' would share the channels") as err:
+            await Roundtable(everything, db_path=postgres_url).setup()
+        assert "running worker 'east'" in str(err.value)
+        dms = _config(tmp_path, {"name": "west", "channels": ["replay:*:west"]})
+        with pytest.raises(SharesOverlap, match="direct messages"):
+            await Roundtable(dms, db_path=postgres_url).setup()
+    # once east has stopped, a worker for everything may start (it handles east's leftovers)
+    async with Roundtable(everything, db_path=postgres_url) as bot:
+        assert bot.share.name == "all"
+
+
+def _die(bot: Roundtable) -> None:
+    """What kill -9 does to a worker, as the store sees it: every connection drops at once.
+
+    The process object is left to rot (as a dead process does nothing more): its
+    leadership loop is stopped so that it does not reconnect.
+    """
+    assert bot.leader._task is not None
+    bot.leader._task.cancel()
+    bot.leader._leading = False
+    assert bot.leader._conn is not None
+    bot.leader._conn.terminate()
+    bot.db.connection.raw.terminate()
+    journal = bot.log.journal
+    assert isinstance(journal, PgJournal) and journal._conn is not None
+    journal._conn.terminate()
+
+
+async def _until(check: Any, within: float = 20.0) -> None:
+    for _ in range(int(within / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+async def test_two_workers_make_each_timed_post_once_and_the_survivor_makes_the_rest(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RT_WORKERS_TEST_SECRET", "workers")
+    fast = {"leader_check_seconds": 0.1}
+    timed = {"followup_days": [7, 30], "poll_seconds": 0.2}
+
+    def cfg(worker: dict[str, Any]) -> Config:
+        return _config(tmp_path / "out", {**worker, **fast}, momentum=timed)
+
+    events = list(parse_transcript(_two_channels()))
+    bots: list[Roundtable] = []
+    adapters: list[ReplayAdapter] = []
+    clocks: list[FakeClock] = []
+    for worker in (
+        {"name": "east", "channels": ["replay:*:east"]},
+        {"name": "west", "channels": ["replay:*:west"], "direct_messages": False},
+    ):
+        clock = FakeClock(events[0].ts)
+        bot = Roundtable(cfg(worker), clock=clock, db_path=postgres_url)
+        await bot.setup()
+        bots.append(bot)
+        clocks.append(clock)
+        adapters.append(ReplayAdapter(events, clock=clock, settle=bot.drain, out=None))
+    east, west = bots
+    assert east.leader.leading and not west.leader.leading  # the first to start leads
+    try:
+        await asyncio.gather(*(b.attach(a) for b, a in zip(bots, adapters, strict=True)))
+        await asyncio.gather(*(a.wait() for a in adapters))
+        for bot in bots:
+            await bot.drain()
+
+        async def done(days: int, n: int = 2) -> bool:
+            rows = await west.db.fetchall(
+                "SELECT key FROM timers WHERE key LIKE ? AND state = 'done'", (f"%:{days}d",)
+            )
+            return len(rows) == n
+
+        # a week on, by both workers' clocks: the leader posts both events' follow-ups
+        for clock in clocks:
+            clock.set(T0 + timedelta(days=8))
+        await _until(lambda: done(7))
+        await asyncio.sleep(0.5)  # the other worker's poll has run meanwhile too
+        week = [_followups(a.sent) for a in adapters]
+        assert week[0] == Counter({("east", 7): 1, ("west", 7): 1})  # the leader, each once
+        assert week[1] == Counter()
+
+        # the leader dies; the other takes over the lead (and the dead worker's share)
+        _die(east)
+        assert await west.leader.wait_leading(within=10)
+        await _until(lambda: _true("east" in (west.crew.adopted if west.crew else {})))
+        clocks[1].set(T0 + timedelta(days=31))
+        await _until(lambda: done(30))
+        await asyncio.sleep(0.5)
+        assert _followups(adapters[0].sent) == week[0]  # the dead one posted nothing more
+        assert _followups(adapters[1].sent) == Counter({("east", 30): 1, ("west", 30): 1})
+        rows = await west.db.fetchall("SELECT COUNT(*) AS n FROM send_journal")
+        assert rows[0]["n"] == 0  # jobs done: their journal rows are gone
+    finally:
+        with contextlib.suppress(Exception):
+            await east.aclose()
+        await west.aclose()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+def _followups(actions: list[Action]) -> Counter[tuple[str, int]]:
+    out: Counter[tuple[str, int]] = Counter()
+    for a in actions:
+        if isinstance(a, Say) and a.text.startswith("📬"):
+            days = 7 if "7 days on" in a.text else 30 if "30 days on" in a.text else 0
+            out[(a.target.channel, days)] += 1
+    return out

@@ -72,7 +72,7 @@ async def test_a_post_made_before_a_crash_is_not_made_again(tmp_path: Path) -> N
     with pytest.raises(Crash):
         await asyncio.wait_for(next(iter(bus._lane_tasks.values())), 5)
     # The process is gone: no clean shutdown, no flush.
-    log.journal.close()
+    await log.journal.close()
     await db.close()
     assert adapter.sent == ["hello"]
 
@@ -109,7 +109,7 @@ async def test_an_event_started_just_before_a_crash_still_starts(tmp_path: Path)
     log = SQLiteEventLog(db)
     await log.setup()
     await log.append([start], [None])  # stored; the process dies before handling it
-    log.journal.close()
+    await log.journal.close()
     await db.close()
 
     clock = FakeClock(T0)
@@ -159,7 +159,7 @@ async def test_a_timer_job_killed_after_posting_is_finished_once_after_a_restart
     db, log, outbox = await start()
     with pytest.raises(Crash):
         await fire(db, outbox, crash=True)
-    log.journal.close()
+    await log.journal.close()
     await db.close()
     assert len(adapter.sent) == 2
 
@@ -211,7 +211,7 @@ async def test_a_stored_timer_killed_midway_sends_the_rest_once_after_a_restart(
     await book.schedule("remind:next", "remind", T0)
     with pytest.raises(Crash):
         await book.fire_due()
-    log.journal.close()
+    await log.journal.close()
     await db.close()
     assert adapter.sent == ["Ann: the event starts soon", "Bo: the event starts soon"]
 
