@@ -53,7 +53,8 @@ _ABOUT_THE_CALL = re.compile(
     r"\b(?:did\s+i\s+miss|i\s+missed|(?:is|was|will)\s+(?:this|it|the\s+\w+)\s+(?:be(?:ing)?\s+)?"
     r"record|can\s+(?:any\s?one|some\s?one|you|u)\s+(?:see|hear)|any\s?one\s+else\s+(?:here|"
     r"from|having|getting)|(?:wifi|internet|connection|screen|audio|mic|discord|zoom)\s+"
-    r"(?:keeps|dropped|froze|died|is\s+(?:down|bad)))",
+    r"(?:keeps|dropped|froze|died|is\s+(?:down|bad))|(?:can'?t|cannot|can\s+not)\s+hear|"
+    r"(?:meant|supposed)\s+to\s+be\s+(?:sound|audio|video))",
     re.I,
 )
 TERSE_WORDS = 4  # "what you mean?", "what should be the problem?": only the exchange says what

@@ -47,6 +47,7 @@ from facilitation.questions.commands import QuestionCommands
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.intake import Intake
 from facilitation.questions.memory import QuestionMemory, RoomAsk
+from facilitation.questions.pairs import content_words
 from facilitation.questions.panel import PanelModel
 from facilitation.questions.queue import Asked, Outcome, QuestionQueue
 from facilitation.questions.render import short, summary_text
@@ -247,8 +248,9 @@ class QuestionsModule:
         await self._detect(event, session)
 
     async def _room_ask_answered(self, event: MessagePosted, session: Session) -> RoomAsk | None:
-        """The room ask this participant's message answers: the one it replies to, the
-        latest of an asker it names first, or the message right before it."""
+        """The room ask this participant's message answers: the one it replies to; the
+        latest of an asker it names first, if the asker has said nothing since; or the
+        message right before it, if this one speaks to nobody else and is on its subject."""
         mine = event.author
 
         def usable(ask: RoomAsk | None) -> RoomAsk | None:
@@ -261,11 +263,25 @@ class QuestionsModule:
         names = {a.name.split()[0].lower(): a.person for a in recent if a.name.split()}
         for who in named_at_start(event.text, names):
             theirs = [a for a in recent if a.person == who and a.person != mine]
-            if theirs:
+            if theirs and await self._last_message(event, who) == theirs[-1].message_id:
                 return theirs[-1]
+        if event.mentions:
+            return None
+        before = usable(self.memory.room_ask(event.platform, await self._last_message(event)))
+        if (
+            before is not None
+            and event.ts - before.at <= ROOM_NEXT
+            and content_words(before.text) & content_words(event.text)
+        ):
+            return before
+        return None
+
+    async def _last_message(self, event: MessagePosted, author: str | None = None) -> str | None:
+        """The message posted in this channel just before ``event`` (by ``author``, if given)."""
+        by = " AND author = ?" if author else ""
         row = await self.s.db.fetchone(
             "SELECT message_id FROM events WHERE platform = ? AND community = ? AND channel = ?"
-            " AND kind = 'MessagePosted' AND message_id IS NOT NULL AND message_id != ?"
+            f" AND kind = 'MessagePosted' AND message_id IS NOT NULL AND message_id != ?{by}"
             " AND seq < COALESCE((SELECT MAX(seq) FROM events WHERE platform = ?"
             " AND message_id = ?), 1 << 62) ORDER BY seq DESC LIMIT 1",
             (
@@ -273,14 +289,12 @@ class QuestionsModule:
                 event.community,
                 event.channel,
                 event.message_id,
+                *([author] if author else []),
                 event.platform,
                 event.message_id,
             ),
         )
-        before = usable(self.memory.room_ask(event.platform, row["message_id"] if row else None))
-        if before is not None and event.ts - before.at <= ROOM_NEXT:
-            return before
-        return None
+        return str(row["message_id"]) if row is not None else None
 
     async def _room_question(self, ask: RoomAsk) -> Question:
         """The room ask as a question of the event (numbered, never queued for the panel)."""

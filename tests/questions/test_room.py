@@ -144,3 +144,14 @@ async def test_forgetting_the_asker_drops_their_room_asks(tmp_path: Path) -> Non
     left = again.room_ask("replay", "m2")
     assert left is not None and "Ana" not in left.text
     await db.close()
+
+
+async def test_a_message_that_only_follows_or_names_the_asker_later_is_no_answer() -> None:
+    s = started()
+    s.say("u_harriet", SEED, name="Harriet")
+    s.say("u_sofia", "same here, our nursery hit 29 one night in July so we moved rooms")
+    s.say("u_harriet", "I will try our own group first then, they usually share seed")
+    s.say("u_ruth", "Harriet, I will lend you two of our volunteers for the stall")  # since then
+    _, bot = await run(s.lines)
+    assert await answers(bot) == []
+    assert await rows(bot, "SELECT number FROM questions") == []
