@@ -85,7 +85,11 @@ def named_at_start(text: str, names: dict[str, str], window: int = 4) -> list[st
 
 
 def _panel_open(q: Question) -> bool:
-    return q.state in States.QUEUED or (q.state == States.ANSWERED and q.answered_by == "room")
+    """In the queue, or queued and then answered by the room (the panel may still take it
+    up); a room question (never queued) only takes a panellist's reply."""
+    return q.state in States.QUEUED or (
+        q.state == States.ANSWERED and q.answered_by == "room" and q.source != "room"
+    )
 
 
 def pick(

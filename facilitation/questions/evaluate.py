@@ -11,7 +11,8 @@ the queue in the database is compared with the gold labels:
 * duplicates: the gold pairs a moderator would merge that were merged, merges that
   join two different questions (false merges), and merges suggested to moderators;
 * answer links: (answer message, question) pairs, where a question stands for its
-  gold duplicate group.
+  gold duplicate group; of the right links, how many credit the side the gold
+  names (``by``: the panel, or the room for a participant's answer).
 
 ``--all DIR`` runs every ``*.gold.json`` in DIR (with the ``.jsonl`` beside it) and
 adds up dev and test apart. The gold format is written by
@@ -74,6 +75,7 @@ class EventScores:
     false_merges: int = 0
     suggested: int = 0
     suggested_right: int = 0
+    credited: int = 0  # right links credited to the side (panel or room) the gold names
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: EventScores) -> None:
@@ -85,6 +87,7 @@ class EventScores:
         self.false_merges += other.false_merges
         self.suggested += other.suggested
         self.suggested_right += other.suggested_right
+        self.credited += other.credited
 
     def report(self) -> str:
         return "\n".join(
@@ -94,7 +97,8 @@ class EventScores:
                 f"  duplicates {self.merges_made} of {self.merges_gold} merges made,"
                 f" {self.false_merges} false merges; {self.suggested} suggested to moderators"
                 f" ({self.suggested_right} right)",
-                f"  answers    {self.answers.line()}",
+                f"  answers    {self.answers.line()};"
+                f" {self.credited} of {self.answers.tp} credited to the right side (panel/room)",
             ]
         )
 
@@ -228,15 +232,25 @@ def score_database(db: Path, gold: dict[str, Any], name: str = "") -> EventScore
 
     # answer links
     gold_links = {(a["answer"], g.group(a["question"])) for a in gold.get("answers", [])}
+    gold_by = {(a["answer"], g.group(a["question"])): a.get("by", "panel") for a in gold["answers"]}
+    made_by: dict[tuple[str, str], str] = {}
     made: set[tuple[str, str]] = set()
     for link in _rows(db, "SELECT * FROM question_answers WHERE message_id IS NOT NULL"):
         asked = by_id.get(int(link["question_id"]))
         if asked is None or not asked["message_id"]:
             continue
-        made.add((str(link["message_id"]), g.group(str(root(asked)["message_id"]))))
+        pair = (str(link["message_id"]), g.group(str(root(asked)["message_id"])))
+        made.add(pair)
+        made_by[pair] = str(link["answerer"]) if "answerer" in link.keys() else "panel"  # noqa: SIM118
     out.answers.tp = len(made & gold_links)
     out.answers.fp = len(made - gold_links)
     out.answers.fn = len(gold_links - made)
+    out.credited = sum(1 for pair in made & gold_links if made_by[pair] == gold_by[pair])
+    out.errors += [
+        f"  credited to the {made_by[p]}, gold says {gold_by[p]}: {p[0]} -> {p[1]}"
+        for p in sorted(made & gold_links)
+        if made_by[p] != gold_by[p]
+    ]
     out.errors += [f"  wrong answer link: {a} -> {q}" for a, q in sorted(made - gold_links)]
     out.errors += [f"  answer not linked: {a} -> {q}" for a, q in sorted(gold_links - made)]
     return out

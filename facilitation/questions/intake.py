@@ -47,6 +47,16 @@ _WORD = re.compile(r"[\w']+")
 _BACK = re.compile(r"\b(?:that|this|then|those|these)\b|\bit\W*$", re.I)
 # opens by carrying on from what was said: "so would there be a difference?"
 _CARRIES_ON = re.compile(r"\s*(?:so|and|but|or)\b", re.I)
+# about the call, not the subject: "did I miss much?", "can anyone see me?", "is this
+# recorded?", "anyone else here from Lagos?"; the room may answer, but it is no room question
+_ABOUT_THE_CALL = re.compile(
+    r"\b(?:did\s+i\s+miss|i\s+missed|(?:is|was|will)\s+(?:this|it|the\s+\w+)\s+(?:be(?:ing)?\s+)?"
+    r"record|can\s+(?:any\s?one|some\s?one|you|u)\s+(?:see|hear)|any\s?one\s+else\s+(?:here|"
+    r"from|having|getting)|(?:wifi|internet|connection|screen|audio|mic|discord|zoom)\s+"
+    r"(?:keeps|dropped|froze|died|is\s+(?:down|bad))|(?:can'?t|cannot|can\s+not)\s+hear|"
+    r"(?:meant|supposed)\s+to\s+be\s+(?:sound|audio|video))",
+    re.I,
+)
 TERSE_WORDS = 4  # "what you mean?", "what should be the problem?": only the exchange says what
 FOLLOW_UP_WORDS = 8  # a follow-up is short; a longer message says what it asks
 EXCHANGE = timedelta(minutes=3)  # spoken to this recently: still in that exchange
@@ -55,11 +65,13 @@ SCAN_LIMIT = 4000  # characters read by the detector: a 1 MB message costs no mo
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``panel``: queue it; ``text``: the question's text (a preamble joined on)."""
+    """``panel``: queue it; ``text``: the question's text (a preamble joined on);
+    ``room``: not for the panel, but put to the room (the room may answer it)."""
 
     panel: bool
     text: str
     joins: str | None = None  # the earlier message (a preamble) this one completes
+    room: bool = False
 
 
 def _vague(text: str) -> bool:
@@ -184,4 +196,6 @@ class Intake:
             return Verdict(True, text, joins)
         vector = await self._vector(ctx.text)
         full = f"{last.text} {text}" if joins and last else text
-        return Verdict(self._model.for_panel(ctx, vector), full, joins)
+        panel = self._model.for_panel(ctx, vector)
+        room = not panel and not ctx.to_participant and not _ABOUT_THE_CALL.search(scan)
+        return Verdict(panel, full, joins, room=room)

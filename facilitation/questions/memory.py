@@ -18,6 +18,10 @@ All are read once at start (write-through: reads come from the copy in memory).
   spoken; "njeri, ..." addresses one of them.
 * **deleted**: a question its asker deleted, so that a repost within ten
   minutes takes its place (its number and votes).
+* **room asks**: a participant's question that is not for the panel (put to the
+  room, or one the panel model leaves out). When another participant answers it
+  (by reply, by naming the asker, or right after it) it becomes a room question,
+  credited to the room and never left open for the panel.
 
 (The panellist's latest answer, which a second message of theirs carries on, is
 read from the answers table itself.) Every row names a person, so each is
@@ -27,13 +31,13 @@ forgotten with them (:class:`bot.forget.Forgettable`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.forget import Person, Recall, phrases_of
 from bot.store import Database
 
-__all__ = ["MEMORY_MIGRATIONS", "Preamble", "QuestionMemory"]
+__all__ = ["MEMORY_MIGRATIONS", "Preamble", "QuestionMemory", "RoomAsk"]
 
 MEMORY_MIGRATIONS = [
     """
@@ -82,6 +86,22 @@ MEMORY_MIGRATIONS = [
         PRIMARY KEY (session_id, platform, person)
     );
     """,
+    """
+    CREATE TABLE question_room_asks (
+        platform TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        session_id INTEGER NOT NULL,
+        place TEXT NOT NULL,
+        community TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        thread TEXT,
+        person TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (platform, message_id)
+    );
+    """,
 ]
 
 Told = tuple[int, str, str, str]  # session, platform, person, what
@@ -93,6 +113,23 @@ class Preamble:
     """A short "my question is about X" message, waiting for the question itself."""
 
     message_id: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAsk:
+    """A participant's question left out of the panel's queue, which the room may answer."""
+
+    platform: str
+    message_id: str
+    session_id: int
+    place: str
+    community: str
+    channel: str
+    thread: str | None
+    person: str
+    name: str
     text: str
     at: datetime
 
@@ -111,6 +148,7 @@ class QuestionMemory:
         self._staff: dict[tuple[str, str], set[str]] = {}
         self._staff_names: set[str] = set()
         self._deleted: dict[Asker, tuple[int, datetime]] = {}
+        self._room: dict[tuple[str, str], RoomAsk] = {}
 
     async def setup(self) -> None:
         await self._db.migrate("questions_memory", MEMORY_MIGRATIONS)
@@ -142,6 +180,12 @@ class QuestionMemory:
             )
             for r in await self._db.fetchall("SELECT * FROM question_deleted")
         }
+        self._room = {}
+        for r in await self._db.fetchall("SELECT * FROM question_room_asks ORDER BY at"):
+            values = {k: r[k] for k in r.keys()}  # noqa: SIM118 (sqlite Row)
+            values["at"] = datetime.fromisoformat(values["at"])
+            ask = RoomAsk(**values)
+            self._room[(ask.platform, ask.message_id)] = ask
 
     # -- told, spoke ----------------------------------------------------------------
 
@@ -255,6 +299,47 @@ class QuestionMemory:
         )
         self._deleted[key] = found
 
+    # -- room asks -------------------------------------------------------------------
+
+    def room_ask(self, platform: str, message_id: str | None) -> RoomAsk | None:
+        """The room ask posted as this message, if any."""
+        return self._room.get((platform, message_id)) if message_id else None
+
+    def room_asks(self, place: str, since: datetime) -> list[RoomAsk]:
+        """The room asks posted here since ``since``, oldest first."""
+        return sorted(
+            (a for a in self._room.values() if a.place == place and a.at >= since),
+            key=lambda a: a.at,
+        )
+
+    async def add_room_ask(self, ask: RoomAsk) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO question_room_asks (platform, message_id, session_id, place,"
+            " community, channel, thread, person, name, text, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ask.platform,
+                ask.message_id,
+                ask.session_id,
+                ask.place,
+                ask.community,
+                ask.channel,
+                ask.thread,
+                ask.person,
+                ask.name,
+                ask.text,
+                ask.at.isoformat(),
+            ),
+        )
+        self._room[(ask.platform, ask.message_id)] = ask
+
+    async def drop_room_ask(self, platform: str, message_id: str) -> None:
+        if self._room.pop((platform, message_id), None) is not None:
+            await self._db.execute(
+                "DELETE FROM question_room_asks WHERE platform = ? AND message_id = ?",
+                (platform, message_id),
+            )
+
     # -- personal data (bot.forget.Forgettable) --------------------------------
 
     async def recall(self, platform: str, user: str) -> Recall:
@@ -263,16 +348,21 @@ class QuestionMemory:
         for (_, person), (plat, preamble) in self._preambles.items():
             if (plat, person) == (platform, user):
                 phrases |= phrases_of(preamble.text)
+        asks = [a for a in self._room.values() if (a.platform, a.person) == (platform, user)]
+        for ask in asks:
+            phrases |= phrases_of(ask.text)
+        names |= {a.name for a in asks if a.name}
         return Recall(names, frozenset(phrases))
 
     async def forget(self, person: Person) -> Mapping[str, int]:
         platform, user = person.key
+        key = (platform, user)
         removed: dict[str, int] = {}
         async with self._db.transaction():
             removed["told"] = await self._db.execute(
                 "DELETE FROM question_told WHERE platform = ? AND person = ?", (platform, user)
             )
-            for table in ("preambles", "exchanges", "staff", "deleted"):
+            for table in ("preambles", "exchanges", "staff", "deleted", "room_asks"):
                 removed[table] = await self._db.execute(
                     f"DELETE FROM question_{table} WHERE platform = ? AND person = ?",
                     (platform, user),
@@ -289,4 +379,15 @@ class QuestionMemory:
         self._staff.pop((platform, user), None)
         self._staff_names = {name for names in self._staff.values() for name in names}
         self._deleted = {k: v for k, v in self._deleted.items() if k[1:] != (platform, user)}
+        self._room = {k: v for k, v in self._room.items() if (v.platform, v.person) != key}
+        if person.searchable:  # their name or words in others' asks
+            for k, ask in list(self._room.items()):
+                clean = person.scrub(ask.text)
+                if clean != ask.text:
+                    await self._db.execute(
+                        "UPDATE question_room_asks SET text = ?"
+                        " WHERE platform = ? AND message_id = ?",
+                        (clean, *k),
+                    )
+                    self._room[k] = replace(ask, text=clean)
         return removed

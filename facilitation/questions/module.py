@@ -5,6 +5,10 @@ Subscriptions (commands are in :mod:`facilitation.questions.commands`):
 * ``MessagePosted``: a panellist's reply to a question links the answer; any
   other participant's message that asks something is queued, with a light
   acknowledgement (a reaction; a short text at most once a minute per channel).
+  A question that is not for the panel is remembered as a room ask; when another
+  participant answers it (a reply, naming the asker, or the next message in the
+  channel) it becomes a room question, answered by the room (never in the
+  panel's queue or left open for the panel).
 * ``ReactionAdded`` / ``ReactionRemoved`` with an upvote emoji on a question's
   message add or remove that person's vote.
 * ``SessionChanged`` to ``ended``: post what was answered and what was left open.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.actions import DirectMessage, React, Reply, Say, Target
 from bot.bus import Bus
@@ -36,12 +41,13 @@ from bot.roles import Role
 from bot.sessions import ENDED, Session
 from bot.store.personal import LogPersonalData
 from facilitation.base import Services
-from facilitation.questions.answers import Recent, pick, room_answer
+from facilitation.questions.answers import Recent, named_at_start, pick, room_answer
 from facilitation.questions.bridge import QuestionBridge
 from facilitation.questions.commands import QuestionCommands
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.intake import Intake
-from facilitation.questions.memory import QuestionMemory
+from facilitation.questions.memory import QuestionMemory, RoomAsk
+from facilitation.questions.pairs import content_words
 from facilitation.questions.panel import PanelModel
 from facilitation.questions.queue import Asked, Outcome, QuestionQueue
 from facilitation.questions.render import short, summary_text
@@ -52,6 +58,8 @@ __all__ = ["QuestionsModule", "normalise_emoji"]
 log = logging.getLogger("roundtable.questions")
 STAFF = frozenset({Role.PANELLIST, Role.MODERATOR, Role.ORGANISER})
 ANSWERERS = frozenset({Role.PANELLIST, Role.ORGANISER})
+ROOM_NAMED = timedelta(minutes=10)  # "lu, just clone the pool": a room ask this recent
+ROOM_NEXT = timedelta(minutes=3)  # the next message in the channel, this soon after
 
 
 def normalise_emoji(emoji: str) -> str:
@@ -229,9 +237,91 @@ class QuestionsModule:
         ):
             await self.link_answer(replied, event, event.message_id, event.text, "room")
             return
+        if replied is None and not roles & STAFF and room_answer(event.text):
+            ask = await self._room_ask_answered(event, session)
+            if ask is not None:
+                q = await self._room_question(ask)
+                await self.link_answer(q, event, event.message_id, event.text, "room")
+                return
         if not self.cfg.detect or (roles & STAFF and not self.cfg.detect_from_staff):
             return
         await self._detect(event, session)
+
+    async def _room_ask_answered(self, event: MessagePosted, session: Session) -> RoomAsk | None:
+        """The room ask this participant's message answers: the one it replies to; the
+        latest of an asker it names first, if the asker has said nothing since; or the
+        message right before it, if this one speaks to nobody else and is on its subject."""
+        mine = event.author
+
+        def usable(ask: RoomAsk | None) -> RoomAsk | None:
+            ok = ask is not None and ask.session_id == session.id and ask.person != mine
+            return ask if ok else None
+
+        if event.reply_to:
+            return usable(self.memory.room_ask(event.platform, event.reply_to))
+        recent = self.memory.room_asks(event.place, event.ts - ROOM_NAMED)
+        names = {a.name.split()[0].lower(): a.person for a in recent if a.name.split()}
+        for who in named_at_start(event.text, names):
+            theirs = [a for a in recent if a.person == who and a.person != mine]
+            if theirs and await self._last_message(event, who) == theirs[-1].message_id:
+                return theirs[-1]
+        if event.mentions:
+            return None
+        before = usable(self.memory.room_ask(event.platform, await self._last_message(event)))
+        if (
+            before is not None
+            and event.ts - before.at <= ROOM_NEXT
+            and content_words(before.text) & content_words(event.text)
+        ):
+            return before
+        return None
+
+    async def _last_message(self, event: MessagePosted, author: str | None = None) -> str | None:
+        """The message posted in this channel just before ``event`` (by ``author``, if given)."""
+        by = " AND author = ?" if author else ""
+        row = await self.s.db.fetchone(
+            "SELECT message_id FROM events WHERE platform = ? AND community = ? AND channel = ?"
+            f" AND kind = 'MessagePosted' AND message_id IS NOT NULL AND message_id != ?{by}"
+            " AND seq < COALESCE((SELECT MAX(seq) FROM events WHERE platform = ?"
+            " AND message_id = ?), 1 << 62) ORDER BY seq DESC LIMIT 1",
+            (
+                event.platform,
+                event.community,
+                event.channel,
+                event.message_id,
+                *([author] if author else []),
+                event.platform,
+                event.message_id,
+            ),
+        )
+        return str(row["message_id"]) if row is not None else None
+
+    async def _room_question(self, ask: RoomAsk) -> Question:
+        """The room ask as a question of the event (numbered, never queued for the panel)."""
+        qid = self.store.question_of(ask.platform, ask.message_id)
+        found = await self.store.by_id(qid) if qid is not None else None
+        if found is not None:
+            return found
+        q = await self.store.add(
+            {
+                "session_id": ask.session_id,
+                "platform": ask.platform,
+                "community": ask.community,
+                "channel": ask.channel,
+                "thread": ask.thread,
+                "asker": ask.person,
+                "asker_name": ask.name,
+                "text": ask.text.strip()[: self.cfg.max_length],
+                "original_text": ask.text,
+                "message_id": ask.message_id,
+                "source": "room",
+                "state": States.ANSWERED,
+                "asked_at": ask.at.isoformat(),
+                "answered_by": "room",
+            }
+        )
+        await self.memory.drop_room_ask(ask.platform, ask.message_id)
+        return q
 
     async def _replied_question(self, event: MessagePosted, session: Session) -> Question | None:
         qid = self.store.question_of(event.platform, event.reply_to)
@@ -302,6 +392,21 @@ class QuestionsModule:
             lookup=lookup,
         )
         if not verdict.panel:
+            if verdict.room and len(event.text) <= self.cfg.max_length:
+                ask = RoomAsk(
+                    event.platform,
+                    event.message_id,
+                    session.id,
+                    event.place,
+                    event.community,
+                    event.channel,
+                    event.thread,
+                    event.author,
+                    event.display_name,
+                    event.text,
+                    event.ts,
+                )
+                await self.memory.add_room_ask(ask)
             return
         if verdict.joins is not None:
             qid = self.store.question_of(event.platform, verdict.joins)

@@ -139,7 +139,13 @@ def _handed_to_a_colleague(s: Script) -> None:
     s.say("u_pan", "That is a really good one and I think my colleague knows it best, njeri?")
 
 
+def _the_room_answers(s: Script) -> None:
+    s.say("u_a", "does anybody know a shop that sells cheap shade netting?", name="Ama")
+    s.say("u_b", "Ama, the hardware store by the station has it, ask for 50 percent")
+
+
 SCENARIOS = {
+    "a question the room answers": (_the_room_answers, -1),
     "a question in two parts": (_two_parts, -1),
     "a panellist carrying on from an answer": (_panel_carries_on, -1),
     "a question deleted and asked again": (_deleted_and_asked_again, -1),
