@@ -16,6 +16,7 @@ passage holds the answer and the thresholds keep their meaning.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -35,6 +36,12 @@ DEPTH = 12  # how many of the reranker's best candidates get the second look
 WEIGHT = 8.0
 SCALE = 0.709
 SHIFT = -3.522
+
+
+@functools.lru_cache(maxsize=20_000)
+def _split(text: str) -> tuple[str, ...]:
+    """A passage's sentences, worked out once (pysbd takes milliseconds a passage)."""
+    return tuple(sentences(text)) or (text,)
 
 
 def _logit(p: float) -> float:
@@ -74,7 +81,7 @@ class SentenceScorer:
         """The ``k`` best of ``hits`` by the combined probability, most likely first."""
         if not hits:
             return []
-        per_hit = [sentences(h.passage.text) or [h.passage.text] for h in hits]
+        per_hit = [_split(h.passage.text) for h in hits]
         rows = await self._vectors([s for ss in per_hit for s in ss])
         q = np.asarray(query, np.float32)
         out: list[Hit] = []
