@@ -121,6 +121,7 @@ async def _run(
     groups_out: Path | None = None,
     also: Sequence[Path] = (),
     max_words: int = 70,
+    sentences: bool = True,
 ) -> tuple[list[Result], str]:
     from bot.clock import SystemClock
     from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
@@ -155,10 +156,17 @@ async def _run(
                 groups += [(x, y) for x, y in json.loads(extra.read_text("utf-8"))]
             weights = _train(groups, train)
             index = PassageIndex(passages, vectors, weights=weights, sections=sections)
+    from facilitation.snapshots.sentences import DEPTH, SentenceScorer
+
+    sentence_scorer = SentenceScorer(embedder.embed) if embedder is not None and sentences else None
     results: list[Result] = []
     for i, query in enumerate(queries):
         qv = qvecs[i] if qvecs is not None else None
-        hits = index.search(qv, query.q, k=k)
+        if qv is not None and sentence_scorer is not None:
+            found = index.search(qv, query.q, k=max(k, DEPTH))
+            hits = await sentence_scorer.rescore(found, qv, k)
+        else:
+            hits = index.search(qv, query.q, k=k)
         rank = next((j for j, h in enumerate(hits, 1) if holds(h.passage.text, query)), None)
         result = Result(query, rank, hits)
         if hits and rank == 1:
@@ -253,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--max-words", type=int, default=70, help="the longest passage, in words (default 70)"
     )
+    p.add_argument(
+        "--no-sentences",
+        action="store_true",
+        help="rank by the reranker alone, without scoring each answer sentence on its own",
+    )
     p.add_argument("--keywords-only", action="store_true", help="no embedding model")
     p.add_argument("--quiet", action="store_true", help="figures only, no misses")
     p.add_argument(
@@ -294,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.groups_out,
             args.also,
             args.max_words,
+            not args.no_sentences,
         )
     )
     print(summary)

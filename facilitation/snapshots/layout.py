@@ -55,6 +55,8 @@ _REFERENCES = ("references", "bibliography", "works cited", "sources", "further 
 _NOTES = ("notes", "endnotes", "footnotes")
 # a heading does not end in a word that needs another after it (a wrapped list item does)
 _DANGLING = frozenset({"and", "or", "of", "the", "a", "an", "to", "for", "with", "by", "that"})
+# a count then a sum of money ("10 £140 per window"), or a sum then a figure: table cells
+_TWO_FIGURES_RE = re.compile(r"\d[\d,]*%?\s+[£$€]\d|[£$€]\d[\d,.]*\s+\d")
 _ENDS_SENTENCE = (".", "!", "?", ":", '"', "”", ")", "’")
 
 
@@ -367,6 +369,10 @@ def read_lines(pages: Sequence[str], *, paged: bool, pdf: bool = False) -> tuple
         if (
             _headingish(text)
             and starts_alone
+            # a line ending in a colon introduces what follows (a list, a table's header row)
+            and not (prev is not None and prev.text.rstrip().endswith(":"))
+            # a count and a sum first ("10 £140 per window"): a table row whose columns were lost
+            and not _TWO_FIGURES_RE.match(text)
             and next_starts
             and len(text) < 0.6 * width
             and not _ITEM_RE.match(cur.text)

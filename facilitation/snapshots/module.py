@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,9 +26,10 @@ from facilitation.base import Services
 from facilitation.snapshots.config import SnapshotsConfig
 from facilitation.snapshots.effects import EffectTracker
 from facilitation.snapshots.framing import Framer, ModelRephraser, Rephraser, Trigger
-from facilitation.snapshots.index import Hit, PassageIndex, section_vectors
+from facilitation.snapshots.index import Hit, PassageIndex, Vectors, section_vectors
 from facilitation.snapshots.ingest import Ingester, IngestProgress, ProgressBar
 from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy, agreed
+from facilitation.snapshots.sentences import DEPTH, SentenceScorer
 from facilitation.snapshots.store import SnapshotStore
 
 __all__ = ["SnapshotsModule"]
@@ -96,6 +97,7 @@ class SnapshotsModule:
         self._poll_seconds = poll_seconds
         self._states: dict[int, _State] = {}
         self._poller: asyncio.Task[None] | None = None
+        self._sentences: SentenceScorer | None = None
 
     # setup
 
@@ -256,8 +258,8 @@ class SnapshotsModule:
         if self.policy.ready(len(window), now, state.last_auto) is not None:
             return
         hits = agreed(
-            index.search(window.centroid(), window.text(), k=1, exclude=state.offered),
-            index.search(vector, event.text, k=1, exclude=state.offered),
+            await self._lookup(index, window.centroid(), window.text(), exclude=state.offered),
+            await self._lookup(index, vector, event.text, exclude=state.offered),
         )
         decision = self.policy.decide(
             hits, window_size=len(window), now=now, last_auto=state.last_auto
@@ -408,8 +410,28 @@ class SnapshotsModule:
             return None
         embedder = await self._s.embedder.get() if index.has_vectors else None
         query = (await embedder.embed([topic]))[0] if embedder is not None else None
-        hits = index.search(query, topic, k=1, exclude=exclude or (), source=source)
+        hits = await self._lookup(index, query, topic, exclude=exclude or (), source=source)
         return hits[0] if hits else None
+
+    async def _lookup(
+        self,
+        index: PassageIndex,
+        query: Vectors | None,
+        text: str,
+        *,
+        exclude: Collection[int] = (),
+        source: str | None = None,
+    ) -> list[Hit]:
+        """The best hit: the reranker's best candidates, each answer sentence scored alone."""
+        if query is None:
+            return index.search(None, text, k=1, exclude=exclude, source=source)
+        hits = index.search(query, text, k=DEPTH, exclude=exclude, source=source)
+        embedder = await self._s.embedder.get()
+        if embedder is None:
+            return hits[:1]
+        if self._sentences is None:
+            self._sentences = SentenceScorer(embedder.embed)
+        return await self._sentences.rescore(hits, query, 1)
 
     # commands
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from facilitation.snapshots.readers import Block, ParsedDocument
 
-__all__ = ["Passage", "split_passages"]
+__all__ = ["Passage", "sentences", "split_passages"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,8 @@ def _segmenter() -> Any:
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """The text's sentences (pysbd)."""
     return [s.strip() for s in _segmenter().segment(text) if s.strip()]
 
 
@@ -67,7 +68,7 @@ def _units(blocks: Sequence[Block], max_words: int) -> Iterator[tuple[str, bool,
             intro = ""
         previous_item = block.item or block.text.rstrip().endswith(":")
         text = _as_sentence(block.text) if block.item else block.text.strip()
-        units = [text] if _words(text) <= max_words else _sentences(text)
+        units = [text] if _words(text) <= max_words else sentences(text)
         for i, unit in enumerate(units):
             yield unit, new_paragraph and i == 0, intro
             if unit.endswith(":"):
@@ -113,7 +114,7 @@ def _pack(blocks: Sequence[Block], max_words: int) -> list[str]:
 def _reads_as_prose(text: str) -> bool:
     """Twenty words or more, in sentences of ten words on average (a byline's are shorter)."""
     n = _words(text)
-    return n >= 20 and n / max(1, len(_sentences(text))) >= 10
+    return n >= 20 and n / max(1, len(sentences(text))) >= 10
 
 
 def _passage_kind(block_kind: str) -> str:

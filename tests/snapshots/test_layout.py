@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from facilitation.snapshots.layout import read_lines
 from facilitation.snapshots.passages import split_passages
 from facilitation.snapshots.readers import read_document
 
@@ -244,3 +245,34 @@ def test_a_byline_before_the_first_heading_is_no_passage_but_an_introduction_is(
     assert not any("Lead researcher" in t for t in texts)
     assert any(t.startswith("We placed small temperature sensors") for t in texts)
     assert any("Top-floor flats" in t for t in texts)
+
+
+def test_a_table_whose_columns_were_lost_gives_no_headings() -> None:
+    """A PDF table read as lines: its header row and a "count, sum" row stay in the section."""
+    page = "\n".join(
+        [
+            "Keeping flats cool",
+            "4 What we did",
+            "Flats were chosen from the upper floors of two blocks, Weaver House and Alder Rise,"
+            " and each of",
+            "the 40 trial flats received one of four packages:",
+            "Package Flats Approximate cost",
+            "External shutters on south and west",
+            "windows",
+            "12 £1,900 per flat",
+            "Reflective window film 12 £350 per flat",
+            "Secure night ventilation (lockable",
+            "restrictors)",
+            "10 £140 per window",
+            "Shutters and secure ventilation together 6 about £2,400 per flat",
+            "Forty comparison flats on similar floors and with similar orientation had no"
+            " changes at all.",
+            "5 Shutters",
+            "External shutters cut the peak bedroom temperature by 2.1°C on average over the"
+            " summer.",
+        ]
+    )
+    _, blocks = read_lines([page], paged=True, pdf=True)
+    headings = {b.heading for b in blocks}
+    assert headings == {"4 What we did", "5 Shutters"}
+    assert any("£140 per window" in b.text for b in blocks if b.heading == "4 What we did")

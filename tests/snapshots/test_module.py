@@ -29,7 +29,7 @@ def _cfg(tmp_path: Path, **snapshots: Any) -> Config:
         "corpus": [str(folder)],
         "threshold": 0.15,
         # the hashing embedder's cosines run lower than MiniLM's, which the floor is set for
-        "request_min_score": 0.01,
+        "request_min_score": 0.004,
         "window": 2,
         "min_messages": 2,
         "min_gap_minutes": 10,

@@ -12,11 +12,12 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.store import Database
-from facilitation.snapshots.index import CoarseIndex, PassageIndex
+from facilitation.snapshots.index import CoarseIndex, Hit, PassageIndex
 from facilitation.snapshots.ingest import Ingester
 from facilitation.snapshots.keywords import terms
 from facilitation.snapshots.lexical import WEIGHTS, KeywordIndex, body_terms
 from facilitation.snapshots.rerank import FEATURES
+from facilitation.snapshots.sentences import SentenceScorer
 from facilitation.snapshots.store import SnapshotStore, StoredPassage
 from tests.snapshots.conftest import write_corpus
 
@@ -292,3 +293,45 @@ def test_keyword_ranking_matches_sqlite_fts5_bm25() -> None:
         found = ours.search(query, 10)
         assert [r for r, _ in found] == [int(r) for r, _ in theirs[:10]]
         assert [round(s, 3) for _, s in found] == [round(float(s), 3) for _, s in theirs[:10]]
+
+
+def test_the_answer_sentence_scored_on_its_own_lifts_its_passage(embedder_provider: Any) -> None:
+    """A passage whose one sentence answers beats one that is only about the topic."""
+    answer = (
+        "The scheme ran from June to September in fourteen buildings across the borough."
+        " Volunteers kept a log of visits at each venue. All cool spaces closed at 6pm,"
+        " just as flats began to reach their hottest."
+    )
+    topical = (
+        "Cool spaces are public buildings where anyone can sit somewhere cool during a"
+        " heat alert. Cool spaces offer water, seats and shade to people at risk."
+    )
+    question = "What time did the cool spaces shut in the evening?"
+
+    async def run() -> tuple[list[Hit], list[Hit], int]:
+        embedder = await embedder_provider.get()
+        calls: list[int] = []
+
+        async def counted(texts: list[str]) -> Any:
+            calls.append(len(texts))
+            return await embedder.embed(texts)
+
+        q = (await embedder.embed([question]))[0]
+        hits = [
+            Hit(StoredPassage(i, "c", "T", None, f"/{i}.md", "", None, t), 0.2, 0.0, 0.0, ())
+            for i, t in enumerate([topical, answer])
+        ]
+        scorer = SentenceScorer(counted)
+        first = await scorer.rescore(hits, q, 2)
+        embedded = sum(calls)
+        again = await scorer.rescore(hits, q, 2)
+        assert sum(calls) == embedded  # every sentence came from the cache the second time
+        return first, again, embedded
+
+    first, again, embedded = asyncio.run(run())
+    assert embedded == 5  # two sentences and three sentences, each embedded once
+    assert first[0].passage.text == answer
+    assert first[0].score > first[1].score
+    assert 0.0 < first[1].score < first[0].score < 1.0
+    assert first[0].features[-1] > first[1].features[-1]  # its best sentence's cosine
+    assert [h.passage.id for h in again] == [h.passage.id for h in first]
