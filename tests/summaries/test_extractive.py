@@ -141,3 +141,19 @@ def test_a_closing_address_to_someone_in_the_chat_is_dropped_too() -> None:
     summary = ExtractiveSummariser(TopicEmbedder(["readings"])).summarise(turns, 2)
     [said] = [s.text for s in summary.sentences if s.speaker == "Helena"]
     assert said == "Helena says the readings do line up with admissions."
+
+
+def test_the_lead_names_topics_as_people_wrote_them() -> None:
+    # From DialogSum dev (session 4): "talk about hong kong and advertising", and a
+    # chat's "talk about group meets and desk perfect" (the ends of two messages).
+    settings = ExtractiveSettings(lead_with_topics=True)
+    summariser = ExtractiveSummariser(TopicEmbedder(["hong kong", "desk"]), settings=settings)
+    turns = _turns(
+        ("Amara", "Companies in Hong Kong spend far too much on advertising billboards."),
+        ("Kofi", "The billboards in Hong Kong are the best part of the city."),
+        ("Amara", "Just sign them in at the desk"),
+        ("Kofi", "perfect, the Hong Kong billboards it is"),
+    )
+    lead = summariser.summarise(turns, max_sentences=1).sentences[0].text
+    assert "Hong Kong" in lead and "hong kong" not in lead
+    assert "desk perfect" not in lead.lower()
