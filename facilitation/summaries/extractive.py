@@ -182,9 +182,12 @@ class ExtractiveSummariser:
         for index, turn in enumerate(turns):
             for order, raw in enumerate(self._split(normalise(turn.text))):
                 address = _ADDRESS_RE.match(raw)  # "Harriet, retired, ..." too
+                # "Mjuksel: best to redo ...": a word no dictionary has, then a colon,
+                # opens a chat message only as an address (not "Question: ...").
                 if address is not None and (
                     _nick(address.group(1)) in speakers - {""}
                     or _NICK_LIKE_RE.search(address.group(1))
+                    or (":" in address.group(0) and not known_word(address.group(1)))
                 ):
                     raw = raw[address.end() :]
                 # "They do line up, Elif." : the name at the end is said to Elif too

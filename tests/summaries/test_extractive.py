@@ -157,3 +157,16 @@ def test_the_lead_names_topics_as_people_wrote_them() -> None:
     lead = summariser.summarise(turns, max_sentences=1).sentences[0].text
     assert "Hong Kong" in lead and "hong kong" not in lead
     assert "desk perfect" not in lead.lower()
+
+
+def test_an_opening_address_to_a_nick_nobody_here_used_is_dropped() -> None:
+    # From the IRC replay: 'Skaperen: "Mjuksel: best to redo the make+make install ..."'
+    summariser = ExtractiveSummariser(TopicEmbedder(["make install"]))
+    turns = _turns(
+        ("Skaperen", "Mjuksel: best to redo the make install for practice"),
+        ("hypatia", "a make install puts the files back where they were"),
+        ("Skaperen", "Question: is the make install step really needed?"),
+    )
+    summary = summariser.summarise(turns, max_sentences=3)
+    assert "Mjuksel" not in summary.text
+    assert "Question" in summary.text  # an English word with a colon is no address
