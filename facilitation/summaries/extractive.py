@@ -51,10 +51,9 @@ _NICK_LIKE_RE = re.compile(r"[\d_]|[a-z][A-Z]")
 _CLOSING_ADDRESS_RE = re.compile(r",\s*@?([\w\-\[\]\\`^{}|]+)\s*([.!?…]*)$")
 _QUICK_SPLIT_CHARS = 400
 _QUICK_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATION_RE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|approx|No|Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
-)
+_ABBREVIATION_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|approx|No|Fig|[A-Z])\.$")
+# A month is short only before a date ("Jun. 5"); "I'm Jun. I put sensors in" is a name.
+_MONTH_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 _LOWER_RE = re.compile(r"(?<=\s)[a-z][a-z']*")
 _MID_CAPITAL_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z']+")
 _BOUNDARY_RE = re.compile(r"[.!?…]\s+\S")
@@ -383,7 +382,8 @@ def _quick_split(text: str) -> list[str]:
     """Split at a full stop followed by a capital, unless it ends an abbreviation."""
     sentences: list[str] = []
     for piece in _QUICK_SPLIT_RE.split(text):
-        if sentences and _ABBREVIATION_RE.search(sentences[-1]):
+        month = bool(sentences) and _MONTH_RE.search(sentences[-1]) and piece[:1].isdigit()
+        if sentences and (_ABBREVIATION_RE.search(sentences[-1]) or month):
             sentences[-1] = f"{sentences[-1]} {piece}"
         elif piece.strip():
             sentences.append(piece.strip())

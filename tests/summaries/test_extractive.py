@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.embeddings import MiniLMEmbedder
 from facilitation.summaries import ExtractiveSettings, ExtractiveSummariser, Turn
+from facilitation.summaries.extractive import _quick_split
 from tests.summaries.conftest import TopicEmbedder
 
 
@@ -170,3 +171,14 @@ def test_an_opening_address_to_a_nick_nobody_here_used_is_dropped() -> None:
     summary = summariser.summarise(turns, max_sentences=3)
     assert "Mjuksel" not in summary.text
     assert "Question" in summary.text  # an English word with a colon is no address
+
+
+def test_a_name_that_is_also_a_month_ends_a_sentence() -> None:
+    # From the demo's "Catching up" (session 4): 'Jun: "I'm Jun. I put temperature sensors ..."'
+    assert _quick_split("I'm Jun. I put temperature sensors in about two hundred flats.") == [
+        "I'm Jun.",
+        "I put temperature sensors in about two hundred flats.",
+    ]
+    assert _quick_split("The data comes out on Jun. 5 this year.") == [
+        "The data comes out on Jun. 5 this year."
+    ]
