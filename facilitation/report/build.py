@@ -154,7 +154,7 @@ async def build_report(
                 messages=len(group),
                 people=tuple(n for n, _ in voices.most_common(4)),
                 start=group[0].ts,
-                label=label(phrases),
+                label=label(phrases) or (prompts("report.theme.untitled") if prompts else ""),
             )
         )
     # The story names the biggest conversations' subjects first.

@@ -184,7 +184,7 @@ def short_version(report: Report, prompts: Prompts, where: Path | None = None) -
             if f.key in ("audience", "depth", "reach", "ties", "cross", "peer")
         ]
         parts.append("\n".join(lines))
-    labels = list(dict.fromkeys(t.label for t in report.themes if t.label))[:4]
+    labels = list(dict.fromkeys(t.label for t in report.themes if t.label and t.phrases))[:4]
     if labels:
         parts.append(prompts("report.end.themes", themes="; ".join(labels)))
     story = " ".join(s.text for s in report.narrative.sentences[:4])

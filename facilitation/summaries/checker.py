@@ -167,4 +167,4 @@ def _is_acronym(word: str) -> bool:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
+    return re.sub(r"\s+", " ", re.sub(r'["“”’]', "'", text)).strip().lower()

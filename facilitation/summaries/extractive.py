@@ -22,7 +22,7 @@ import numpy as np
 from bot.embeddings import Embedder
 from bot.plural import fill
 from facilitation.summaries.keyphrases import KeyphraseExtractor
-from facilitation.summaries.labels import noun_phrases
+from facilitation.summaries.labels import cased, noun_phrases
 from facilitation.summaries.prompts import Framing
 from facilitation.summaries.rewrite import (
     is_chatter,
@@ -33,6 +33,7 @@ from facilitation.summaries.rewrite import (
     strip_fillers,
     warm_lexicon,
 )
+from facilitation.summaries.selector import Selector, features
 from facilitation.summaries.summary import Summary, SummarySentence, Turn
 
 __all__ = ["ExtractiveSettings", "ExtractiveSummariser"]
@@ -50,10 +51,9 @@ _NICK_LIKE_RE = re.compile(r"[\d_]|[a-z][A-Z]")
 _CLOSING_ADDRESS_RE = re.compile(r",\s*@?([\w\-\[\]\\`^{}|]+)\s*([.!?…]*)$")
 _QUICK_SPLIT_CHARS = 400
 _QUICK_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATION_RE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|approx|No|Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
-)
+_ABBREVIATION_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|approx|No|Fig|[A-Z])\.$")
+# A month is short only before a date ("Jun. 5"); "I'm Jun. I put sensors in" is a name.
+_MONTH_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 _LOWER_RE = re.compile(r"(?<=\s)[a-z][a-z']*")
 _MID_CAPITAL_RE = re.compile(r"(?<=[a-z,;] )[A-Z][a-z']+")
 _BOUNDARY_RE = re.compile(r"[.!?…]\s+\S")
@@ -82,6 +82,9 @@ class ExtractiveSettings:
         keyphrases: key phrases returned.
         lead_with_topics: start with "A and B talk about X and Y."
         topics_in_lead: key phrases named in that lead sentence.
+        selector: a learned scorer (:mod:`facilitation.summaries.selector`) used in
+            place of the hand-set priors above; ``selector_scale`` sets its weight
+            against diversity.
     """
 
     max_candidates: int = 500
@@ -95,6 +98,8 @@ class ExtractiveSettings:
     keyphrases: int = 8
     lead_with_topics: bool = False
     topics_in_lead: int = 2
+    selector: Selector | None = None
+    selector_scale: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +181,12 @@ class ExtractiveSummariser:
         for index, turn in enumerate(turns):
             for order, raw in enumerate(self._split(normalise(turn.text))):
                 address = _ADDRESS_RE.match(raw)  # "Harriet, retired, ..." too
+                # "Mjuksel: best to redo ...": a word no dictionary has, then a colon,
+                # opens a chat message only as an address (not "Question: ...").
                 if address is not None and (
                     _nick(address.group(1)) in speakers - {""}
                     or _NICK_LIKE_RE.search(address.group(1))
+                    or (":" in address.group(0) and not known_word(address.group(1)))
                 ):
                     raw = raw[address.end() :]
                 # "They do line up, Elif." : the name at the end is said to Elif too
@@ -239,17 +247,17 @@ class ExtractiveSummariser:
         weights = np.array([1.0 + max(turns[c.turn].weight, 0.0) for c in candidates])
         centre = (vectors * weights[:, None]).sum(axis=0)
         centre /= max(float(np.linalg.norm(centre)), 1e-9)
-        most = max(float(weights.max()) - 1.0, 1e-9)
-        last = max(len(turns) - 1, 1)
-        relevance = vectors @ centre + np.array(
-            [
-                s.position_weight * (1.0 - c.turn / last)
-                + s.length_weight * min(1.0, c.words / s.ideal_words)
-                + s.keyphrase_weight * _keyphrase_overlap(c.text, keyphrases)
-                + s.appreciation_weight * math.log1p(w - 1.0) / math.log1p(most)
-                for c, w in zip(candidates, weights, strict=True)
-            ]
-        )
+        if s.selector is not None:
+            table = features(
+                [c.text for c in candidates],
+                [c.turn for c in candidates],
+                [(t.speaker, t.text) for t in turns],
+                vectors @ centre,
+                keyphrases,
+            )
+            relevance = s.selector_scale * s.selector.score(table)
+        else:
+            relevance = self._priors(candidates, turns, keyphrases, vectors @ centre, weights)
         chosen: list[int] = []
         budget = max_words
         open_ = set(range(len(candidates)))
@@ -267,6 +275,29 @@ class ExtractiveSummariser:
             if budget is not None:
                 budget -= words
         return sorted((candidates[i] for i in chosen), key=lambda c: (c.turn, c.order))
+
+    def _priors(
+        self,
+        candidates: list[_Candidate],
+        turns: Sequence[Turn],
+        keyphrases: Sequence[str],
+        closeness: np.ndarray,
+        weights: np.ndarray,
+    ) -> np.ndarray:
+        """Hand-set relevance: closeness to the centre plus small priors."""
+        s = self.settings
+        most = max(float(weights.max()) - 1.0, 1e-9)
+        last = max(len(turns) - 1, 1)
+        priors = np.array(
+            [
+                s.position_weight * (1.0 - c.turn / last)
+                + s.length_weight * min(1.0, c.words / s.ideal_words)
+                + s.keyphrase_weight * _keyphrase_overlap(c.text, keyphrases)
+                + s.appreciation_weight * math.log1p(w - 1.0) / math.log1p(most)
+                for c, w in zip(candidates, weights, strict=True)
+            ]
+        )
+        return np.asarray(closeness + priors)
 
     def _render(
         self, candidate: _Candidate, turns: Sequence[Turn], lowercase: frozenset[str]
@@ -289,8 +320,14 @@ class ExtractiveSummariser:
         if len(counts) > shown:
             names.append(fill(self.framing.others, count=len(counts) - shown))
         speakers = {w.lower() for t in turns for w in t.speaker.split()}
-        phrases = [k for k in keyphrases if not speakers & set(k.split())]
-        topics = list(noun_phrases(phrases, self.settings.topics_in_lead))
+        texts = [t.text for t in turns]
+        lower = [t.lower() for t in texts]
+        # Only phrases someone wrote ("desk perfect" joins the ends of two messages),
+        # in the case they wrote them ("Hong Kong", not "hong kong").
+        phrases = [
+            k for k in keyphrases if not speakers & set(k.split()) and any(k in t for t in lower)
+        ]
+        topics = [cased(p, texts) for p in noun_phrases(phrases, self.settings.topics_in_lead)]
         if not topics:
             return ""
         return self.framing.topics.format(names=_and(names), topics=_and(topics))
@@ -345,7 +382,8 @@ def _quick_split(text: str) -> list[str]:
     """Split at a full stop followed by a capital, unless it ends an abbreviation."""
     sentences: list[str] = []
     for piece in _QUICK_SPLIT_RE.split(text):
-        if sentences and _ABBREVIATION_RE.search(sentences[-1]):
+        month = bool(sentences) and _MONTH_RE.search(sentences[-1]) and piece[:1].isdigit()
+        if sentences and (_ABBREVIATION_RE.search(sentences[-1]) or month):
             sentences[-1] = f"{sentences[-1]} {piece}"
         elif piece.strip():
             sentences.append(piece.strip())

@@ -242,7 +242,9 @@ def rewrite(
 
 def quote(sentence: str, speaker: str, framing: Framing) -> str:
     """``Speaker: "sentence"`` (a question: ``Speaker asks: "sentence?"``), as said."""
-    text = sentence.strip()
+    # Their own quotation marks become single ones inside ours: 'I'd expect "halt" to'
+    # would read as two quotes run together.
+    text = re.sub(r'["“”]', "'", sentence.strip())
     if text.endswith("?"):
         return framing.quoted_question.format(speaker=speaker, text=text)
     # Their words as written; the full stop that ends our sentence goes outside them,

@@ -10,7 +10,7 @@ import pytest
 
 from facilitation.summaries.checker import is_verbatim_quote, problems
 from facilitation.summaries.prompts import Framing
-from facilitation.summaries.rewrite import is_chatter, rewrite, strip_fillers, unsafe
+from facilitation.summaries.rewrite import is_chatter, quote, rewrite, strip_fillers, unsafe
 
 FRAMING = Framing()
 
@@ -217,3 +217,12 @@ def test_hi_guys_is_a_greeting_to_strip() -> None:
     assert strip_fillers("Hi guys, the echo command prints the current path") == (
         "The echo command prints the current path"
     )
+
+
+def test_quotation_marks_inside_a_quote_become_single_ones() -> None:
+    # From the IRC replay: 'ikonia: "I'm surprised, I'd expect "halt" to not have WOL ..."'
+    said = "I'm surprised, I'd expect \"halt\" to not have WOL enabled"
+    out = quote(said, "ikonia", FRAMING)
+    assert out == "ikonia: \"I'm surprised, I'd expect 'halt' to not have WOL enabled\"."
+    assert out.count('"') == 2
+    assert is_verbatim_quote(out, {"ikonia": [said]})

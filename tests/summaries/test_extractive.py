@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.embeddings import MiniLMEmbedder
 from facilitation.summaries import ExtractiveSettings, ExtractiveSummariser, Turn
+from facilitation.summaries.extractive import _quick_split
 from tests.summaries.conftest import TopicEmbedder
 
 
@@ -141,3 +142,43 @@ def test_a_closing_address_to_someone_in_the_chat_is_dropped_too() -> None:
     summary = ExtractiveSummariser(TopicEmbedder(["readings"])).summarise(turns, 2)
     [said] = [s.text for s in summary.sentences if s.speaker == "Helena"]
     assert said == "Helena says the readings do line up with admissions."
+
+
+def test_the_lead_names_topics_as_people_wrote_them() -> None:
+    # From DialogSum dev (session 4): "talk about hong kong and advertising", and a
+    # chat's "talk about group meets and desk perfect" (the ends of two messages).
+    settings = ExtractiveSettings(lead_with_topics=True)
+    summariser = ExtractiveSummariser(TopicEmbedder(["hong kong", "desk"]), settings=settings)
+    turns = _turns(
+        ("Amara", "Companies in Hong Kong spend far too much on advertising billboards."),
+        ("Kofi", "The billboards in Hong Kong are the best part of the city."),
+        ("Amara", "Just sign them in at the desk"),
+        ("Kofi", "perfect, the Hong Kong billboards it is"),
+    )
+    lead = summariser.summarise(turns, max_sentences=1).sentences[0].text
+    assert "Hong Kong" in lead and "hong kong" not in lead
+    assert "desk perfect" not in lead.lower()
+
+
+def test_an_opening_address_to_a_nick_nobody_here_used_is_dropped() -> None:
+    # From the IRC replay: 'Skaperen: "Mjuksel: best to redo the make+make install ..."'
+    summariser = ExtractiveSummariser(TopicEmbedder(["make install"]))
+    turns = _turns(
+        ("Skaperen", "Mjuksel: best to redo the make install for practice"),
+        ("hypatia", "a make install puts the files back where they were"),
+        ("Skaperen", "Question: is the make install step really needed?"),
+    )
+    summary = summariser.summarise(turns, max_sentences=3)
+    assert "Mjuksel" not in summary.text
+    assert "Question" in summary.text  # an English word with a colon is no address
+
+
+def test_a_name_that_is_also_a_month_ends_a_sentence() -> None:
+    # From the demo's "Catching up" (session 4): 'Jun: "I'm Jun. I put temperature sensors ..."'
+    assert _quick_split("I'm Jun. I put temperature sensors in about two hundred flats.") == [
+        "I'm Jun.",
+        "I put temperature sensors in about two hundred flats.",
+    ]
+    assert _quick_split("The data comes out on Jun. 5 this year.") == [
+        "The data comes out on Jun. 5 this year."
+    ]
