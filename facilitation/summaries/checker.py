@@ -133,8 +133,6 @@ def _common(word: str) -> bool:
 
 
 def _verb(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
     lemmas = getAllLemmas(word)
     return "VERB" in lemmas or "AUX" in lemmas
 
@@ -142,8 +140,6 @@ def _verb(word: str) -> bool:
 def _subjectless(word: str) -> bool:
     """ "depends", "sounds": a verb's -s form that is no noun, so the clause after
     "says" lost its subject ("ikonia says depends if the service ...")."""
-    from lemminflect import getAllLemmas
-
     lemmas = getAllLemmas(word.lower())
     return (
         word.endswith("s")

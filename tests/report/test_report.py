@@ -217,9 +217,6 @@ def test_turns_drop_an_opening_address_only_where_the_summary_stays_readable() -
 
 def test_an_address_to_someone_outside_the_conversation_is_dropped_too() -> None:
     # From a replayed IRC log (session 4): 'Skaperen: "Mjuksel: if you did make ..."'
-    from facilitation.ledger.data import Message
-    from facilitation.report.analysis import turns_of
-
     def msg(mid: str, name: str, text: str) -> Message:
         return Message(
             0, "replay", mid, "main", None, None, T0, ("replay", name), name, text, None, (), ()
