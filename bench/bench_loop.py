@@ -28,6 +28,7 @@ from bot.app import Roundtable
 from bot.clock import FakeClock
 from bot.config import parse_config
 from bot.events import Event, MessagePosted
+from bot.store.log import CORE_MIGRATIONS, _row
 from facilitation.core import CoreModule
 
 WORDS = (
@@ -80,7 +81,6 @@ async def run_loop(events: list[Event], path: Path, *, modules: str) -> tuple[fl
 
 
 async def run_raw(events: list[Event], path: Path, batch: int = 1000) -> tuple[float, float]:
-    from bot.store.log import CORE_MIGRATIONS, _row
 
     async with aiosqlite.connect(path) as conn:
         await conn.execute("PRAGMA journal_mode=WAL")

@@ -32,13 +32,13 @@ FOOTNOTE = "1 The original publication and its authors are listed under Referenc
 
 
 def _font_dir() -> Path:
-    import matplotlib
+    import matplotlib  # noqa: PLC0415  # lazy: matplotlib only when the PDF is drawn
 
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 def _new_pdf() -> Any:
-    from fpdf import FPDF
+    from fpdf import FPDF  # noqa: PLC0415  # lazy: fpdf2 is a dev dependency, only to draw the test PDF
 
     class Report(FPDF):  # type: ignore[misc]
         def header(self) -> None:

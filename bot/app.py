@@ -20,6 +20,7 @@ from bot.events import CommandIssued, Event, plausible_ts
 from bot.exports import Exports
 from bot.forget import PersonalData
 from bot.module import EmbedderProvider, Module, Services
+from bot.offload import Offload
 from bot.outbox import Outbox
 from bot.people import LinkBook
 from bot.plugins import (
@@ -96,6 +97,7 @@ class Roundtable:
         self._adapters: list[Adapter] = []
         self.inbox = Inbox(None)  # beside the database once it is open
         self.modules: list[Module] = []
+        self.offload = Offload()
 
     async def __aenter__(self) -> Roundtable:
         await self.setup()
@@ -288,6 +290,7 @@ class Roundtable:
             people=self.people,
             leader=self.leader,
             owns_place=self.share.owns_place,
+            offload=self.offload,
         )
         self._serving: list[tuple[Module, ModuleSpec]] = []
         factory = self._module_factory or self._registered_modules
@@ -460,6 +463,7 @@ class Roundtable:
                 log.exception("could not close module %s", module.name)
         if self._embedder is None:
             self.embedder.close()
+        await self.offload.aclose()
         await self.leader.aclose()
         await self.log.close()
         await self.db.close()

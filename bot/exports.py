@@ -12,19 +12,24 @@ between modules stays written down in one place.
 - ``"snapshots"`` (:class:`SnapshotExport`): the research snapshots an event was offered.
 - ``"bots"`` (:class:`BotExport`): authors their platform marked as bots.
 - ``"ideas"`` (:class:`IdeaExport`): an event's ideas, with their champions and news.
+- ``"charts"`` (:class:`ChartExport`): how an event's and a series' figures are drawn
+  (the report's chart code, which the ledger's download bundle uses).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from bot.store import Database
 
 __all__ = [
     "BotExport",
+    "ChartExport",
+    "EventCharts",
     "ExportFactory",
     "Exports",
     "IdeaExport",
@@ -32,6 +37,7 @@ __all__ = [
     "IdeaUpdate",
     "Question",
     "QuestionExport",
+    "SeriesCharts",
     "SnapshotExport",
 ]
 
@@ -121,6 +127,47 @@ class IdeaExport(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class EventCharts:
+    """What an event's figures show, as plain data (they are drawn in the worker process)."""
+
+    slug: str
+    events: tuple[dict[str, Any], ...]
+    """The figures (``metrics.json``) of the series' earlier events, then this event's."""
+    audience_threshold: int
+    depth_threshold: float
+    ties: tuple[tuple[str, str, int], ...] = ()
+    """(name, name, interactions) between two people, most first."""
+    speakers: Mapping[str, int] = field(default_factory=dict)
+    communities: Mapping[str, str] = field(default_factory=dict)
+    staff: frozenset[str] = frozenset()
+    activity: tuple[tuple[datetime, PersonKey], ...] = ()
+    """(when, who) of each message with text, for the activity chart."""
+    started_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesCharts:
+    """A series' comparison page and matrix, as plain data (``roundtable evaluate``)."""
+
+    result: dict[str, Any]
+    audience_threshold: int
+    depth_threshold: float
+    prompts_dir: Path | None = None
+
+
+class ChartExport(Protocol):
+    """Drawing functions: module-level, so the worker process can run them by reference."""
+
+    def event(self) -> Callable[[EventCharts, Path], list[Path]]:
+        """Draws the matrix, network and activity figures (PNG and SVG) into a folder."""
+        ...
+
+    def series(self) -> Callable[[SeriesCharts, Path], list[Path]]:
+        """Writes ``series.html`` and the matrix (PNG and SVG) into a folder."""
+        ...
+
+
 class Exports:
     """The exports of the installed modules, over one database."""
 
@@ -144,6 +191,9 @@ class Exports:
 
     def ideas(self) -> IdeaExport | None:
         return cast("IdeaExport | None", self._get("ideas"))
+
+    def charts(self) -> ChartExport | None:
+        return cast("ChartExport | None", self._get("charts"))
 
     def _get(self, name: str) -> object | None:
         """The export called ``name``, or ``None`` if no installed module offers it."""

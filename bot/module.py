@@ -12,9 +12,10 @@ from bot.bus import Bus
 from bot.clock import Clock
 from bot.commands import CommandRouter
 from bot.config import Config
-from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
+from bot.embeddings import AsyncEmbedder, MiniLMEmbedder, StaticEmbedder
 from bot.exports import Exports
 from bot.forget import PersonalData
+from bot.offload import Offload
 from bot.outbox import Outbox
 from bot.people import LinkBook
 from bot.prompts import Prompts
@@ -44,7 +45,8 @@ class EmbedderProvider:
     """Loads the embedding model once, on first use, off the event loop.
 
     ``get()`` returns ``None`` when models are switched off in the config, so
-    modules can fall back to cheaper signals.
+    modules can fall back to cheaper signals. ``tokens()`` is the one token-table
+    embedder (:class:`StaticEmbedder`) every module shares.
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class EmbedderProvider:
         self._max_length = max_length
         self._threads = threads
         self._embedder: AsyncEmbedder | None = None
+        self._static: dict[int, StaticEmbedder | None] = {}
         self._lock = asyncio.Lock()
 
     @property
@@ -80,6 +83,24 @@ class EmbedderProvider:
                 )
                 self._embedder = AsyncEmbedder(inner)
         return self._embedder
+
+    async def tokens(self, max_length: int = 64) -> StaticEmbedder | None:
+        """The bundled MiniLM's token-table vectors, loaded once (off the loop) for all.
+
+        ``None`` when models are off, or the model files cannot be read (a warning
+        says so; callers fall back as without models).
+        """
+        if not self._enabled:
+            return None
+        async with self._lock:
+            if max_length not in self._static:
+                try:
+                    found = await asyncio.to_thread(StaticEmbedder, max_length=max_length)
+                except Exception:  # no model files: callers carry on without token vectors
+                    log.warning("token vectors unavailable", exc_info=True)
+                    found = None
+                self._static[max_length] = found
+        return self._static[max_length]
 
     def close(self) -> None:
         if self._embedder is not None:
@@ -109,6 +130,8 @@ class Services:
     # Whether this worker handles the channel at a place (platform:community:channel):
     # always on SQLite; its share (and shares it took over) on a shared store.
     owns_place: Callable[[str], bool] = field(default=lambda _place: True)
+    # The worker process for rendering and writing files (reports, exports): bot.offload.
+    offload: Offload = field(default_factory=Offload)
     # The modules built so far, in order (a module that reads others, like the
     # dashboard, comes after them).
     peers: list[Module] = field(default_factory=list)

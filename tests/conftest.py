@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
+import os
 import socket
+import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from facilitation.base import EmbedderProvider
 
 LIBRARY_LOGGERS = ("discord", "telegram", "slack_bolt", "slack_sdk", "aiohttp")
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -91,7 +97,6 @@ def _fail_on_library_errors(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def embedder_provider() -> Iterator[Any]:
     """The real bundled MiniLM, loaded once for the whole run."""
-    from facilitation.base import EmbedderProvider
 
     provider = EmbedderProvider("bundled")
     yield provider
@@ -106,9 +111,8 @@ def embedder_provider() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """The URL of a PostgreSQL server for this run (skips only where none can be started)."""
-    import os
 
-    from bot.store.pgtemp import NoServer, start_server
+    from bot.store.pgtemp import NoServer, start_server  # noqa: PLC0415  # lazy: PostgreSQL parts only for the tests that ask for a server
 
     configured = os.environ.get("ROUNDTABLE_TEST_POSTGRES")
     if configured:
@@ -125,10 +129,8 @@ def postgres_server() -> Iterator[str]:
 
 
 def _on_server(url: str, sql: str) -> None:
-    import asyncio
-    import threading
 
-    import asyncpg
+    import asyncpg  # noqa: PLC0415  # lazy: as above
 
     async def run() -> None:
         conn = await asyncpg.connect(url)
@@ -156,7 +158,6 @@ def _on_server(url: str, sql: str) -> None:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A store URL on the test server with a fresh, empty schema of its own."""
-    import uuid
 
     schema = f"t_{uuid.uuid4().hex[:16]}"
     _on_server(postgres_server, f"CREATE SCHEMA {schema}")

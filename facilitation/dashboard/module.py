@@ -26,6 +26,9 @@ from facilitation.dashboard.auth import Auth, Viewer
 from facilitation.dashboard.config import DashboardConfig
 from facilitation.dashboard.hub import Hub
 from facilitation.dashboard.parts import Dashboard
+from facilitation.dashboard.server import (
+    build_app,  # lazy: templates load only when serving
+)
 from facilitation.dashboard.sources import Sources
 
 __all__ = ["DashboardModule"]
@@ -90,9 +93,6 @@ class DashboardModule:
 
     def app(self) -> web.Application:
         """The aiohttp application (tests serve it with aiohttp's test server)."""
-        from facilitation.dashboard.server import (
-            build_app,  # lazy: templates load only when serving
-        )
 
         return build_app(self._dashboard_parts())
 

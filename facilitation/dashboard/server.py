@@ -27,9 +27,11 @@ from facilitation.dashboard.actions import (
     SNAPSHOT_ACTIONS,
     ActionError,
 )
-from facilitation.dashboard.auth import Auth, BrowserSession
+from facilitation.dashboard.auth import Auth, BrowserSession, LoginProblem
 from facilitation.dashboard.parts import Dashboard
 from facilitation.dashboard.view import page_context
+from facilitation.ledger.export import export_event
+from facilitation.ledger.series import evaluate_series, write_series
 from facilitation.report.templating import environment
 
 __all__ = ["COOKIE", "Dashboard", "build_app"]
@@ -179,7 +181,6 @@ async def index(request: web.Request) -> web.Response:
 
 async def login(request: web.Request) -> web.Response:
     d = request.app[KEY]
-    from facilitation.dashboard.auth import LoginProblem
 
     try:
         sid, _ = d.auth.login(request.query.get("token", ""))
@@ -382,7 +383,7 @@ async def report(request: web.Request) -> web.StreamResponse:
         module = d.sources.report
         if session.state != ENDED or module is None or not d.commander.may(bs.viewer, "export"):
             raise Problem(404, "The report is written when the event ends; it isn't there yet.")
-        module.write(await module.report(session), folder)
+        await module.write(await module.report(session), folder)
     if ext == "html":
         response = _download(
             path,
@@ -410,7 +411,6 @@ async def export_zip(request: web.Request) -> web.StreamResponse:
     bs = _session(request)
     session = _event(request, bs)
     ledger = _ledger(d, request, bs)
-    from facilitation.ledger.export import export_event
 
     target = _out_dir(d) / session.slug / f"{session.slug}-export.zip"
     path = await export_event(ledger, session, target, zip_file=True)
@@ -425,7 +425,6 @@ async def series_zip(request: web.Request) -> web.StreamResponse:
     name = ledger.series_name(session)
     if name is None:
         raise Problem(404, "This event isn't part of a series, so there's nothing to compare.")
-    from facilitation.ledger.series import evaluate_series, write_series
 
     result = await evaluate_series(ledger, name)
     folder = _out_dir(d) / f"series-{name}"

@@ -11,6 +11,8 @@ from bot.clock import SystemClock
 from bot.config import Config, load_config
 from bot.roles import RoleBook
 from bot.store import Database, table_exists
+from facilitation.ledger.export import export_event
+from facilitation.ledger.series import evaluate_series, write_series
 from facilitation.ledger.service import Ledger
 from facilitation.ledger.store import LedgerStore
 
@@ -75,7 +77,6 @@ async def open_ledger(config: Config, db_path: str | Path | None) -> tuple[Datab
 
 
 async def _export(args: argparse.Namespace) -> int:
-    from facilitation.ledger.export import export_event
 
     opened = await open_ledger(load_config(args.config), args.db)
     if opened is None:
@@ -134,7 +135,6 @@ def _out_problem(out: Path, *, zip_file: bool, force: bool) -> str | None:
 
 
 async def _evaluate(args: argparse.Namespace) -> int:
-    from facilitation.ledger.series import evaluate_series, write_series
 
     config = load_config(args.config)
     opened = await open_ledger(config, args.db)

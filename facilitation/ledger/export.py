@@ -13,21 +13,25 @@ import shutil
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from bot.exports import EventCharts
 from bot.files import make_private, private_folder, write_private
+from bot.offload import Offload, off_loop
 from bot.sessions import Session
 from facilitation.ledger.data import EventData
 from facilitation.ledger.metrics import conversations, person_stats
 from facilitation.ledger.network import Pair, build_graph, directed_edges, pair
 from facilitation.ledger.privacy import Identities, safe_cell
 from facilitation.ledger.service import Ledger
+from facilitation.ledger.store import PersonKey
 
-__all__ = ["export_event", "write_csv", "write_jsonl"]
+__all__ = ["Bundle", "export_event", "gather_bundle", "write_bundle", "write_csv", "write_jsonl"]
 
 REPORT_FILES = ("report.html", "report.md")
 TIE_HEADER = [
@@ -137,51 +141,25 @@ def _people(
     return header, rows
 
 
-async def _figures(
-    ledger: Ledger,
-    session: Session,
-    folder: Path,
-    data: EventData,
-    figures: dict[str, Any],
-    ids: Identities,
-) -> None:
-    """PNG and SVG figures: the matrix with the series' earlier events, the network, activity."""
-    from facilitation.report.analysis import timeline
-    from facilitation.report.charts import (
-        activity_figure,
-        matrix_figure,
-        network_figure,
-        save_figure,
-    )
-    from facilitation.report.page import matrix_points
-
-    earlier = []
-    for past in await ledger.earlier(session):
-        stored = await ledger.store.stored_metrics(past.id)
-        earlier.append(stored if stored is not None else (await ledger.figures(past))[1])
-    private_folder(folder)
-    for old in folder.iterdir():  # a figure not drawn this time must not linger
-        if old.is_file():
-            old.unlink()
-    cfg = ledger.cfg
-    points = matrix_points([*earlier, figures], session.slug)
-    save_figure(
-        matrix_figure(points, cfg.audience_threshold, cfg.depth_threshold), folder / "matrix"
-    )
+def _charts(bundle: Bundle) -> EventCharts:
+    """The figures' plain data: names as the bundle shows them (pseudonyms by default)."""
+    data, ids = bundle.data, bundle.ids
     counts: Counter[tuple[str, str]] = Counter()
     for e in directed_edges(data).values():
         a, b = sorted((ids.name(e.source), ids.name(e.target)))
         counts[(a, b)] += e.weight
-    speakers = Counter(ids.name(m.author) for m in data.messages)
-    communities = {ids.name(p): label for p, label in data.labels.items()}
-    staff = {ids.name(p) for p in data.people() if data.is_staff(p)}
-    ties = [(a, b, n) for (a, b), n in counts.most_common()]
-    network = network_figure(ties, dict(speakers), communities, staff)
-    if network is not None:
-        save_figure(network, folder / "network")
-    tl = timeline([m for m in data.messages if m.text], data.session.started_at)
-    if tl.starts:
-        save_figure(activity_figure(tl), folder / "activity")
+    return EventCharts(
+        slug=bundle.session.slug,
+        events=(*bundle.earlier, bundle.figures),
+        audience_threshold=bundle.audience_threshold,
+        depth_threshold=bundle.depth_threshold,
+        ties=tuple((a, b, n) for (a, b), n in counts.most_common()),
+        speakers=dict(Counter(ids.name(m.author) for m in data.messages)),
+        communities={ids.name(p): label for p, label in data.labels.items()},
+        staff=frozenset(ids.name(p) for p in data.people() if data.is_staff(p)),
+        activity=tuple((m.ts, m.author) for m in data.messages if m.text),
+        started_at=data.session.started_at,
+    )
 
 
 def _readme(session: Session, ids: Identities, files: list[str]) -> str:
@@ -200,6 +178,26 @@ def _readme(session: Session, ids: Identities, files: list[str]) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Everything one event's bundle holds, as plain data: it is written in the worker process."""
+
+    session: Session
+    data: EventData
+    figures: dict[str, Any]
+    ids: Identities
+    old_pairs: frozenset[Pair]
+    first_seen: dict[PersonKey, str]
+    snapshots: list[dict[str, Any]] | None
+    earlier: tuple[dict[str, Any], ...]
+    """The figures of the series' earlier events (for the matrix)."""
+    audience_threshold: int
+    depth_threshold: float
+    report_dir: Path
+    draw: Callable[[EventCharts, Path], list[Path]] | None
+    """The report's chart drawing (``None`` without the report module: no figures)."""
+
+
 async def export_event(
     ledger: Ledger,
     session: Session,
@@ -207,48 +205,76 @@ async def export_event(
     *,
     zip_file: bool = False,
     real_names: bool | None = None,
+    offload: Offload | None = None,
 ) -> Path:
     """Write ``session``'s bundle to the folder ``out`` (or the zip file ``out``).
 
-    Returns the folder or zip written.
+    The store is read here; the files are written by the worker process (``offload``,
+    or the ledger's; without one, as from the command line, in a thread). Returns the
+    folder or zip written.
     """
+    bundle = await gather_bundle(ledger, session, real_names=real_names)
+    return await off_loop(offload or ledger.offload, write_bundle, bundle, out, zip_file=zip_file)
+
+
+async def gather_bundle(
+    ledger: Ledger, session: Session, *, real_names: bool | None = None
+) -> Bundle:
+    """What ``session``'s bundle holds, read from the store and the other modules' exports."""
     data, figures = await ledger.figures(session)
     ids = await ledger.identities(real_names=real_names)
     ids.learn(data.names)
     earlier = await ledger.history(session, await ledger.optouts())
     old_pairs: set[Pair] = set()
-    first_seen: dict[Any, str] = {}
+    first_seen: dict[PersonKey, str] = {}
     for past in earlier:
         old_pairs |= past.pairs
         for who in past.participants:
             first_seen.setdefault(who, past.slug)
-    if zip_file:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / session.slug
-            await _fill(ledger, session, folder, data, figures, ids, old_pairs, first_seen)
-            target = out if out.suffix == ".zip" else out.with_name(out.name + ".zip")
-            private_folder(target.parent)
-            partial = target.with_name(target.name + ".part")
-            write_private(partial, b"")
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                    zf.write(path, f"{session.slug}/{path.relative_to(folder)}")
-            partial.replace(target)  # a reader never sees half a zip
-            return target
-    await _fill(ledger, session, out, data, figures, ids, old_pairs, first_seen)
-    return out
+    charts = ledger.exports.charts()
+    matrix: list[dict[str, Any]] = []
+    if charts is not None:
+        for past_session in await ledger.earlier(session):
+            stored = await ledger.store.stored_metrics(past_session.id)
+            matrix.append(stored if stored is not None else (await ledger.figures(past_session))[1])
+    return Bundle(
+        session=session,
+        data=data,
+        figures=figures,
+        ids=ids,
+        old_pairs=frozenset(old_pairs),
+        first_seen=first_seen,
+        snapshots=await ledger.snapshots(session),
+        earlier=tuple(matrix),
+        audience_threshold=ledger.cfg.audience_threshold,
+        depth_threshold=ledger.cfg.depth_threshold,
+        report_dir=ledger.out_dir() / session.slug,
+        draw=charts.event() if charts is not None else None,
+    )
 
 
-async def _fill(
-    ledger: Ledger,
-    session: Session,
-    folder: Path,
-    data: EventData,
-    figures: dict[str, Any],
-    ids: Identities,
-    old_pairs: set[Pair],
-    first_seen: dict[Any, str],
-) -> None:
+def write_bundle(bundle: Bundle, out: Path, *, zip_file: bool = False) -> Path:
+    """Write ``bundle`` to the folder ``out`` (or the zip file ``out``); the path written."""
+    if not zip_file:
+        _fill(bundle, out)
+        return out
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / bundle.session.slug
+        _fill(bundle, folder)
+        target = out if out.suffix == ".zip" else out.with_name(out.name + ".zip")
+        private_folder(target.parent)
+        partial = target.with_name(target.name + ".part")
+        write_private(partial, b"")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                zf.write(path, f"{bundle.session.slug}/{path.relative_to(folder)}")
+        partial.replace(target)  # a reader never sees half a zip
+        return target
+
+
+def _fill(bundle: Bundle, folder: Path) -> None:
+    session, data, ids = bundle.session, bundle.data, bundle.ids
+    figures, old_pairs, first_seen = bundle.figures, bundle.old_pairs, bundle.first_seen
     private_folder(folder)
     messages = _messages(data, ids)
     header = list(messages[0]) if messages else ["message_id", "author", "text"]
@@ -289,7 +315,7 @@ async def _fill(
         ),
     )
 
-    snaps = await ledger.snapshots(session)
+    snaps = bundle.snapshots
     if snaps is not None:
         for row in snaps:
             platform = str(row.get("place") or ":").split(":", 1)[0]
@@ -334,8 +360,9 @@ async def _fill(
     (folder / "metrics.json").write_text(
         json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    await _figures(ledger, session, folder / "figures", data, figures, ids)
-    report_dir = ledger.out_dir() / session.slug
+    if bundle.draw is not None:
+        bundle.draw(_charts(bundle), folder / "figures")
+    report_dir = bundle.report_dir
     for name in REPORT_FILES:
         source = report_dir / name
         if source.is_file() and source.resolve() != (folder / name).resolve():

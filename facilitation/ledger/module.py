@@ -50,6 +50,7 @@ class LedgerModule:
             services.roles.roles_of,
             self.store,
             exports=services.exports,
+            offload=services.offload,
         )
         self.forgetting = Forgetting(services, self.ledger, self.store)
         self._retention_at: datetime | None = None

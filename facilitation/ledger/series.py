@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.exports import SeriesCharts
 from bot.files import make_private, private_folder
 from bot.plural import plural
 from facilitation.ledger.export import write_csv
@@ -158,20 +159,20 @@ def series_markdown(result: dict[str, Any]) -> str:
 
 
 def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path]:
-    """Write series.html, series.json, series.md, events.csv and the matrix (PNG, SVG)."""
-    from bot.prompts import Prompts
-    from facilitation.report.charts import matrix_figure, save_figure
-    from facilitation.report.page import matrix_points, render_series_html
-
+    """Write series.json, series.md, events.csv; series.html and the matrix (PNG, SVG) too
+    when the report's charts are installed (``bot.exports.ChartExport``)."""
     private_folder(out)
-    prompts = Prompts.load(
-        ledger.config.resolve(ledger.config.bot.prompts_dir)
-        if ledger.config.bot.prompts_dir
-        else None
-    )
-    (out / "series.html").write_text(
-        render_series_html(result, ledger.cfg, prompts), encoding="utf-8"
-    )
+    written: list[Path] = []
+    charts = ledger.exports.charts()
+    if charts is not None:
+        prompts_dir = ledger.config.bot.prompts_dir
+        request = SeriesCharts(
+            result,
+            ledger.cfg.audience_threshold,
+            ledger.cfg.depth_threshold,
+            ledger.config.resolve(prompts_dir) if prompts_dir else None,
+        )
+        written += charts.series()(request, out)
     (out / "series.json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -206,11 +207,7 @@ def write_series(ledger: Ledger, result: dict[str, Any], out: Path) -> list[Path
             for e in result["events"]
         ),
     )
-    cfg = ledger.cfg
-    points = matrix_points(result["events"], None)
-    save_figure(matrix_figure(points, cfg.audience_threshold, cfg.depth_threshold), out / "matrix")
-    names = ("series.html", "series.json", "series.md", "events.csv", "matrix.png", "matrix.svg")
-    written = [out / n for n in names]
+    written += [out / n for n in ("series.json", "series.md", "events.csv")]
     for path in written:
         make_private(path)
     return written

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.config import Config
 from bot.exports import Exports, Question
+from bot.offload import Offload
 from bot.plugins import default_registry
 from bot.roles import Role
 from bot.sessions import Session
@@ -49,6 +50,8 @@ class Ledger:
         tone: the sentiment scorer (loaded once).
         exports: what other modules offer (questions, snapshots, bots); by default
             those of every installed module, over ``db``.
+        offload: the worker process that writes exports (``None``: a thread, as
+            from the command line).
     """
 
     def __init__(
@@ -59,8 +62,10 @@ class Ledger:
         store: LedgerStore,
         tone: ToneScorer | None = None,
         exports: Exports | None = None,
+        offload: Offload | None = None,
     ) -> None:
         self.db = db
+        self.offload = offload
         self.config = config
         self.cfg = config.section("ledger", LedgerConfig)
         self.store = store

@@ -130,18 +130,18 @@ class _Groups:
 
 
 def _config(gold: dict[str, Any], models: bool) -> Any:
-    from bot.config import parse_config
+    from bot.config import parse_config  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     return parse_config({"models": {"enabled": models}, "roles": gold["roles"]}, "<eval>")
 
 
 async def _replay(transcript: Path, gold: dict[str, Any], db: Path, models: bool) -> None:
-    from adapters.replay import ReplayAdapter, parse_transcript
-    from bot.app import Roundtable
-    from bot.clock import FakeClock
-    from facilitation.base import Services
-    from facilitation.core import CoreModule
-    from facilitation.questions.module import QuestionsModule
+    from adapters.replay import ReplayAdapter, parse_transcript  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from bot.app import Roundtable  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from bot.clock import FakeClock  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from facilitation.base import Services  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from facilitation.core import CoreModule  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from facilitation.questions.module import QuestionsModule  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     def modules(s: Services) -> list[Any]:
         return [CoreModule(s), QuestionsModule(s)]

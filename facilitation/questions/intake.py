@@ -18,7 +18,6 @@ addressed to a panellist.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -28,7 +27,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from bot.embeddings import StaticEmbedder
+from bot.module import EmbedderProvider
 from facilitation.questions.detect import is_question
 from facilitation.questions.memory import Preamble, QuestionMemory
 from facilitation.questions.pairs import content_words
@@ -98,11 +97,11 @@ class Intake:
     preamble, who is in an exchange) lives in the module's tables (:class:`QuestionMemory`),
     so a restart decides as an uninterrupted run would."""
 
-    def __init__(self, model: PanelModel | None, use_vectors: bool, memory: QuestionMemory) -> None:
+    def __init__(
+        self, model: PanelModel | None, vectors: EmbedderProvider | None, memory: QuestionMemory
+    ) -> None:
         self._model = model
-        self._use_vectors = use_vectors
-        self._static: StaticEmbedder | None = None
-        self._lock = asyncio.Lock()
+        self._vectors = vectors  # the token vectors every module shares (bot.module)
         self._memory = memory
 
     @property
@@ -124,17 +123,12 @@ class Intake:
             await self._memory.exchange(place, platform, [*others, author], at, message_id)
 
     async def _vector(self, text: str) -> npt.NDArray[np.float32] | None:
-        if not self._use_vectors or self._model is None:
+        if self._vectors is None or self._model is None:
             return None
-        async with self._lock:
-            if self._static is None:
-                try:
-                    self._static = await asyncio.to_thread(StaticEmbedder)
-                except Exception:  # no model files: the plain weights still work
-                    log.warning("token vectors unavailable; panel model runs without them")
-                    self._use_vectors = False
-                    return None
-        return np.asarray(self._static.embed([text])[0], dtype=np.float32)
+        static = await self._vectors.tokens()
+        if static is None:  # no model files: the plain weights still work
+            return None
+        return np.asarray(static.embed([text])[0], dtype=np.float32)
 
     async def seen_staff(self, platform: str, author: str, display_name: str) -> None:
         first = display_name.split()[0] if display_name.split() else ""

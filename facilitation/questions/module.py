@@ -93,7 +93,7 @@ class QuestionsModule:
         )
         self.keep_anonymous = services.config.privacy.keep_anonymous_askers
         self._upvote = {normalise_emoji(e) for e in self.cfg.upvote_emoji}
-        self.intake = Intake(PanelModel(), services.embedder.enabled, self.memory)
+        self.intake = Intake(PanelModel(), services.embedder, self.memory)
         upvote = self.cfg.upvote_emoji[0] if self.cfg.upvote_emoji else "👍"
         self.bridge = QuestionBridge(services, self.store, upvote)
 

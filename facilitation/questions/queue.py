@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.clock import Clock
+from bot.embeddings import meaning
 from facilitation.base import EmbedderProvider
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.memory import QuestionMemory
@@ -26,23 +27,15 @@ from facilitation.questions.store import Question, QuestionStore, States
 __all__ = ["Asked", "Outcome", "QuestionQueue", "Tally", "for_matching"]
 
 _WORD = re.compile(r"[a-z0-9']+")
-_FILLER = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|ok|so|sorry|first q|quick one|q|question|last one)\b[\s,.!:;-]*"
-    r"|sorry if (?:this|that) was (?:already )?asked(?: already)?,?\s*(?:but\s*)?)+",
-    re.I,
-)
-_SYMBOLS = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]+")
+
+for_matching = meaning
+"""The words that carry a question's meaning (the core's :func:`bot.embeddings.meaning`)."""
 
 
 @lru_cache(maxsize=4096)
 def _vague(text: str) -> bool:
     """A question naming at most one thing once filler is set aside."""
     return len(content_words(for_matching(text))) <= 1
-
-
-def for_matching(text: str) -> str:
-    """The words that carry a question's meaning: no greeting, filler or emoji."""
-    return _FILLER.sub("", _SYMBOLS.sub(" ", text)).strip() or text
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +207,8 @@ class QuestionQueue:
                     return q, 1.0
             return None, 0.0
         missing = [q for q in candidates if q.id not in self._vectors]
-        vecs = await emb.embed([for_matching(text), *(for_matching(q.text) for q in missing)])
+        # The message's one vector, shared with the other modules (bot.embeddings).
+        vecs = await emb.messages([text, *(q.text for q in missing)])
         for q, vec in zip(missing, vecs[1:], strict=True):
             self._vectors[q.id] = vec
         matrix = np.stack([self._vectors[q.id] for q in candidates])

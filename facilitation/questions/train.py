@@ -29,7 +29,7 @@ from adapters.replay import parse_transcript
 from bot.embeddings import StaticEmbedder
 from bot.events import MessageDeleted, MessageEdited, MessagePosted
 from facilitation.questions.detect import is_question
-from facilitation.questions.panel import FEATURES, WEIGHTS, build_context, features
+from facilitation.questions.panel import FEATURES, WEIGHTS, PanelContext, build_context, features
 
 __all__ = ["Example", "examples_from_event", "main"]
 
@@ -88,7 +88,6 @@ def examples_from_event(transcript: Path, gold: dict[str, Any]) -> list[Example]
 
 
 def _extra(path: Path) -> list[Example]:
-    from facilitation.questions.panel import PanelContext
 
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -101,7 +100,7 @@ def _extra(path: Path) -> list[Example]:
 
 
 def _fit(x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415  # lazy: scikit-learn only for offline training
 
     return LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, y)
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from facilitation.ledger.data import Message
 from facilitation.ledger.store import PersonKey
@@ -171,7 +172,17 @@ class Timeline:
     minutes: int
 
 
-def timeline(messages: Sequence[Message], start: datetime | None = None) -> Timeline:
+class Stamped(Protocol):
+    """When a message was posted and by whom: all the activity chart needs."""
+
+    @property
+    def ts(self) -> datetime: ...
+
+    @property
+    def author(self) -> PersonKey: ...
+
+
+def timeline(messages: Sequence[Stamped], start: datetime | None = None) -> Timeline:
     """Activity in bins of 1 to 30 minutes: about 15 to 40 bins over the event."""
     if not messages:
         return Timeline([], [], [], [], 5)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.exports import IdeaRow
+from bot.offload import Offload, off_loop
 from bot.prompts import Prompts
 from facilitation.bots import is_meeting_command
 from facilitation.ledger.config import LedgerConfig
@@ -29,7 +29,7 @@ from facilitation.report.gather import Answer, ReportData, links_of
 from facilitation.report.store import Idea
 from facilitation.report.summarise import ReportSummariser
 from facilitation.report.verdict import Finding, findings
-from facilitation.summaries import KeyphraseExtractor, Summary
+from facilitation.summaries import KeyphraseExtractor, Summary, Turn
 from facilitation.summaries.labels import describe, in_context, in_prose, label, noun_phrases
 
 __all__ = ["QuestionView", "Report", "Theme", "build_report"]
@@ -117,8 +117,14 @@ async def build_report(
     cfg: ReportConfig,
     prompts: Prompts | None = None,
     ledger_cfg: LedgerConfig | None = None,
+    *,
+    offload: Offload | None = None,
 ) -> Report:
-    """Build the report of ``data``'s event (summaries run off the loop).
+    """Build the report of ``data``'s event, off the loop.
+
+    The summaries (model calls) run in threads; the text work around them (key
+    phrases, labels, highlights, the verdict) in ``offload``'s worker process, or in
+    a thread without one.
 
     Args:
         data: the event's material.
@@ -126,31 +132,70 @@ async def build_report(
         cfg: the ``[report]`` section.
         prompts: for the story's opening line and "Did it work?" (none without it).
         ledger_cfg: the thresholds a first event is judged by.
+        offload: the worker process (``bot.offload``).
     """
-    messages = data.messages
-    # "[TOPIC] ..." is a command to a meeting bot: its author counts, the line is not quoted.
-    spoken = [m for m in messages if not is_meeting_command(m.text or "")]
-    turns = turns_of(spoken, data.reactions)
+    spoken, turns, groups = await off_loop(offload, _material, data)
     # Links are listed on their own; a sentence around a link tells little of the story.
     story = [t for m, t in zip(spoken, turns, strict=True) if not m.links]
     narrative = await summariser.summarise(
         story or turns, cfg.narrative_sentences, 40 * cfg.narrative_sentences
     )
-    narrative = tidy(narrative, messages)
-    cloud = await asyncio.to_thread(_cloud, messages)
-    themes = []
-    for group in conversations(spoken)[:_THEMES]:
-        voices = Counter(m.author_name for m in group)
-        texts = [m.text or "" for m in group]
-        names = {m.author_name for m in messages}
-        phrases = await asyncio.to_thread(describe, texts, [p for p, _ in cloud], names, 2)
+    cloud, phrases = await off_loop(offload, _phrases, data.messages, groups)
+    gists = []
+    names = {m.author_name for m in data.messages}
+    for group, said in zip(groups, phrases, strict=True):
         # The card's line is one about its label, not merely one of its messages.
         turns = turns_of(group, data.reactions, names)
-        gist = tidy(await summariser.gist(turns, focus=phrases), group)
+        gists.append(await summariser.gist(turns, focus=said))
+    parts = _Parts(spoken, groups, narrative, cloud, phrases, gists)
+    return await off_loop(offload, _assemble, data, parts, cfg, prompts, ledger_cfg)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """What the model calls and the key-phrase pass made, for the worker to assemble."""
+
+    spoken: list[Message]
+    groups: list[list[Message]]
+    narrative: Summary
+    cloud: list[tuple[str, float]]
+    phrases: list[tuple[str, ...]]
+    gists: list[Summary]
+
+
+def _material(data: ReportData) -> tuple[list[Message], list[Turn], list[list[Message]]]:
+    """The messages said (not meeting-bot commands), their turns, the biggest conversations."""
+    # "[TOPIC] ..." is a command to a meeting bot: its author counts, the line is not quoted.
+    spoken = [m for m in data.messages if not is_meeting_command(m.text or "")]
+    return spoken, turns_of(spoken, data.reactions), conversations(spoken)[:_THEMES]
+
+
+def _phrases(
+    messages: list[Message], groups: list[list[Message]]
+) -> tuple[list[tuple[str, float]], list[tuple[str, ...]]]:
+    """The word cloud, and the phrases that describe each conversation."""
+    cloud = _cloud(messages)
+    names = {m.author_name for m in messages}
+    found = [p for p, _ in cloud]
+    return cloud, [tuple(describe([m.text or "" for m in g], found, names, 2)) for g in groups]
+
+
+def _assemble(
+    data: ReportData,
+    parts: _Parts,
+    cfg: ReportConfig,
+    prompts: Prompts | None,
+    ledger_cfg: LedgerConfig | None,
+) -> Report:
+    messages, spoken, cloud = data.messages, parts.spoken, parts.cloud
+    narrative = tidy(parts.narrative, messages)
+    themes = []
+    for group, phrases, gist in zip(parts.groups, parts.phrases, parts.gists, strict=True):
+        voices = Counter(m.author_name for m in group)
         themes.append(
             Theme(
                 phrases=phrases,
-                gist=gist.text,
+                gist=tidy(gist, group).text,
                 messages=len(group),
                 people=tuple(n for n, _ in voices.most_common(4)),
                 start=group[0].ts,

@@ -132,7 +132,7 @@ def network_figure(
 
     Labels are moved apart (adjustText) so that no two names overlap.
     """
-    from adjustText import adjust_text
+    from adjustText import adjust_text  # noqa: PLC0415  # lazy: adjustText (and scipy) only when a network has labels to place
 
     graph = nx.Graph()
     for a, b, n in ties:

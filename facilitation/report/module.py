@@ -49,7 +49,7 @@ async def make_report(
 ) -> Report:
     """``session``'s report, with its figures and its series' earlier events, from the store."""
     data = await gather(ledger, session, cfg.participant_names, figures=True)
-    return await build_report(data, summariser, cfg, prompts, ledger.cfg)
+    return await build_report(data, summariser, cfg, prompts, ledger.cfg, offload=ledger.offload)
 
 
 def write_report(
@@ -90,6 +90,7 @@ class ReportModule:
             services.roles.roles_of,
             LedgerStore(services.db),
             exports=services.exports,
+            offload=services.offload,
         )
         self._last: dict[int, tuple[datetime, int]] = {}
         self._checked: dict[int, datetime | None] = {}  # a copy of report_checks
@@ -296,7 +297,7 @@ class ReportModule:
         report = await self.report(session)
         paths: list[Path] = []
         if self.cfg.write_on_end:
-            paths = self.write(report, self._folder(session))
+            paths = await self.write(report, self._folder(session))
             log.info("report written: %s", ", ".join(str(p) for p in paths))
         if self.cfg.post_on_end:
             target = Target(event.platform, event.community, event.channel, None)
@@ -315,12 +316,16 @@ class ReportModule:
         session = self._s.sessions.ended_for(event)
         if session is None or not (self._folder(session) / "report.md").is_file():
             return
-        paths = self.write(await self.report(session), self._folder(session))
+        paths = await self.write(await self.report(session), self._folder(session))
         log.info("report rewritten after the event: %s", ", ".join(str(p) for p in paths))
 
-    def write(self, report: Report, folder: Path) -> list[Path]:
-        """Write ``report`` into ``folder`` with this deployment's settings."""
-        return write_report(
+    async def write(self, report: Report, folder: Path) -> list[Path]:
+        """Write ``report`` into ``folder`` with this deployment's settings.
+
+        Charts and templates are drawn and filled in the worker process (bot.offload).
+        """
+        return await self._s.offload.run(
+            write_report,
             report,
             folder,
             self._s.prompts,
@@ -357,7 +362,7 @@ class ReportModule:
             folder = self._folder(session)
             if (folder / "report.html").is_file() or (folder / "report.md").is_file():
                 report = await self.report(session)
-                written += self.write(report, folder)
+                written += await self.write(report, folder)
         return written
 
 

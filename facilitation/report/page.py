@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bot.plural import plural
 from bot.prompts import Prompts
 from facilitation.ledger.config import LedgerConfig
 from facilitation.report.build import Report
@@ -86,7 +87,7 @@ def series_rows(events: Sequence[dict[str, Any]], current: str | None) -> list[d
 
 
 def matrix_points(events: Sequence[dict[str, Any]], current: str | None) -> list[Any]:
-    from facilitation.report.charts import MatrixPoint
+    from facilitation.report.charts import MatrixPoint  # noqa: PLC0415  # lazy: matplotlib loads only where figures are drawn (the worker process, bot.offload)
 
     return [
         MatrixPoint(
@@ -102,7 +103,7 @@ def matrix_points(events: Sequence[dict[str, Any]], current: str | None) -> list
 def _matrix_chart(
     events: Sequence[dict[str, Any]], current: str | None, cfg: LedgerConfig
 ) -> Chart | None:
-    from facilitation.report.charts import matrix_figure, svg_text
+    from facilitation.report.charts import matrix_figure, svg_text  # noqa: PLC0415  # lazy: matplotlib loads only where figures are drawn (the worker process, bot.offload)
 
     if not events:
         return None
@@ -139,7 +140,7 @@ def _matrix_chart(
 
 
 def _network_chart(report: Report) -> Chart | None:
-    from facilitation.report.charts import network_figure, svg_text
+    from facilitation.report.charts import network_figure, svg_text  # noqa: PLC0415  # lazy: matplotlib loads only where figures are drawn (the worker process, bot.offload)
 
     staff = {n for n, role in report.roles.items() if role != "participant"}
     fig = network_figure(report.ties, report.speakers, report.communities, staff)
@@ -168,7 +169,7 @@ def _network_chart(report: Report) -> Chart | None:
 
 
 def _activity_chart(report: Report) -> Chart | None:
-    from facilitation.report.charts import activity_figure, svg_text
+    from facilitation.report.charts import activity_figure, svg_text  # noqa: PLC0415  # lazy: matplotlib loads only where figures are drawn (the worker process, bot.offload)
 
     tl = report.timeline
     if not tl.starts:
@@ -198,7 +199,6 @@ def _when(report: Report) -> str:
 
 
 def followed_text(effects: object) -> str:
-    from bot.plural import plural
 
     forms = {
         "reply": "one=# reply|other=# replies",
@@ -246,7 +246,7 @@ def render_html(
     generated: datetime | None = None,
 ) -> str:
     """The whole report page, self-contained (inline CSS and SVG)."""
-    from facilitation.report.charts import cloud_words
+    from facilitation.report.charts import cloud_words  # noqa: PLC0415  # lazy: matplotlib loads only where figures are drawn (the worker process, bot.offload)
 
     cfg = cfg or LedgerConfig()
     events = [*report.earlier, report.figures] if report.figures else []

@@ -7,6 +7,7 @@ from bot.plugins import CliCommand, ModuleSpec
 from facilitation.report.champions import IdeaList
 from facilitation.report.cli import main as report_main
 from facilitation.report.config import ReportConfig
+from facilitation.report.drawing import ChartList
 from facilitation.report.module import ReportModule
 from facilitation.report.store import BotList
 
@@ -21,7 +22,7 @@ SPEC = ModuleSpec(
     name="report",
     config=ReportConfig,
     factory=_build,
-    exports={"bots": BotList, "ideas": IdeaList},
+    exports={"bots": BotList, "ideas": IdeaList, "charts": ChartList},
     order=40,
     commands=(
         CliCommand("report", "write an event's social report (HTML and Markdown)", report_main),

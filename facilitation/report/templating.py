@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from bot.plural import plural
+from facilitation.report.markup import inline_html
 from facilitation.report.verdict import number, percent
 
 __all__ = ["TEMPLATES", "environment"]
@@ -33,7 +34,6 @@ def _date(value: datetime | None) -> str:
 
 def _chat(text: str | None) -> Markup:
     """What someone wrote in chat: their Markdown rendered, any raw HTML escaped."""
-    from facilitation.report.markup import inline_html
 
     return Markup(inline_html(text or ""))  # inline_html escapes what it does not render
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from bot.config import Section
+from bot.sessions import slugify
 
 __all__ = ["EventSnapshotsConfig", "SnapshotsConfig", "StarterConfig"]
 
@@ -105,7 +106,6 @@ class SnapshotsConfig(Section):
     @field_validator("events")
     @classmethod
     def _slugs(cls, value: dict[str, EventSnapshotsConfig]) -> dict[str, EventSnapshotsConfig]:
-        from bot.sessions import slugify
 
         for slug in value:
             if slugify(slug) != slug or slug == DEFAULT_CORPUS:

@@ -98,9 +98,9 @@ def score(results: Sequence[Result], k: int) -> dict[str, float]:
 
 
 def _pdf_pages(paths: Sequence[str]) -> dict[str, list[str]]:
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
-    from facilitation.snapshots.readers import pdf_text
+    from facilitation.snapshots.readers import pdf_text  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     out: dict[str, list[str]] = {}
     for path in paths:
@@ -123,12 +123,12 @@ async def _run(
     max_words: int = 70,
     sentences: bool = True,
 ) -> tuple[list[Result], str]:
-    from bot.clock import SystemClock
-    from bot.embeddings import AsyncEmbedder, MiniLMEmbedder
-    from bot.store import Database
-    from facilitation.snapshots.index import PassageIndex, section_vectors
-    from facilitation.snapshots.ingest import Ingester
-    from facilitation.snapshots.store import SnapshotStore
+    from bot.clock import SystemClock  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from bot.embeddings import AsyncEmbedder, MiniLMEmbedder  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from bot.store import Database  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from facilitation.snapshots.index import PassageIndex, section_vectors  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from facilitation.snapshots.ingest import Ingester  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
+    from facilitation.snapshots.store import SnapshotStore  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     embedder = None if keywords_only else AsyncEmbedder(MiniLMEmbedder())
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,7 +156,7 @@ async def _run(
                 groups += [(x, y) for x, y in json.loads(extra.read_text("utf-8"))]
             weights = _train(groups, train)
             index = PassageIndex(passages, vectors, weights=weights, sections=sections)
-    from facilitation.snapshots.sentences import DEPTH, SentenceScorer
+    from facilitation.snapshots.sentences import DEPTH, SentenceScorer  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     sentence_scorer = SentenceScorer(embedder.embed) if embedder is not None and sentences else None
     results: list[Result] = []
@@ -202,7 +202,7 @@ def _train(groups: Groups, out: Path) -> Any:
     penalty whose strength cross-validation picks: on a hundred-odd questions, free weights
     fitted one corpus did worse on the others than the prior.
     """
-    from facilitation.snapshots.rerank import DEFAULT, fit
+    from facilitation.snapshots.rerank import DEFAULT, fit  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     l2 = _choose_l2(groups)
     weights = fit(groups, l2=l2, prior=DEFAULT.coef)
@@ -217,7 +217,7 @@ def _train(groups: Groups, out: Path) -> Any:
 
 def _choose_l2(groups: Groups, folds: int = 4) -> float:
     """The L2 strength with the best top-1 in cross-validation over the training questions."""
-    from facilitation.snapshots.rerank import DEFAULT, fit
+    from facilitation.snapshots.rerank import DEFAULT, fit  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     best, best_l2 = -1.0, 0.1
     for l2 in (0.01, 0.03, 0.1, 0.3, 1.0):

@@ -18,6 +18,8 @@ from typing import Any, Literal, Protocol
 from bot.prompts import Prompts
 from facilitation.snapshots.store import StoredPassage
 from facilitation.summaries.abstractive import generated_text as _generated_text
+from facilitation.summaries.abstractive import load_pipeline
+from facilitation.summaries.grounding import check_grounding
 
 __all__ = ["Framer", "ModelRephraser", "Rephraser", "Trigger"]
 
@@ -107,7 +109,6 @@ class ModelRephraser:
         return self._checked(output, text)
 
     def _checked(self, output: str, text: str) -> str | None:
-        from facilitation.summaries.grounding import check_grounding
 
         output = " ".join(output.split())
         if not output or len(output) > 1.5 * len(text):
@@ -123,8 +124,6 @@ class ModelRephraser:
             with self._load_lock:
                 if self._generator is None:
                     if self._loader is None:
-                        from facilitation.summaries.abstractive import load_pipeline
-
                         self._loader = load_pipeline
                     self._generator = self._loader(self.model)
             result = self._generator(messages, max_new_tokens=self.max_new_tokens, do_sample=False)

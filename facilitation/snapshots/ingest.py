@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from tqdm import tqdm
 
 from bot.clock import Clock
 from facilitation.snapshots.passages import Passage, split_passages
@@ -244,9 +246,6 @@ class ProgressBar:
         self._bar: Any = None
 
     def __call__(self, p: IngestProgress) -> None:
-        import sys
-
-        from tqdm import tqdm
 
         if self._bar is None:
             self._bar = tqdm(total=p.total, unit="file", desc=self._label, file=sys.stderr)

@@ -248,7 +248,7 @@ class SnapshotsModule:
         embedder = await self._s.embedder.get()
         if index is None or not index.has_vectors or embedder is None:
             return
-        vector = (await embedder.embed([event.text]))[0]
+        vector = (await embedder.messages([event.text]))[0]  # the message's one vector
         window = state.windows.setdefault(event.thread, ConversationWindow(self.cfg.window))
         window.add(event.message_id, event.text, vector)
         await self.store.window_add(

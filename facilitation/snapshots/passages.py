@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+import pysbd
+
 from facilitation.snapshots.readers import Block, ParsedDocument
 
 __all__ = ["Passage", "sentences", "split_passages"]
@@ -36,7 +38,6 @@ class Passage:
 
 @functools.cache
 def _segmenter() -> Any:
-    import pysbd
 
     return pysbd.Segmenter(language="en", clean=False)
 

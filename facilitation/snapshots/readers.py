@@ -207,7 +207,7 @@ _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _read_html(text: str, path: Path) -> ParsedDocument:
-    from bs4 import BeautifulSoup, Tag
+    from bs4 import BeautifulSoup, Tag  # noqa: PLC0415  # lazy: each reader loads its parser only for its kind of file
 
     soup = BeautifulSoup(text, "html.parser")
     for junk in soup(["script", "style", "nav", "footer", "noscript", "template"]):
@@ -277,8 +277,8 @@ _LOCKED = "the PDF is password-protected: save a copy without the password and i
 
 
 def _read_pdf(path: Path) -> ParsedDocument:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf import PdfReader  # noqa: PLC0415  # lazy: each reader loads its parser only for its kind of file
+    from pypdf.errors import FileNotDecryptedError, PyPdfError  # noqa: PLC0415  # lazy: as above
 
     try:
         reader = PdfReader(path)

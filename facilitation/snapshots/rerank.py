@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+import numpy as np
+
 from facilitation.snapshots import keywords as kw
 from facilitation.snapshots.lexical import SENTENCE_MARK, body_terms
 
@@ -189,8 +191,7 @@ def fit(
     logistic regression over the resulting scores (Platt scaling) then turns a
     score into a calibrated probability, so thresholds mean "how likely right".
     """
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415  # lazy: scikit-learn only to fit the reranker (offline), not to score
 
     data = [(np.asarray(x, float), np.asarray(y, float)) for x, y in groups if len(x)]
     centre = np.asarray(prior if prior is not None else np.zeros(len(FEATURES)), float)

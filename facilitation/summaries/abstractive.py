@@ -33,7 +33,7 @@ _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 
 def load_pipeline(model: str) -> Generator:
     """A CPU ``text-generation`` pipeline for ``model`` (hub name or local folder)."""
-    from transformers import pipeline
+    from transformers import pipeline  # noqa: PLC0415  # lazy: transformers takes seconds to import; only with an abstractive model
 
     return pipeline("text-generation", model=model, device="cpu")
 

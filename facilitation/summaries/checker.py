@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from lemminflect import getAllLemmas
+
 __all__ = ["is_verbatim_quote", "problems"]
 
 _QUOTE_RE = re.compile(r'^(?P<who>[^:"]{1,60}?)(?: asks)?: "(?P<said>.+)"\.?$')
@@ -125,15 +127,12 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
 
 def _common(word: str) -> bool:
     """An ordinary English word (so a capital on it is a slip, not a name)."""
-    from lemminflect import getAllLemmas
 
     core = re.sub(r"'.*$", "", word).lower()
     return bool(getAllLemmas(core))
 
 
 def _verb(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
     lemmas = getAllLemmas(word)
     return "VERB" in lemmas or "AUX" in lemmas
 
@@ -141,8 +140,6 @@ def _verb(word: str) -> bool:
 def _subjectless(word: str) -> bool:
     """ "depends", "sounds": a verb's -s form that is no noun, so the clause after
     "says" lost its subject ("ikonia says depends if the service ...")."""
-    from lemminflect import getAllLemmas
-
     lemmas = getAllLemmas(word.lower())
     return (
         word.endswith("s")
@@ -154,7 +151,6 @@ def _subjectless(word: str) -> bool:
 
 def _base_verb(word: str) -> bool:
     """ "account", "go": a verb's bare form, which no third-person subject takes."""
-    from lemminflect import getAllLemmas
 
     if word in _MODALS or word.endswith("s") or word.endswith("ed"):
         return False

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pysbd
 
 from bot.embeddings import Embedder
 from bot.plural import fill
@@ -211,8 +212,6 @@ class ExtractiveSummariser:
         if len(text) <= _QUICK_SPLIT_CHARS:
             return _quick_split(text)
         if self._segmenter is None:
-            import pysbd
-
             self._segmenter = pysbd.Segmenter(language="en", clean=False)
         return [s.strip() for s in self._segmenter.segment(text) if s.strip()]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import yake
+
 __all__ = ["KeyphraseExtractor"]
 
 
@@ -31,7 +33,6 @@ class KeyphraseExtractor:
     """
 
     def __init__(self, top: int = 8, max_ngram: int = 2, max_chars: int = 30_000) -> None:
-        import yake
 
         self.top = top
         self.max_chars = max_chars

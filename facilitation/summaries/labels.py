@@ -15,6 +15,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from lemminflect import getAllLemmas, getInflection
+
+from facilitation.summaries.keyphrases import KeyphraseExtractor
+
 __all__ = [
     "cased",
     "describe",
@@ -49,7 +53,6 @@ _WORD_RE = re.compile(r"^[a-z][a-z0-9+#'.-]*(?<![.'-])$")
 
 @lru_cache(maxsize=8192)
 def _pos(word: str) -> dict[str, tuple[str, ...]]:
-    from lemminflect import getAllLemmas
 
     return dict(getAllLemmas(word))
 
@@ -150,7 +153,6 @@ def describe(
     Phrases of two or more words that several messages use come first ("cool
     spaces" before "heat"): they say more than a single word.
     """
-    from facilitation.summaries.keyphrases import KeyphraseExtractor
 
     people = {w.lower() for n in names for w in n.split()}
     # Whoever a message addresses ("igor: try this", "@Jun, ...") is a name too.
@@ -260,7 +262,6 @@ def in_context(phrase: str, lower_texts: Sequence[str]) -> bool:
 @lru_cache(maxsize=4096)
 def _past_form(word: str) -> bool:
     """ "fell" (of "fall"), "went": the past form of another verb."""
-    from lemminflect import getInflection
 
     lemmas = [x for x in _pos(word).get("VERB", ()) if x != word]
     return any(word in getInflection(x, tag="VBD") for x in lemmas)

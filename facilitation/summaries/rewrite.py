@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from lemminflect import getAllLemmas, getInflection
+
 from facilitation.summaries.checker import problems
 from facilitation.summaries.prompts import Framing
 
@@ -540,7 +542,6 @@ def warm_lexicon() -> None:
 
 @lru_cache(maxsize=4096)
 def _pos(word: str) -> frozenset[str]:
-    from lemminflect import getAllLemmas
 
     return frozenset(getAllLemmas(word))
 
@@ -554,7 +555,6 @@ def known_word(word: str) -> bool:
 @lru_cache(maxsize=4096)
 def _third_person(verb: str) -> str | None:
     """ "try" -> "tries" from LemmInflect's lexicon; ``None`` for a word it lacks."""
-    from lemminflect import getInflection
 
     if "VERB" not in _pos(verb):
         return None
@@ -572,7 +572,6 @@ def _imperative(first: str, second: str) -> bool:
         or first in _STOPWORDS
     ):
         return False
-    from lemminflect import getAllLemmas
 
     base = first in getAllLemmas(first, upos="VERB").get("VERB", ())
     if not base:

@@ -8,7 +8,6 @@ a live map of open conversations for ``/threads`` and ``/catchup``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
@@ -72,9 +71,7 @@ class ThreadsModule:
             static = isinstance(settings, dict) and settings.get("kind") == "static"
             if self._s.embedder.enabled and static:
                 assert isinstance(settings, dict)
-                self._static = await asyncio.to_thread(
-                    StaticEmbedder, max_length=int(settings.get("max_length", 64))
-                )
+                self._static = await self._s.embedder.tokens(int(settings.get("max_length", 64)))
 
     async def aclose(self) -> None:
         return None

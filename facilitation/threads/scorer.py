@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.embeddings import MiniLMEmbedder, StaticEmbedder
 from facilitation.threads.features import FEATURES
 
 if TYPE_CHECKING:
@@ -111,7 +112,6 @@ def trained_embedder(scorer: Scorer) -> Embedder | None:
     ``kind = "static"`` weights use MiniLM's token table only, fast enough for a
     live stream; older weights used the full MiniLM encoder.
     """
-    from bot.embeddings import MiniLMEmbedder, StaticEmbedder
 
     settings = scorer.meta.get("embeddings")
     if not isinstance(settings, dict):

@@ -151,7 +151,7 @@ def fit(
     The epoch with the best held-out link accuracy wins; with ``checkpoint`` its
     weights are written as soon as it is found.
     """
-    import torch
+    import torch  # noqa: PLC0415  # lazy: offline training; torch takes seconds to import
 
     torch.manual_seed(seed)
     x, valid, gold = _pad(train)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from adapters.discord import DiscordConfig
 from bot.app import Roundtable
 from bot.clock import SystemClock
 from facilitation.base import EmbedderProvider
@@ -51,8 +52,6 @@ class DiscordHarness:
     @asynccontextmanager
     async def running(cls, tmp: Path, embedder: EmbedderProvider) -> AsyncIterator[DiscordHarness]:
         async with DiscordFake() as fake:
-            from adapters.discord import DiscordConfig
-
             section = DiscordConfig(
                 channels={CHANNEL_ID: "contract-test"},
                 guild_ready_timeout=0.05,

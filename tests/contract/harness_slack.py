@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from adapters.slack import SlackConfig
 from bot.app import Roundtable
 from bot.clock import SystemClock
 from facilitation.base import EmbedderProvider
@@ -56,7 +57,6 @@ class SlackHarness:
     @classmethod
     @asynccontextmanager
     async def running(cls, tmp: Path, embedder: EmbedderProvider) -> AsyncIterator[SlackHarness]:
-        from adapters.slack import SlackConfig
 
         async with SlackFake() as fake:
             for uid, name in CAST.values():

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from adapters.telegram import TelegramConfig
 from bot.app import Roundtable
 from bot.clock import SystemClock
 from facilitation.base import EmbedderProvider
@@ -39,7 +40,6 @@ class TelegramHarness:
     @classmethod
     @asynccontextmanager
     async def running(cls, tmp: Path, embedder: EmbedderProvider) -> AsyncIterator[TelegramHarness]:
-        from adapters.telegram import TelegramConfig
 
         async with TelegramFake() as fake:
             # The bot is a group admin: Telegram sends reactions only to admin bots.

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.actions import DirectMessage
 from bot.commands import Arg, CommandSpec, Invocation, UsageError, as_command, parse_args, tokenize
 from bot.events import CommandIssued, MessagePosted
-from bot.roles import Role
+from bot.roles import Role, RoleBook
 from facilitation.core import CoreModule
 from tests.factories import Script, message, run_script, texts
 
@@ -125,13 +126,11 @@ async def test_help_is_sent_privately() -> None:
     s = Script()
     s.say("u_someone", "/help")
     actions, _ = await run_script(s.lines, modules=lambda sv: [CoreModule(sv)])
-    from bot.actions import DirectMessage
 
     assert isinstance(actions[0], DirectMessage) and actions[0].user == "u_someone"
 
 
 def test_roles_from_config_hints_and_organiser_powers() -> None:
-    from bot.roles import RoleBook
 
     book = RoleBook(None, organisers=["replay:boss"], panellists=["pat"])  # type: ignore[arg-type]
     assert book.roles_of("replay", "boss") >= {Role.ORGANISER, Role.MODERATOR}

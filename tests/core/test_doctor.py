@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.config import parse_config
 from bot.doctor import doctor
+from bot.runner import run
 
 
 async def test_doctor_is_happy_with_the_embedded_defaults(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -44,8 +46,6 @@ async def test_run_refuses_clearly_when_a_token_is_missing(
     capsys,  # type: ignore[no-untyped-def]
     monkeypatch,
 ) -> None:
-    from bot.config import parse_config
-    from bot.runner import run
 
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     cfg = parse_config({"telegram": {}, "store": {"path": str(tmp_path / "rt.db")}}, "rt.toml")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from bot.app import Roundtable
+from bot.clock import FakeClock
 from bot.events import SessionChanged
 from facilitation.core import CoreModule
-from tests.factories import Script, run_script, texts
+from tests.factories import Script, config, message, run_script, texts
 
 
 async def test_an_event_starts_pauses_resumes_and_ends() -> None:
@@ -52,7 +54,6 @@ async def test_lifecycle_changes_are_logged_with_the_session() -> None:
 
 
 async def test_a_planned_event_takes_its_id_and_series_from_config() -> None:
-    from tests.factories import config
 
     cfg = config(
         {
@@ -74,9 +75,6 @@ async def test_a_planned_event_takes_its_id_and_series_from_config() -> None:
 
 
 async def test_platform_chatter_outside_event_channels_is_not_logged() -> None:
-    from bot.app import Roundtable
-    from bot.clock import FakeClock
-    from tests.factories import config, message
 
     cfg = config({"events": [{"id": "panel", "channels": ["slack:*:C1"]}]})
     async with Roundtable(

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
 
 from adapters.replay import ReplayAdapter, TranscriptError, detect_format, parse_transcript
+from bot.actions import Say, Target
 from bot.events import MemberJoined, MessagePosted, ReactionAdded, ReactionRemoved
 from facilitation.core import CoreModule
 from tests.factories import Script, run_script
@@ -188,8 +190,6 @@ async def test_replay_at_original_pace_waits_between_messages() -> None:
     async def sink(event):  # type: ignore[no-untyped-def]
         got.append(event.text)
 
-    import time
-
     adapter = ReplayAdapter(events, speed=2.0, out=None)
     started = time.perf_counter()
     await adapter.start(sink)
@@ -211,7 +211,6 @@ async def test_replay_printing() -> None:
 
     await adapter.start(sink)
     await adapter.wait()
-    from bot.actions import Say, Target
 
     await adapter.send(Say(target=Target("replay", "demo", "main"), text="Hi from the bot"))
     assert "A: hello there" in out.getvalue()

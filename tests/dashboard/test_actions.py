@@ -9,6 +9,7 @@ import zipfile
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from bs4 import BeautifulSoup
 
 from bot.actions import DirectMessage, Say
 from facilitation.dashboard.auth import Viewer
@@ -205,7 +206,6 @@ async def test_batched_tallies_match_the_queue(room: Room, client: TestClient) -
 
 
 async def test_every_control_is_labelled(room: Room, client: TestClient) -> None:
-    from bs4 import BeautifulSoup
 
     await queue_of_three(room)
     await room.say("u_mod", "/merge 3 1")

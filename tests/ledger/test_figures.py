@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from facilitation.ledger.tone import ToneScorer, is_appreciation
 from tests.factories import Script
 from tests.ledger.conftest import ledger_config, run
 
@@ -160,7 +161,6 @@ async def test_members_present_come_from_joins_and_leaves(tmp_path: Path) -> Non
 
 
 def test_the_tone_scorer_follows_vader_rules() -> None:
-    from facilitation.ledger.tone import ToneScorer, is_appreciation
 
     t = ToneScorer()
     assert t.compound("This is great") == 0.6249  # 3.1 / sqrt(3.1^2 + 15)

@@ -9,10 +9,12 @@ from typing import Any
 import networkx as nx
 
 from bot.actions import DirectMessage, UploadFile
+from bot.config import PrivacyConfig
 from bot.store import Database
 from facilitation.core import CoreModule
 from facilitation.ledger.module import LedgerModule
-from facilitation.ledger.privacy import Identities
+from facilitation.ledger.privacy import Identities, resolve_secret
+from facilitation.ledger.store import LedgerStore
 from facilitation.questions.module import QuestionsModule
 from tests.factories import Script, texts
 from tests.ledger.conftest import ledger_config, run
@@ -217,9 +219,6 @@ async def test_retention_removes_old_text_but_keeps_the_figures(tmp_path: Path) 
 
 
 async def test_pseudonyms_are_stable_and_keyed(tmp_path: Path, monkeypatch: Any) -> None:
-    from bot.config import PrivacyConfig
-    from facilitation.ledger.privacy import resolve_secret
-    from facilitation.ledger.store import LedgerStore
 
     db = await Database.open(tmp_path / "k.db")
     try:

@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.actions import DirectMessage
+from facilitation.core import CoreModule
+from facilitation.ledger.module import LedgerModule
+from facilitation.questions import QuestionsModule
 from tests.factories import Script
+from tests.ledger.conftest import ledger_config
+from tests.ledger.conftest import run as ledger_run
 from tests.questions.conftest import cfg, rows, run, said
 
 
@@ -203,11 +208,6 @@ async def test_a_vote_on_a_merged_question_names_the_question_it_joined() -> Non
 
 
 async def test_questions_csv_says_what_was_merged_and_who_answered(tmp_path: Path) -> None:
-    from facilitation.core import CoreModule
-    from facilitation.ledger.module import LedgerModule
-    from facilitation.questions import QuestionsModule
-    from tests.ledger.conftest import ledger_config
-    from tests.ledger.conftest import run as ledger_run
 
     def modules(services: Any) -> list[Any]:
         return [CoreModule(services), QuestionsModule(services), LedgerModule(services)]

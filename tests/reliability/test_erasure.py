@@ -12,13 +12,18 @@ the output folders (zip members decompressed).
 from __future__ import annotations
 
 import asyncio
+import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.actions import UploadFile
+from bot.store import Database
 from facilitation.ledger.cli import export_main
+from facilitation.ledger.optouts import Hasher
 from facilitation.ledger.privacy import Identities
+from facilitation.ledger.store import LedgerStore
 from tests.factories import Script, config, run_script
 
 NAME, FIRST, USER = "Yusuf Okafor", "Yusuf", "u_yusuf"
@@ -119,8 +124,6 @@ async def test_nothing_of_the_person_is_left_in_any_byte_written(tmp_path: Path)
 
 
 def _last_ts(script: Script) -> Any:
-    import json
-    from datetime import datetime
 
     return datetime.fromisoformat(json.loads(script.lines[-1])["ts"])
 
@@ -128,9 +131,6 @@ def _last_ts(script: Script) -> Any:
 async def test_an_erasure_a_crash_interrupted_is_finished_at_the_next_start(
     tmp_path: Path,
 ) -> None:
-    from bot.store import Database
-    from facilitation.ledger.optouts import Hasher
-    from facilitation.ledger.store import LedgerStore
 
     cfg, db = _cfg(tmp_path), tmp_path / "data" / "rt.db"
     s = Script()

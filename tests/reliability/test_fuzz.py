@@ -8,6 +8,7 @@ whole file runs in seconds.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -64,7 +65,6 @@ JSON: st.SearchStrategy[Any] = st.recursive(
 
 @pytest.fixture(scope="module")
 def router() -> Any:
-    import asyncio
 
     async def grammar() -> Any:
         async with Roundtable(config({"models": {"enabled": False}}), db_path=":memory:") as bot:

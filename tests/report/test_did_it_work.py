@@ -14,6 +14,8 @@ from bot.config import load_config
 from bot.prompts import Prompts
 from facilitation.ledger.cli import evaluate_main, open_ledger
 from facilitation.ledger.config import LedgerConfig
+from facilitation.ledger.data import EventData
+from facilitation.report.gather import shown_names
 from facilitation.report.verdict import findings
 from tests.factories import T0, Script, config, run_script, texts
 from tests.report.test_report import modules
@@ -173,8 +175,6 @@ def test_a_later_event_is_judged_against_the_median_and_the_previous_one() -> No
 
 
 def test_one_naming_rule_for_the_report() -> None:
-    from facilitation.ledger.data import EventData
-    from facilitation.report.gather import shown_names
 
     session: Any = None
     event = EventData(session=session)

@@ -9,8 +9,10 @@ from typing import Any
 
 from bot.actions import Say
 from facilitation.core import CoreModule
+from facilitation.ledger.data import Message
 from facilitation.ledger.module import LedgerModule
 from facilitation.questions.module import QuestionsModule
+from facilitation.report.analysis import turns_of
 from facilitation.report.config import ReportConfig
 from facilitation.report.digest import is_due
 from facilitation.report.module import ReportModule
@@ -195,8 +197,6 @@ async def test_reports_already_written_are_rewritten_after_an_opt_out(tmp_path: 
 
 
 def test_turns_drop_an_opening_address_only_where_the_summary_stays_readable() -> None:
-    from facilitation.ledger.data import Message
-    from facilitation.report.analysis import turns_of
 
     def msg(mid: str, name: str, text: str) -> Message:
         return Message(
@@ -217,9 +217,6 @@ def test_turns_drop_an_opening_address_only_where_the_summary_stays_readable() -
 
 def test_an_address_to_someone_outside_the_conversation_is_dropped_too() -> None:
     # From a replayed IRC log (session 4): 'Skaperen: "Mjuksel: if you did make ..."'
-    from facilitation.ledger.data import Message
-    from facilitation.report.analysis import turns_of
-
     def msg(mid: str, name: str, text: str) -> Message:
         return Message(
             0, "replay", mid, "main", None, None, T0, ("replay", name), name, text, None, (), ()

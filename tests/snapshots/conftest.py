@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import bot.config  # noqa: F401  (the app's import order: config before facilitation)
+from bot.embeddings import meaning
 from facilitation.base import EmbedderProvider
 from facilitation.snapshots.keywords import content_words
 
@@ -35,6 +36,10 @@ class HashingEmbedder:
             if norm:
                 out[i] /= norm
         return out
+
+    async def messages(self, texts: Sequence[str]) -> np.ndarray:
+        """As :meth:`bot.embeddings.AsyncEmbedder.messages`: of each message's meaning."""
+        return await self.embed([meaning(t) for t in texts])
 
 
 class FakeProvider(EmbedderProvider):

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
+from fpdf import FPDF
+from pypdf import PdfReader, PdfWriter
 
 from bot.clock import FakeClock
 from bot.store import Database
@@ -24,7 +25,6 @@ async def db() -> AsyncIterator[Database]:
 
 
 def _encrypted_pdf() -> bytes:
-    from pypdf import PdfReader
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(minimal_pdf([["Secret", "Hidden text"]]))))
     writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
@@ -34,7 +34,6 @@ def _encrypted_pdf() -> bytes:
 
 
 def _image_only_pdf() -> bytes:
-    from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()

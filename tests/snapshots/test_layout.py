@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from pypdf import PdfReader
+
+from bench.make_report_pdf import build_report_pdf
 from facilitation.snapshots.layout import read_lines
 from facilitation.snapshots.passages import split_passages
-from facilitation.snapshots.readers import read_document
+from facilitation.snapshots.readers import pdf_text, read_document
 
 REPORT = """Tweeting the panel: an evaluation of online Q&A events
 
@@ -117,7 +120,6 @@ def test_long_sections_become_overlapping_windows(tmp_path: Path) -> None:
 
 
 def test_pdf_report_pages_chapters_captions_and_notes(tmp_path: Path) -> None:
-    from bench.make_report_pdf import build_report_pdf
 
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -139,7 +141,6 @@ def test_pdf_report_pages_chapters_captions_and_notes(tmp_path: Path) -> None:
     assert pages >= 4
     doc = read_document(pdf)
     passages = split_passages(doc)
-    from pypdf import PdfReader
 
     texts = [" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
     hottest = next(p for p in passages if "33.6°C" in p.text)
@@ -222,7 +223,6 @@ class _TexPage:
 
 
 def test_pdf_ligatures_become_letters() -> None:
-    from facilitation.snapshots.readers import pdf_text
 
     page = _TexPage("Time dependent coe\x1ecients\nThe \x1crst e\x0bect \x1dows; \ufb01ne.\f")
     assert pdf_text(page) == "Time dependent coefficients\nThe first effect flows; fine.\f"

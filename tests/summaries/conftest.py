@@ -40,9 +40,9 @@ class TopicEmbedder:
 @pytest.fixture(scope="session")
 def tiny_llama(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A random-weight Llama with a chat template, built offline in under a second."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    import torch  # noqa: PLC0415  # lazy: torch and transformers only for the tests that build the tiny model
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers  # noqa: PLC0415  # lazy: as above
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast  # noqa: PLC0415  # lazy: as above
 
     corpus = [
         "alice: what does the research say about sleep?",

@@ -14,7 +14,7 @@ from facilitation.summaries import (
     Turn,
     check_grounding,
 )
-from facilitation.summaries.abstractive import Generator
+from facilitation.summaries.abstractive import Generator, load_pipeline
 from facilitation.summaries.prompts import load_summary_prompts
 from tests.summaries.conftest import TopicEmbedder
 
@@ -71,7 +71,6 @@ async def test_missing_model_falls_back_and_is_not_retried(
     loads: list[str] = []
 
     def loader(model: str) -> Generator:
-        from facilitation.summaries.abstractive import load_pipeline
 
         loads.append(model)
         return load_pipeline(model)

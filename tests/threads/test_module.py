@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.actions import DirectMessage, Reply
 from facilitation.core import CoreModule
+from facilitation.questions import QuestionsModule
 from facilitation.threads.module import ThreadsModule
 from tests.factories import Script, run_script
 
@@ -75,7 +76,6 @@ async def test_catchup_right_after_saying_hello_looks_back_further(
 async def test_catchup_says_who_answered_my_question_while_i_was_away(
     embedder_provider: Any,
 ) -> None:
-    from facilitation.questions import QuestionsModule
 
     def modules(services: Any) -> list[Any]:
         return [CoreModule(services), QuestionsModule(services), ThreadsModule(services)]
@@ -99,7 +99,6 @@ async def test_catchup_says_who_answered_my_question_while_i_was_away(
 async def test_catchup_follows_my_question_into_the_one_it_was_merged_into(
     embedder_provider: Any,
 ) -> None:
-    from facilitation.questions import QuestionsModule
 
     def modules(services: Any) -> list[Any]:
         return [CoreModule(services), QuestionsModule(services), ThreadsModule(services)]
