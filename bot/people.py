@@ -40,6 +40,15 @@ PEOPLE_MIGRATIONS = [
         expires TEXT NOT NULL
     );
     """,
+    # Wrong guesses are kept, so a restart does not hand out fresh tries.
+    """
+    CREATE TABLE people_link_tries (
+        platform TEXT NOT NULL,
+        user TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX people_link_tries_account ON people_link_tries (platform, user);
+    """,
 ]
 
 # No 0/O, 1/I/L: a code is read on one screen and typed on another.
@@ -73,7 +82,6 @@ class LinkBook:
         self._db = db
         self.lifetime = lifetime
         self._person: dict[Account, str] = {}
-        self._tries: dict[Account, list[datetime]] = {}
 
     async def setup(self) -> None:
         await self._db.migrate("people", PEOPLE_MIGRATIONS)
@@ -103,21 +111,29 @@ class LinkBook:
         )
         return code
 
-    def _limited(self, who: Account, now: datetime) -> bool:
-        recent = [t for t in self._tries.get(who, []) if now - t < self.lifetime]
-        self._tries[who] = recent
-        return len(recent) >= MAX_TRIES
+    async def _limited(self, who: Account, now: datetime) -> bool:
+        """Whether this account made ``MAX_TRIES`` wrong guesses within a code's lifetime."""
+        await self._db.execute(
+            "DELETE FROM people_link_tries WHERE at < ?", ((now - self.lifetime).isoformat(),)
+        )
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM people_link_tries WHERE platform = ? AND user = ?", who
+        )
+        return row is not None and int(row["n"]) >= MAX_TRIES
 
     async def redeem(self, code: str, platform: str, user: str, now: datetime) -> LinkResult:
         """Link ``platform:user`` with the account that was given ``code``."""
         who = (platform, user)
-        if self._limited(who, now):
+        if await self._limited(who, now):
             return LinkResult("too_many")
         row = await self._db.fetchone(
             "SELECT platform, user, expires FROM people_codes WHERE code_hash = ?", (_hash(code),)
         )
         if row is None:
-            self._tries[who].append(now)
+            await self._db.execute(
+                "INSERT INTO people_link_tries (platform, user, at) VALUES (?, ?, ?)",
+                (*who, now.isoformat()),
+            )
             return LinkResult("wrong")
         other = (str(row["platform"]), str(row["user"]))
         if datetime.fromisoformat(row["expires"]) < now:
@@ -177,5 +193,11 @@ class LinkBook:
         codes = await self._db.execute(
             "DELETE FROM people_codes WHERE platform = ? AND user = ?", person.key
         )
-        self._tries.pop(person.key, None)
-        return {"links": int(await self.unlink(*person.key)), "link_codes": codes}
+        tries = await self._db.execute(
+            "DELETE FROM people_link_tries WHERE platform = ? AND user = ?", person.key
+        )
+        return {
+            "links": int(await self.unlink(*person.key)),
+            "link_codes": codes,
+            "link_tries": tries,
+        }

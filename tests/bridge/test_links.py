@@ -57,6 +57,20 @@ async def test_guessing_codes_is_stopped(links: LinkBook) -> None:
     for _ in range(5):
         assert (await links.redeem("AAAAAA", "slack", "U1", T0)).kind == "wrong"
     assert (await links.redeem(code, "slack", "U1", T0)).kind == "too_many"
+    # A restart gives no fresh tries; they come back once a code's lifetime has passed.
+    again = LinkBook(links._db)
+    await again.setup()
+    assert (await again.redeem(code, "slack", "U1", T0 + timedelta(minutes=1))).kind == "too_many"
+    later = await again.issue("telegram", "7", T0 + timedelta(minutes=16))
+    result = await again.redeem(later, "slack", "U1", T0 + timedelta(minutes=16))
+    assert result.kind == "linked"
+
+
+async def test_forgetting_an_account_drops_its_wrong_guesses(links: LinkBook) -> None:
+    await links.redeem("AAAAAA", "slack", "U1", T0)
+    removed = await links.forget(Person("slack", "U1"))
+    assert removed["link_tries"] == 1
+    assert await links._db.fetchall("SELECT * FROM people_link_tries") == []
 
 
 async def test_opted_out_people_cannot_link_and_opting_out_drops_their_code() -> None:
