@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from lemminflect import getAllLemmas
 
-__all__ = ["is_verbatim_quote", "problems"]
+__all__ = ["SAME_PAST", "is_verbatim_quote", "problems"]
 
 _QUOTE_RE = re.compile(r'^(?P<who>[^:"]{1,60}?)(?: asks)?: "(?P<said>.+)"\.?$')
 # Words that open speech, never a report of it: "X says Sorry", "X says oh ...".
@@ -30,6 +30,12 @@ _SMALL = frozenset(
     "i me my some any all no not if when what which who how why where whether there here "
     "to of in on at for with by from as and or but so than then one two three many much "
     "more most every each both either neither such own other another".split()
+)
+# Verbs whose past is their bare form: after "I" the tense can't be told ("I put sensors in
+# last summer"), so "Jun puts ..." may be wrong. Such a sentence is quoted, not reported.
+SAME_PAST = frozenset(
+    "put cut set hit let shut cost hurt read spread quit bet burst cast split shed upset "
+    "broadcast forecast fit rid bid".split()
 )
 _SUBORDINATORS = r"(?:if|when|once|unless|until|whenever|wherever|before|after)"
 _MODALS = frozenset("can could will would shall should may might must".split())
@@ -116,6 +122,16 @@ def problems(sentence: str, speakers: Iterable[str], said: dict[str, list[str]])
         after = re.search(rf"\b{_SUBORDINATORS} {re.escape(name)} ([a-z]+)\b", text)
         if after is not None and _base_verb(after.group(1)):
             found.append(f"a verb that does not agree with its subject ({after.group(0)!r})")
+        same_past = re.match(rf"{re.escape(name)} ([a-z]+)s\b", text)
+        if (
+            same_past is not None
+            and same_past.group(1) in SAME_PAST
+            and any(
+                re.search(rf"\bi {same_past.group(1)}\b", line.lower())
+                for line in said.get(name, ())
+            )
+        ):
+            found.append(f"a past tense told as present ({same_past.group(0)!r})")
         if re.search(rf"\b{re.escape(name)}'s\b[^.]*\b{re.escape(name)}'s\b", text):
             found.append("a name repeated where a person would say 'their'")
         if re.search(rf"\b{re.escape(name)}'(?:m|re|ve|d|ll)\b", text):

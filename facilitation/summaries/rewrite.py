@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from lemminflect import getAllLemmas, getInflection
 
-from facilitation.summaries.checker import problems
+from facilitation.summaries.checker import SAME_PAST, problems
 from facilitation.summaries.prompts import Framing
 
 __all__ = [
@@ -452,8 +452,9 @@ class _Converter:
         for index, (lead, core, trail) in enumerate(tokens):
             word = core.lower()
             if conjugate_next and word not in _ADVERBS:
-                if not _verb_form(word):
-                    self.failed = True  # "i though it ...": no verb to conjugate
+                if not _verb_form(word) or word in SAME_PAST:
+                    # "i though it ...": no verb to conjugate; "I put ...": past or present?
+                    self.failed = True
                 # "Thank" was capitalised only because it opened the sentence.
                 core = _conjugate(core if core.isupper() else core[:1].lower() + core[1:])
                 conjugate_next = False

@@ -103,6 +103,15 @@ BAD = [
         None,
         "p-2e65c59176 thoughs it just modified the boot.ini file.",
     ),
+    # the demo: a verb whose past is its bare form read as present ("I put ... last summer")
+    (
+        "I put temperature sensors in about two hundred flats last summer and spent most of "
+        "it up stepladders",
+        "Jun",
+        None,
+        "Jun puts temperature sensors in about two hundred flats last summer and spent most "
+        "of it up stepladders.",
+    ),
 ]
 
 
