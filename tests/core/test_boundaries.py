@@ -92,7 +92,13 @@ async def _keep_rows(bot: Roundtable, _adapter: object) -> None:
 
 
 def test_every_shipped_export_is_declared_once() -> None:
-    assert set(default_registry().exports()) == {"questions", "snapshots", "bots", "ideas"}
+    assert set(default_registry().exports()) == {
+        "questions",
+        "snapshots",
+        "bots",
+        "ideas",
+        "charts",
+    }
     twice = default_registry().extended(
         ModuleSpec(name="other", factory=lambda s, c: None, exports={"bots": lambda db: None})
     )

@@ -94,7 +94,6 @@ def _demo(out: Path) -> tuple[Config, list[str], list[str]]:
     cfg = cfg.model_copy(
         update={
             "bot": cfg.bot.model_copy(update={"out_dir": out}),
-            "store": cfg.store.model_copy(update={"journal_dir": out / "journal"}),
         }
     )
     lines = (DEMO_DIR / "transcript.jsonl").read_text(encoding="utf-8").splitlines()
