@@ -35,6 +35,7 @@ from bot.events import MessagePosted
 from facilitation.dashboard.auth import Viewer
 from facilitation.dashboard.module import DashboardModule
 from facilitation.dashboard.server import render_sections
+from facilitation.questions.store import QuestionStore
 from tests.factories import T0
 
 
@@ -97,7 +98,7 @@ async def measure(
             resp = await client.get("/" + link.split("/", 3)[3])
             assert resp.status == 200
             bs = next(iter(dash.auth._sessions.values()))
-            store = dash.sources.questions.store
+            store = QuestionStore(bot.db)
             t = time.perf_counter()
             for _ in range(renders):
                 await store.in_session(session.id)

@@ -295,6 +295,7 @@ class Roundtable:
         self._serving: list[tuple[Module, ModuleSpec]] = []
         factory = self._module_factory or self._registered_modules
         self.modules = list(factory(self.services))
+        self.registry.offer_live_exports(self.modules, self.services.exports)
         for module in self.modules:
             await module.setup()
             module.register(self.bus, self.commands)
@@ -312,13 +313,14 @@ class Roundtable:
             self.clock.set(event.ts)
 
     def _registered_modules(self, services: Services) -> list[Module]:
+        built: list[Module] = []
         for spec in self.registry.modules():
             section = self.config.section(spec.name, spec.config) if spec.config else None
             module = spec.factory(services, section)
-            services.peers.append(module)
+            built.append(module)
             if spec.serve is not None:
                 self._serving.append((module, spec))
-        return list(services.peers)
+        return built
 
     async def serve(self, request: ServeRequest | None = None) -> list[DoctorLine]:
         """Start what the modules serve while the bot runs (the dashboard); what to print."""

@@ -14,35 +14,58 @@ between modules stays written down in one place.
 - ``"ideas"`` (:class:`IdeaExport`): an event's ideas, with their champions and news.
 - ``"charts"`` (:class:`ChartExport`): how an event's and a series' figures are drawn
   (the report's chart code, which the ledger's download bundle uses).
+
+Live exports (``ModuleSpec.live_exports``) are views of a running module's state,
+offered once the module is built (so only when it is installed); the dashboard
+reads through them and never sees the module itself:
+
+- ``"board"`` (:class:`BoardExport`): the question queue as its cards, in queue order.
+- ``"conversations"`` (:class:`ConversationExport`): the open conversations, from threads.
+- ``"pending_snapshots"`` (:class:`PendingSnapshotExport`): snapshots awaiting approval.
+- ``"figures"`` (:class:`FigureExport`): the ledger's figures, its downloads and series.
+- ``"report_files"`` (:class:`ReportFileExport`): an event's report, written to a folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from bot.sessions import Session
 from bot.store import Database
 
 __all__ = [
+    "BoardExport",
     "BotExport",
     "ChartExport",
+    "ConversationExport",
+    "ConversationRow",
     "EventCharts",
+    "EventFigures",
     "ExportFactory",
     "Exports",
+    "FigureExport",
     "IdeaExport",
     "IdeaRow",
     "IdeaUpdate",
+    "LiveExportFactory",
+    "PendingSnapshotExport",
     "Question",
     "QuestionExport",
+    "QueueCard",
+    "ReportFileExport",
     "SeriesCharts",
     "SnapshotExport",
+    "SnapshotRow",
 ]
 
 PersonKey = tuple[str, str]
 ExportFactory = Callable[[Database], object]
+LiveExportFactory = Callable[[Any], object]
+"""``factory(module) -> export``: a view of a built module's live state."""
 
 
 @dataclass(slots=True)
@@ -168,6 +191,115 @@ class ChartExport(Protocol):
         ...
 
 
+# -- live exports: what the dashboard shows -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCard:
+    """One question as the dashboard shows it: names to show, never platform user ids."""
+
+    number: int
+    text: str
+    who: str  # a display name, or "" for an anonymous question
+    anonymous: bool
+    state: str
+    votes: int
+    also: int
+    pinned: bool
+    merged_into: int | None  # the number of the question it joined
+    merged: tuple[int, ...]  # numbers of the questions merged into this one
+    answers: int
+    asked_at: datetime
+    reason: str | None  # a rejection's reason (moderators only)
+    mine: bool
+    voted: bool
+
+
+class BoardExport(Protocol):
+    async def cards(self, session_id: int, viewer: PersonKey) -> list[QueueCard]:
+        """Every question of the event, queue order first (now, pinned, most wanted);
+        ``mine`` and ``voted`` as seen by ``viewer`` (platform, user)."""
+        ...
+
+    async def has(self, session_id: int, number: int) -> bool:
+        """Whether the event has a question numbered ``number``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    topic: str
+    opening: str
+    people: int
+    names: tuple[str, ...]
+    messages: int
+    last_activity: datetime
+
+
+class ConversationExport(Protocol):
+    def open_conversations(self, places: Sequence[str], limit: int) -> list[ConversationRow]:
+        """The open conversations (two messages or more) at ``places``, latest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRow:
+    number: int
+    text: str
+    source: str
+    url: str | None
+    trigger: str
+    created_at: datetime
+
+
+class PendingSnapshotExport(Protocol):
+    async def pending(self, session_id: int) -> list[SnapshotRow]:
+        """The event's snapshots waiting for a moderator's approval."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class EventFigures:
+    people: int
+    participants: int
+    new: int
+    returning: int
+    messages: int
+    ties: int
+    new_ties: int
+    cross_community_ties: int
+    asked: int
+    answered: int
+    quadrant: str
+    audience: int
+    depth: float
+    earlier_events: int
+
+
+class FigureExport(Protocol):
+    async def figures(self, session: Session) -> EventFigures:
+        """The event's participation figures, computed from the log now."""
+        ...
+
+    def series_name(self, session: Session) -> str | None:
+        """The series the event belongs to, if any."""
+        ...
+
+    async def export_zip(self, session: Session, target: Path) -> Path:
+        """Write the event's download bundle as a zip at ``target``; return its path."""
+        ...
+
+    async def write_series(self, name: str, folder: Path) -> list[Path]:
+        """Compare the series' events and write the comparison into ``folder``."""
+        ...
+
+
+class ReportFileExport(Protocol):
+    async def write(self, session: Session, folder: Path) -> list[Path]:
+        """Gather the event's report and write it (HTML, Markdown) into ``folder``."""
+        ...
+
+
 class Exports:
     """The exports of the installed modules, over one database."""
 
@@ -178,7 +310,7 @@ class Exports:
 
     @property
     def names(self) -> list[str]:
-        return sorted(self._factories)
+        return sorted({*self._factories, *self._made})
 
     def questions(self) -> QuestionExport | None:
         return cast("QuestionExport | None", self._get("questions"))
@@ -194,6 +326,27 @@ class Exports:
 
     def charts(self) -> ChartExport | None:
         return cast("ChartExport | None", self._get("charts"))
+
+    def offer(self, name: str, export: object) -> None:
+        """Add a live export (a view of a built module); a taken name is an error."""
+        if name in self._factories or name in self._made:
+            raise ValueError(f"two modules export {name!r}")
+        self._made[name] = export
+
+    def board(self) -> BoardExport | None:
+        return cast("BoardExport | None", self._get("board"))
+
+    def conversations(self) -> ConversationExport | None:
+        return cast("ConversationExport | None", self._get("conversations"))
+
+    def pending_snapshots(self) -> PendingSnapshotExport | None:
+        return cast("PendingSnapshotExport | None", self._get("pending_snapshots"))
+
+    def figures(self) -> FigureExport | None:
+        return cast("FigureExport | None", self._get("figures"))
+
+    def report_files(self) -> ReportFileExport | None:
+        return cast("ReportFileExport | None", self._get("report_files"))
 
     def _get(self, name: str) -> object | None:
         """The export called ``name``, or ``None`` if no installed module offers it."""

@@ -132,6 +132,3 @@ class Services:
     owns_place: Callable[[str], bool] = field(default=lambda _place: True)
     # The worker process for rendering and writing files (reports, exports): bot.offload.
     offload: Offload = field(default_factory=Offload)
-    # The modules built so far, in order (a module that reads others, like the
-    # dashboard, comes after them).
-    peers: list[Module] = field(default_factory=list)

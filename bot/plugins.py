@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from bot.adapter import Adapter
 from bot.clock import Clock
-from bot.exports import ExportFactory
+from bot.exports import ExportFactory, Exports, LiveExportFactory
 
 __all__ = [
     "PLUGIN_PACKAGES",
@@ -156,6 +156,8 @@ class ModuleSpec:
         order: modules see each event in this order (then by name); lower is earlier.
         exports: what other modules may read of this one's data (:mod:`bot.exports`):
             name -> ``factory(db)``. Works without the module being built (the CLI).
+        live_exports: views of the running module's state (:mod:`bot.exports`):
+            name -> ``factory(module)``, offered once the module is built.
     """
 
     name: str
@@ -167,6 +169,7 @@ class ModuleSpec:
     commands: Sequence[CliCommand] = ()
     order: int = 50
     exports: Mapping[str, ExportFactory] = field(default_factory=dict)
+    live_exports: Mapping[str, LiveExportFactory] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,15 @@ class Registry:
                     raise PluginError(f"two modules export {name!r}")
                 found[name] = factory
         return found
+
+    def offer_live_exports(self, modules: Iterable[Any], exports: Exports) -> None:
+        """Offer each built module's live exports (by the module's ``name``) to ``exports``."""
+        built = {getattr(m, "name", None): m for m in modules}
+        for spec in self.modules():
+            module = built.get(spec.name)
+            if module is not None:
+                for name, factory in spec.live_exports.items():
+                    exports.offer(name, factory(module))
 
     def cli_commands(self) -> list[CliCommand]:
         tools = sorted(self._tools.values(), key=lambda s: s.name)

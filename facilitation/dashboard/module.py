@@ -10,7 +10,6 @@ the dashboard comes last). The web server is started only when asked
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
 
 from aiohttp import web
@@ -20,7 +19,7 @@ from bot.bus import Bus
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRouter, CommandSpec, Invocation
 from bot.events import Event
-from facilitation.base import Module, Services
+from bot.module import Services
 from facilitation.dashboard.actions import Commander
 from facilitation.dashboard.auth import Auth, Viewer
 from facilitation.dashboard.config import DashboardConfig
@@ -40,9 +39,9 @@ class DashboardModule:
     """The live dashboard.
 
     Args:
-        services: the shared parts.
-        modules: the other modules (the dashboard reads the queue, threads,
-            snapshots, ledger and report from them).
+        services: the shared parts. The dashboard reads the queue, the conversations,
+            the snapshots awaiting approval, the ledger's figures and the report
+            through ``services.exports`` (:mod:`bot.exports`), never the modules.
         wall_clock: real time for login links and sessions (the bot's clock may
             be a replay's).
     """
@@ -52,20 +51,18 @@ class DashboardModule:
     def __init__(
         self,
         services: Services,
-        modules: Sequence[Module] = (),
         *,
         wall_clock: Clock | None = None,
     ) -> None:
         self._s = services
         self.cfg = services.config.section("dashboard", DashboardConfig)
-        self._modules = modules
         self.auth = Auth(
             wall_clock or SystemClock(),
             link_minutes=self.cfg.link_minutes,
             session_hours=self.cfg.session_hours,
         )
         self.hub = Hub()
-        self.sources = Sources(modules, services.clock, figures_seconds=self.cfg.figures_seconds)
+        self.sources = Sources(services.exports, figures_seconds=self.cfg.figures_seconds)
         self.commander: Commander | None = None
         self.base_url: str | None = None
         self._runner: web.AppRunner | None = None

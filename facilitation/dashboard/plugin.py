@@ -1,4 +1,4 @@
-"""Registers the dashboard (``[dashboard]``): it comes after the modules it reads."""
+"""Registers the dashboard (``[dashboard]``): it reads the other modules' exports."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["SPEC"]
 
 
 def _build(services: Services, _section: DashboardConfig) -> Module:
-    return DashboardModule(services, list(services.peers))
+    return DashboardModule(services)
 
 
 async def _serve(dash: DashboardModule, request: ServeRequest) -> list[DoctorLine]:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from bot.plural import plural
 from bot.sessions import ENDED, Session
 from facilitation.dashboard.actions import (
     QUESTION_ACTIONS,
@@ -30,9 +31,6 @@ from facilitation.dashboard.actions import (
 from facilitation.dashboard.auth import Auth, BrowserSession, LoginProblem
 from facilitation.dashboard.parts import Dashboard
 from facilitation.dashboard.view import page_context
-from facilitation.ledger.export import export_event
-from facilitation.ledger.series import evaluate_series, write_series
-from facilitation.report.templating import environment
 
 __all__ = ["COOKIE", "Dashboard", "build_app"]
 
@@ -102,11 +100,27 @@ async def _headers(
     return response
 
 
+def _plural(value: int, spec: str) -> str:
+    return plural(int(value), spec)
+
+
+def environment() -> Environment:
+    """The pages' Jinja2 environment: autoescaped, strict, with the prompts' ``plural``."""
+    env = Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=select_autoescape(["html", "htm", "svg", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["plural"] = _plural
+    return env
+
+
 def build_app(d: Dashboard) -> web.Application:
     app = web.Application(middlewares=[_headers, _problems], client_max_size=256 * 1024)
     app[KEY] = d
-    # the report's environment (autoescape, the plural filter), with the dashboard's pages
-    app[TEMPLATES] = environment([Path(__file__).parent / "templates"])
+    app[TEMPLATES] = environment()
     r = app.router
     r.add_get("/", index)
     r.add_get("/login", login)
@@ -311,7 +325,7 @@ async def question_action(request: web.Request) -> web.Response:
     command, needs = QUESTION_ACTIONS[action]
     d.commander.check(bs.viewer, command)
     n = int(request.match_info["n"])
-    if await d.sources.question(session, n) is None:
+    if not await d.sources.has_question(session, n):
         raise Problem(404, f"There's no question {n} in this event.")
     args = str(n)
     if needs == "reason":
@@ -332,7 +346,7 @@ async def question_action(request: web.Request) -> web.Response:
             raise Problem(400, "Please choose the question to merge it into.")
         if int(into) == n:
             raise Problem(400, "A question can't be merged into itself.")
-        if await d.sources.question(session, int(into)) is None:
+        if not await d.sources.has_question(session, int(into)):
             raise Problem(404, f"There's no question {into} in this event.")
         args = f"{n} {into}"
     outcome = await d.commander.run(bs.viewer, session, command, args)
@@ -379,11 +393,12 @@ async def report(request: web.Request) -> web.StreamResponse:
     ext = request.match_info["ext"]
     folder = _out_dir(d) / session.slug
     path = folder / f"report.{ext}"
-    if not path.is_file():
-        module = d.sources.report
-        if session.state != ENDED or module is None or not d.commander.may(bs.viewer, "export"):
-            raise Problem(404, "The report is written when the event ends; it isn't there yet.")
-        await module.write(await module.report(session), folder)
+    if not path.is_file() and (
+        session.state != ENDED
+        or not d.commander.may(bs.viewer, "export")
+        or not await d.sources.write_report(session, folder)
+    ):
+        raise Problem(404, "The report is written when the event ends; it isn't there yet.")
     if ext == "html":
         response = _download(
             path,
@@ -399,21 +414,22 @@ async def report(request: web.Request) -> web.StreamResponse:
     return _download(path, f"{session.slug}-report.md", "text/markdown; charset=utf-8")
 
 
-def _ledger(d: Dashboard, request: web.Request, bs: BrowserSession) -> Any:
+def _ledger(d: Dashboard, bs: BrowserSession) -> None:
     d.commander.check(bs.viewer, "export")
-    if d.sources.ledger is None:
+    if not d.sources.has_figures:
         raise Problem(404, "Exports aren't switched on for this bot.")
-    return d.sources.ledger.ledger
 
 
 async def export_zip(request: web.Request) -> web.StreamResponse:
     d = request.app[KEY]
     bs = _session(request)
     session = _event(request, bs)
-    ledger = _ledger(d, request, bs)
+    _ledger(d, bs)
 
     target = _out_dir(d) / session.slug / f"{session.slug}-export.zip"
-    path = await export_event(ledger, session, target, zip_file=True)
+    path = await d.sources.export_zip(session, target)
+    if path is None:
+        raise Problem(404, "Exports aren't switched on for this bot.")
     return _download(path, path.name, "application/zip")
 
 
@@ -421,14 +437,15 @@ async def series_zip(request: web.Request) -> web.StreamResponse:
     d = request.app[KEY]
     bs = _session(request)
     session = _event(request, bs)
-    ledger = _ledger(d, request, bs)
-    name = ledger.series_name(session)
+    _ledger(d, bs)
+    name = d.sources.series_name(session)
     if name is None:
         raise Problem(404, "This event isn't part of a series, so there's nothing to compare.")
 
-    result = await evaluate_series(ledger, name)
     folder = _out_dir(d) / f"series-{name}"
-    paths = await asyncio.to_thread(write_series, ledger, result, folder)
+    paths = await d.sources.write_series(name, folder)
+    if paths is None:
+        raise Problem(404, "Exports aren't switched on for this bot.")
     target = _out_dir(d) / f"series-{name}.zip"
 
     def pack() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.exports import QueueCard
 from bot.roles import Role
 from bot.sessions import Session
 from facilitation.dashboard.auth import BrowserSession
-from facilitation.dashboard.sources import QuestionCard
 
 if TYPE_CHECKING:
     from facilitation.dashboard.parts import Dashboard
@@ -46,7 +46,7 @@ def _role(roles: frozenset[Role]) -> str:
     return Role.PARTICIPANT.value
 
 
-def _group(cards: list[QuestionCard], *states: str) -> list[QuestionCard]:
+def _group(cards: list[QueueCard], *states: str) -> list[QueueCard]:
     return [c for c in cards if c.state in states]
 
 
@@ -60,18 +60,18 @@ async def page_context(d: Dashboard, bs: BrowserSession, session: Session) -> di
     shown = ["queue", "answered", "downloads"]
     if moderator and session.open:
         shown.insert(1, "waiting")
-    if src.threads is not None:
+    if src.has_conversations:
         shown.append("conversations")
-    if src.snapshots is not None and can["snapapprove"]:
+    if src.has_snapshots and can["snapapprove"]:
         shown.append("snapshots")
-    if src.ledger is not None and can["export"]:
+    if src.has_figures and can["export"]:
         shown.append("figures")
     # after the event, the report and the downloads are what people come for
     order = ("downloads", *SECTIONS) if not session.open else SECTIONS
     shown.sort(key=order.index)
     cfg = d.services.config
     folder = cfg.resolve(cfg.bot.out_dir) / session.slug
-    series = src.ledger.ledger.series_name(session) if src.ledger is not None else None
+    series = src.series_name(session)
     closed = ("rejected", "withdrawn") if can["reopen"] else ()
     live_roots = [c for c in cards if c.state in ("open", "now", "pending")]
     return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
+from facilitation.ledger.board import LedgerFigures
 from facilitation.ledger.cli import evaluate_main, export_main
 from facilitation.ledger.config import LedgerConfig
 from facilitation.ledger.module import LedgerModule
@@ -22,6 +23,7 @@ SPEC = ModuleSpec(
     name="ledger",
     config=LedgerConfig,
     factory=_build,
+    live_exports={"figures": LedgerFigures.of},
     order=90,
     commands=(
         CliCommand(

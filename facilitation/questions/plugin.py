@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
+from facilitation.questions.board import QuestionBoard
 from facilitation.questions.config import QuestionsConfig
 from facilitation.questions.exports import QuestionExports
 from facilitation.questions.module import QuestionsModule
@@ -20,6 +21,7 @@ SPEC = ModuleSpec(
     config=QuestionsConfig,
     factory=_build,
     exports={"questions": QuestionExports},
+    live_exports={"board": QuestionBoard.of},
     order=30,
     commands=(
         CliCommand(

@@ -8,6 +8,7 @@ from facilitation.report.champions import IdeaList
 from facilitation.report.cli import main as report_main
 from facilitation.report.config import ReportConfig
 from facilitation.report.drawing import ChartList
+from facilitation.report.files import ReportFiles
 from facilitation.report.module import ReportModule
 from facilitation.report.store import BotList
 
@@ -23,6 +24,7 @@ SPEC = ModuleSpec(
     config=ReportConfig,
     factory=_build,
     exports={"bots": BotList, "ideas": IdeaList, "charts": ChartList},
+    live_exports={"report_files": ReportFiles},
     order=40,
     commands=(
         CliCommand("report", "write an event's social report (HTML and Markdown)", report_main),

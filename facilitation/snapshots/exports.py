@@ -1,16 +1,22 @@
 """The snapshots' export: what an event was offered, for the report and the downloads.
 
-Declared in the plugin spec as ``"snapshots"`` (:class:`bot.exports.SnapshotExport`).
+Declared in the plugin spec as ``"snapshots"`` (:class:`bot.exports.SnapshotExport`), and
+the live ``"pending_snapshots"`` the dashboard shows to moderators.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.exports import SnapshotRow
 from bot.store import Database, table_exists
+from facilitation.snapshots.store import SnapshotStore
 
-__all__ = ["SnapshotExports", "snapshot_rows"]
+if TYPE_CHECKING:
+    from facilitation.snapshots.module import SnapshotsModule
+
+__all__ = ["PendingSnapshots", "SnapshotExports", "snapshot_rows"]
 
 
 async def snapshot_rows(db: Database, session_id: int) -> list[dict[str, Any]] | None:
@@ -47,3 +53,21 @@ class SnapshotExports:
 
     async def for_session(self, session_id: int) -> list[dict[str, Any]] | None:
         return await snapshot_rows(self._db, session_id)
+
+
+class PendingSnapshots:
+    """The live export ``"pending_snapshots"`` (:class:`bot.exports.PendingSnapshotExport`)."""
+
+    def __init__(self, store: SnapshotStore) -> None:
+        self._store = store
+
+    @classmethod
+    def of(cls, module: SnapshotsModule) -> PendingSnapshots:
+        return cls(module.store)
+
+    async def pending(self, session_id: int) -> list[SnapshotRow]:
+        return [
+            SnapshotRow(p.id, p.said or p.passage_text, p.source, p.url, p.trigger, p.created_at)
+            for p in await self._store.posts(session_id)
+            if p.state == "pending"
+        ]

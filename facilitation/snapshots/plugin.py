@@ -6,7 +6,7 @@ from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
 from facilitation.snapshots.cli import main as ingest_main
 from facilitation.snapshots.config import SnapshotsConfig
-from facilitation.snapshots.exports import SnapshotExports
+from facilitation.snapshots.exports import PendingSnapshots, SnapshotExports
 from facilitation.snapshots.module import SnapshotsModule
 
 __all__ = ["SPEC"]
@@ -21,6 +21,7 @@ SPEC = ModuleSpec(
     config=SnapshotsConfig,
     factory=_build,
     exports={"snapshots": SnapshotExports},
+    live_exports={"pending_snapshots": PendingSnapshots.of},
     order=20,
     commands=(
         CliCommand(

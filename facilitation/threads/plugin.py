@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.module import Module, Services
 from bot.plugins import CliCommand, ModuleSpec
+from facilitation.threads.board import OpenConversations
 from facilitation.threads.config import ThreadsConfig
 from facilitation.threads.module import ThreadsModule
 
@@ -18,6 +19,7 @@ SPEC = ModuleSpec(
     name="threads",
     config=ThreadsConfig,
     factory=_build,
+    live_exports={"conversations": OpenConversations},
     order=10,
     commands=(
         CliCommand(

@@ -106,6 +106,40 @@ def test_every_shipped_export_is_declared_once() -> None:
         twice.exports()
 
 
+def test_every_shipped_live_export_is_declared() -> None:
+    live = {n: s.name for s in default_registry().modules() for n in s.live_exports}
+    assert live == {
+        "board": "questions",
+        "conversations": "threads",
+        "pending_snapshots": "snapshots",
+        "figures": "ledger",
+        "report_files": "report",
+    }
+
+
+class _Built:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+async def test_live_exports_are_offered_only_by_built_modules(db: Database) -> None:
+    registry = default_registry().extended(
+        ModuleSpec(name="alpha", factory=lambda s, c: None, live_exports={"x": lambda m: ("x", m)}),
+        ModuleSpec(name="beta", factory=lambda s, c: None, live_exports={"y": lambda m: ("y", m)}),
+    )
+    exports = Exports(db, registry.exports())
+    alpha = _Built("alpha")
+    registry.offer_live_exports([alpha], exports)
+    assert exports._get("x") == ("x", alpha)
+    assert exports._get("y") is None  # beta is not installed: nothing offered
+    assert exports.board() is None  # nor the queue's, without the queue
+    assert "x" in exports.names
+    with pytest.raises(ValueError, match="x"):
+        exports.offer("x", object())
+    with pytest.raises(ValueError, match="bots"):
+        exports.offer("bots", object())  # a declared export's name is taken too
+
+
 async def test_the_question_export_reads_the_queue() -> None:
     s = Script()
     s.say("u_mod", '/event start "Heat"')

@@ -140,7 +140,7 @@ async def open_room(
         ]
         if snapshots is not None:
             mods.insert(1, SnapshotsModule(s, progress=lambda _p: None, poll_seconds=None))
-        holder["dash"] = DashboardModule(s, mods, wall_clock=wall)
+        holder["dash"] = DashboardModule(s, wall_clock=wall)
         return [*mods, holder["dash"]]
 
     more = {"snapshots": snapshots} if snapshots is not None else {}
