@@ -123,10 +123,13 @@ def dashboard_config(tmp_path: Path, **more: Any) -> Any:
 
 @asynccontextmanager
 async def open_room(
-    tmp_path: Path, *, snapshots: dict[str, Any] | None = None
+    tmp_path: Path,
+    *,
+    snapshots: dict[str, Any] | None = None,
+    without: frozenset[str] = frozenset(),
 ) -> AsyncIterator[Room]:
     """The bot in a room; with ``snapshots`` settings, the snapshots module too (fake
-    embedder, no poller)."""
+    embedder, no poller); ``without`` leaves the modules of those names out."""
     clock, wall = FakeClock(T0), FakeClock(T0)
     holder: dict[str, DashboardModule] = {}
 
@@ -141,7 +144,7 @@ async def open_room(
         if snapshots is not None:
             mods.insert(1, SnapshotsModule(s, progress=lambda _p: None, poll_seconds=None))
         holder["dash"] = DashboardModule(s, wall_clock=wall)
-        return [*mods, holder["dash"]]
+        return [*(m for m in mods if m.name not in without), holder["dash"]]
 
     more = {"snapshots": snapshots} if snapshots is not None else {}
     bot = Roundtable(
