@@ -100,6 +100,7 @@ async def end_to_end(
     folder: Path,
     args: argparse.Namespace,
     feed: str,
+    seen: list[str],
 ) -> tuple[float, Roundtable]:
     config = parse_config(
         {
@@ -113,6 +114,7 @@ async def end_to_end(
     clock = FakeClock(events[0].ts)
     bot = Roundtable(config, clock=clock, db_path=folder / "e2e.db", embedder=provider)
     await bot.setup()
+    seen.clear()  # what set-up embedded (the corpus) is not the replay's
     try:
         if feed == "lockstep":
             adapter = ReplayAdapter(events, clock=clock, settle=bot.drain, out=None)
@@ -175,7 +177,7 @@ async def main_async(args: argparse.Namespace) -> int:
         seen.clear()
         model._cache.clear()  # each feed starts cold, as the first did
         with tempfile.TemporaryDirectory() as tmp:
-            seconds, bot = await end_to_end(events, provider, Path(tmp), args, feed)
+            seconds, bot = await end_to_end(events, provider, Path(tmp), args, feed, seen)
         runs[feed] = (seconds, bot, list(seen))
     provider.close()
     texts = [m.text for m in chat]
