@@ -270,6 +270,8 @@ class Roundtable:
             threads=cfg.models.threads,
         )
         self.embedder = embedder
+        # each stored batch's messages embedded in one call, before the modules ask
+        self.bus.on_stored(embedder.prewarm)
         self.personal = PersonalData(self.db)
         self.people = LinkBook(self.db)
         await self.people.setup()

@@ -47,6 +47,12 @@ database and stored first at the next start, :mod:`bot.store.inbox`).
 
 *A second process* on the same database is refused when it opens it
 (:mod:`bot.store.lock`).
+
+Once a batch is stored, and before its events go to their lanes, the hooks
+given to :meth:`Bus.on_stored` see the batch's new events (the embedder starts
+on the batch's messages in its own thread, so the modules' later requests find
+their vectors ready). A hook must not block and may not change anything the
+handlers see: it is only a head start, and one that fails is logged and skipped.
 """
 
 from __future__ import annotations
@@ -64,7 +70,16 @@ from bot.clock import Clock
 from bot.events import Annotation, Event
 from bot.store import EventLog
 
-__all__ = ["Bus", "Delivery", "ErrorHook", "Handler", "Middleware", "current_delivery", "job"]
+__all__ = [
+    "Bus",
+    "Delivery",
+    "ErrorHook",
+    "Handler",
+    "Middleware",
+    "StoredHook",
+    "current_delivery",
+    "job",
+]
 
 log = logging.getLogger("roundtable.bus")
 
@@ -72,6 +87,7 @@ E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], Awaitable[None]]
 Middleware = Callable[[Handler, Event], Awaitable[None]]
 ErrorHook = Callable[[str, Event, BaseException], Awaitable[None]]
+StoredHook = Callable[[Sequence[Event]], None]
 Transform = Callable[[Event], Event | None]
 SessionOf = Callable[[Event], int | None]
 
@@ -183,6 +199,7 @@ class Bus:
         self._subs: list[_Subscription] = []
         self._middleware: list[Middleware] = []
         self._error_hooks: list[ErrorHook] = []
+        self._stored_hooks: list[StoredHook] = []
         self._batch_size = batch_size
         self._ingest: asyncio.Queue[tuple[Event, asyncio.Future[bool]] | object] = asyncio.Queue(
             maxsize=max_pending
@@ -217,6 +234,13 @@ class Bus:
 
     def on_error(self, hook: ErrorHook) -> None:
         self._error_hooks.append(hook)
+
+    def on_stored(self, hook: StoredHook) -> None:
+        """Call ``hook(events)`` with each stored batch's new events, before delivery.
+
+        It runs on the loop, so it must return at once (hand work to a thread).
+        """
+        self._stored_hooks.append(hook)
 
     def add_transform(self, transform: Transform) -> None:
         self._transforms.append(transform)
@@ -387,6 +411,13 @@ class Bus:
         for fut, slots in owners:
             if not fut.done():
                 fut.set_result([stored[i].fresh if i is not None else False for i in slots])
+        if self._stored_hooks:
+            fresh = [e for e, r in zip(events, stored, strict=True) if r.seq is not None]
+            for hook in self._stored_hooks if fresh else ():
+                try:
+                    hook(fresh)
+                except Exception:  # a head start only: never stops storing or delivery
+                    log.exception("a stored-batch hook failed")
         for event, result in zip(events, stored, strict=True):
             if result.seq is not None:
                 self._lane(event.place).put_nowait((result.seq, event, False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -12,7 +12,8 @@ from bot.bus import Bus
 from bot.clock import Clock
 from bot.commands import CommandRouter
 from bot.config import Config
-from bot.embeddings import AsyncEmbedder, MiniLMEmbedder, StaticEmbedder
+from bot.embeddings import AsyncEmbedder, Embedder, MiniLMEmbedder, StaticEmbedder
+from bot.events import Event, MessagePosted
 from bot.exports import Exports
 from bot.forget import PersonalData
 from bot.offload import Offload
@@ -46,8 +47,16 @@ class EmbedderProvider:
 
     ``get()`` returns ``None`` when models are switched off in the config, so
     modules can fall back to cheaper signals. ``tokens()`` is the one token-table
-    embedder (:class:`StaticEmbedder`) every module shares.
+    embedder (:class:`StaticEmbedder`) every module shares. :meth:`prewarm` is the
+    bus's stored-batch hook (:meth:`bot.bus.Bus.on_stored`).
     """
+
+    @classmethod
+    def of(cls, embedder: Embedder) -> EmbedderProvider:
+        """A provider handing out ``embedder``, already made (tools, tests)."""
+        provider = cls(None)
+        provider._embedder = AsyncEmbedder(embedder)
+        return provider
 
     def __init__(
         self,
@@ -69,6 +78,11 @@ class EmbedderProvider:
     def enabled(self) -> bool:
         return self._enabled
 
+    @property
+    def loaded(self) -> AsyncEmbedder | None:
+        """The embedder if it has been loaded already (never loads it)."""
+        return self._embedder
+
     async def get(self) -> AsyncEmbedder | None:
         if not self._enabled:
             return None
@@ -83,6 +97,24 @@ class EmbedderProvider:
                 )
                 self._embedder = AsyncEmbedder(inner)
         return self._embedder
+
+    def prewarm(self, events: Sequence[Event]) -> None:
+        """Embed a stored batch's chat messages in one call, off the loop, if a model is loaded.
+
+        Never loads the model (the first module to need it does) and never waits.
+        A message stored alone is left to the modules (they may not need it at all;
+        when they do, it costs the same call).
+        """
+        embedder = self._embedder
+        if embedder is None or not self._enabled:
+            return
+        texts = [
+            e.text
+            for e in events
+            if isinstance(e, MessagePosted) and not e.from_bot and e.text.strip()
+        ]
+        if len(texts) > 1:
+            embedder.prewarm(texts)
 
     async def tokens(self, max_length: int = 64) -> StaticEmbedder | None:
         """The bundled MiniLM's token-table vectors, loaded once (off the loop) for all.

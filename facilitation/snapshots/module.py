@@ -27,9 +27,9 @@ from facilitation.snapshots.config import SnapshotsConfig
 from facilitation.snapshots.effects import EffectTracker
 from facilitation.snapshots.framing import Framer, ModelRephraser, Rephraser, Trigger
 from facilitation.snapshots.index import Hit, PassageIndex, Vectors, section_vectors
-from facilitation.snapshots.ingest import Ingester, IngestProgress, ProgressBar
+from facilitation.snapshots.ingest import Ingester, IngestProgress, ProgressBar, TextEmbedder
 from facilitation.snapshots.policy import ConversationWindow, SurfacingPolicy, agreed
-from facilitation.snapshots.sentences import DEPTH, SentenceScorer
+from facilitation.snapshots.sentences import DEPTH, SentenceScorer, ceiling
 from facilitation.snapshots.store import SnapshotStore
 
 __all__ = ["SnapshotsModule"]
@@ -142,6 +142,8 @@ class SnapshotsModule:
             self.indexes[name] = await asyncio.to_thread(
                 functools.partial(PassageIndex, passages, vectors, sections=sections)
             )
+            if embedder is not None:  # each answer sentence embedded now, in one call
+                await self._scorer(embedder).warm([p.text for p in passages])
             log.info("corpus %r: %d passages", name, len(passages))
 
     async def aclose(self) -> None:
@@ -257,10 +259,19 @@ class SnapshotsModule:
         now = self._s.clock.now()
         if self.policy.ready(len(window), now, state.last_auto) is not None:
             return
-        hits = agreed(
-            await self._lookup(index, window.centroid(), window.text(), exclude=state.offered),
-            await self._lookup(index, vector, event.text, exclude=state.offered),
+        # An offer needs the window's best and the latest message's best to be one
+        # passage at the threshold: when no candidate of either search could reach
+        # it even with a perfect answer sentence, the sentence step is skipped.
+        floor = self.policy.threshold
+        found = await self._lookup(
+            index, window.centroid(), window.text(), exclude=state.offered, floor=floor
         )
+        latest = (
+            await self._lookup(index, vector, event.text, exclude=state.offered, floor=floor)
+            if found
+            else []
+        )
+        hits = agreed(found, latest)
         decision = self.policy.decide(
             hits, window_size=len(window), now=now, last_auto=state.last_auto
         )
@@ -421,17 +432,27 @@ class SnapshotsModule:
         *,
         exclude: Collection[int] = (),
         source: str | None = None,
+        floor: float | None = None,
     ) -> list[Hit]:
-        """The best hit: the reranker's best candidates, each answer sentence scored alone."""
+        """The best hit: the reranker's best candidates, each answer sentence scored alone.
+
+        With ``floor``: nothing (and no sentence embedded) when no candidate could
+        score ``floor`` whatever its best sentence (:func:`sentences.ceiling`).
+        """
         if query is None:
             return index.search(None, text, k=1, exclude=exclude, source=source)
         hits = index.search(query, text, k=DEPTH, exclude=exclude, source=source)
+        if floor is not None and all(ceiling(h.score) < floor for h in hits):
+            return []
         embedder = await self._s.embedder.get()
         if embedder is None:
             return hits[:1]
+        return await self._scorer(embedder).rescore(hits, query, 1)
+
+    def _scorer(self, embedder: TextEmbedder) -> SentenceScorer:
         if self._sentences is None:
             self._sentences = SentenceScorer(embedder.embed)
-        return await self._sentences.rescore(hits, query, 1)
+        return self._sentences
 
     # commands
 

@@ -16,6 +16,7 @@ passage holds the answer and the thresholds keep their meaning.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import math
 from collections import OrderedDict
@@ -28,10 +29,11 @@ import numpy.typing as npt
 from facilitation.snapshots.index import Hit
 from facilitation.snapshots.passages import sentences
 
-__all__ = ["DEPTH", "SentenceScorer"]
+__all__ = ["AHEAD", "DEPTH", "SentenceScorer", "ceiling", "combined"]
 
 Vectors = npt.NDArray[np.float32]
 
+AHEAD = 5_000  # most sentences embedded when a corpus is loaded (the rest as they are met)
 DEPTH = 12  # how many of the reranker's best candidates get the second look
 WEIGHT = 8.0
 SCALE = 0.709
@@ -47,6 +49,22 @@ def _split(text: str) -> tuple[str, ...]:
 def _logit(p: float) -> float:
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1 - p))
+
+
+def combined(p: float, best: float) -> float:
+    """The probability from the reranker's ``p`` and the best sentence's cosine ``best``."""
+    z = SCALE * (_logit(p) + WEIGHT * best) + SHIFT
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def ceiling(p: float) -> float:
+    """The most a hit with the reranker's ``p`` can score after the second look.
+
+    The combined score grows with the cosine, and a cosine is at most 1, so
+    when no candidate's ceiling reaches a threshold, no sentence need be embedded
+    to know that nothing will (the snapshots skip the step then).
+    """
+    return combined(p, 1.0)
 
 
 class SentenceScorer:
@@ -77,6 +95,28 @@ class SentenceScorer:
             self._cache.popitem(last=False)
         return out
 
+    async def warm(self, passages: Sequence[str], limit: int = AHEAD) -> int:
+        """Embed the passages' sentences now, in one call, up to ``limit`` sentences.
+
+        Called as a corpus is loaded, so the lookups while an event runs find every
+        sentence's vector ready instead of embedding a few at a time. Splitting
+        runs in a thread (pysbd is slow). Returns how many sentences were embedded.
+        """
+
+        def split() -> list[str]:
+            found: dict[str, None] = {}
+            for text in passages:
+                for sentence in _split(text):
+                    if len(found) >= limit:
+                        return list(found)
+                    found.setdefault(sentence)
+            return list(found)
+
+        texts = await asyncio.to_thread(split)
+        missing = [t for t in texts if t not in self._cache]
+        await self._vectors(missing)
+        return len(missing)
+
     async def rescore(self, hits: Sequence[Hit], query: Vectors, k: int) -> list[Hit]:
         """The ``k`` best of ``hits`` by the combined probability, most likely first."""
         if not hits:
@@ -89,8 +129,7 @@ class SentenceScorer:
         for hit, ss in zip(hits, per_hit, strict=True):
             best = max(float(r @ q) for r in rows[at : at + len(ss)])
             at += len(ss)
-            z = SCALE * (_logit(hit.score) + WEIGHT * best) + SHIFT
-            score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            score = combined(hit.score, best)
             out.append(replace(hit, score=score, features=(*hit.features, best)))
         out.sort(key=lambda h: -h.score)
         return out[:k]

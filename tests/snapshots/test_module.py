@@ -14,6 +14,7 @@ from bot.events import MessagePosted, ReactionAdded
 from facilitation.core import CoreModule
 from facilitation.snapshots.effects import snapshot_effects
 from facilitation.snapshots.module import SnapshotsModule
+from facilitation.snapshots.sentences import ceiling, combined
 from tests.factories import Script, config, run_script
 from tests.snapshots.conftest import FakeProvider, write_corpus
 
@@ -315,3 +316,30 @@ async def test_a_reaction_after_a_restart_still_counts_as_an_effect(tmp_path: Pa
     posted.clear()
     await run_script(s.lines, keep_open=read_posts, **common)
     assert [e["kind"] for e in posted[0]["effects"]] == ["reaction"]
+
+
+async def test_answer_sentences_are_embedded_when_the_corpus_loads_not_per_message(
+    tmp_path: Path,
+) -> None:
+    quiet_script, chat_script = Script(), Script()
+    for script in (quiet_script, chat_script):
+        script.say("u_mod", '/event start "Heat"')
+    chat_script.say("u1", COOL_1)
+    chat_script.say("u2", COOL_2)
+    calls = []
+    for i, script in enumerate((quiet_script, chat_script)):
+        provider = FakeProvider()
+        actions, _ = await run_script(
+            script.lines, cfg=_cfg(tmp_path / str(i)), modules=_modules(), embedder=provider
+        )
+        calls.append((provider.fake.calls, len(_snapshots(actions))))
+    (quiet, none), (chat, offered) = calls
+    assert none == 0 and offered == 1  # the lookups ran, and found the passage
+    assert chat - quiet == 2  # the two messages' vectors; every sentence's was ready
+
+
+def test_a_hit_never_scores_above_its_ceiling() -> None:
+    for p in (1e-6, 0.001, 0.01, 0.07, 0.3, 0.9, 0.999):
+        for cosine in (-1.0, 0.0, 0.4, 0.8, 1.0):
+            assert combined(p, cosine) <= ceiling(p)
+    assert ceiling(0.0005) < 0.07 <= ceiling(0.01)
