@@ -33,6 +33,7 @@ from facilitation.summaries.dialogues import (
 )
 
 if TYPE_CHECKING:
+    from bot.embeddings import Embedder
     from facilitation.summaries.extractive import ExtractiveSummariser
 
 __all__ = ["Dialogue", "dialogue_summariser", "main", "parse_dialogue", "read_dialogues", "score"]
@@ -187,15 +188,21 @@ def _summariser(args: argparse.Namespace) -> tuple[str, _Summarise]:
     return f"abstractive {args.model}", run_abstractive
 
 
-def dialogue_summariser() -> ExtractiveSummariser:
-    """The extractive summariser in dialogue mode: a topic lead, tuned on the dev part."""
+def dialogue_summariser(embedder: Embedder | None = None) -> ExtractiveSummariser:
+    """The extractive summariser in dialogue mode: a topic lead, tuned on the dev part.
+
+    Args:
+        embedder: sentence embeddings; the bundled MiniLM, uncached, by default.
+    """
     from bot.embeddings import MiniLMEmbedder  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
     from facilitation.summaries.extractive import ExtractiveSettings, ExtractiveSummariser  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
     from facilitation.summaries.prompts import load_summary_prompts  # noqa: PLC0415  # lazy: an offline evaluation; the bot's parts load only when it runs
 
     framing, _ = load_summary_prompts()
     settings = ExtractiveSettings(lead_with_topics=True, position_weight=0.2, length_weight=0.2)
-    return ExtractiveSummariser(MiniLMEmbedder(cache_size=0), framing=framing, settings=settings)
+    return ExtractiveSummariser(
+        embedder or MiniLMEmbedder(cache_size=0), framing=framing, settings=settings
+    )
 
 
 def _progress(dialogues: Sequence[Dialogue], stream: TextIO) -> Iterator[Dialogue]:
