@@ -5,8 +5,9 @@ discussion by meaning, where it sits, whether it answers a question, how many of
 content words the rest of the dialogue uses, ...). A linear model trained on the dev
 part of DialogSum dev (``python -m bench.train_selector``; the held-out part is never
 read) turns them into the relevance that maximal marginal relevance then trades
-against repetition. No weights are shipped yet: the fit was not finished and scored
-in session 4, so the default summariser still uses the hand-set priors.
+against repetition. No weights are shipped: fitted in session 5 and cross-validated
+within the dev part, it scored below the hand-set priors (32.7-33.3 against 34.55
+ROUGE-1 in place of them, 34.58 added to them), so the default keeps the priors.
 """
 
 from __future__ import annotations
