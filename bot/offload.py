@@ -21,6 +21,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,13 +36,24 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _quiet_worker() -> None:
-    """The worker's start: no Ctrl+C, no output on the bot's terminal."""
+def _quiet_worker(parent: int) -> None:
+    """The worker's start: no Ctrl+C, no output on the bot's terminal, and no life
+    after the bot's: a bot killed outright (kill -9, out of memory) cannot close the
+    pool, and the pool's queue keeps its worker waiting for ever, holding the files the
+    bot had open (a supervisor reading the bot's output would never see it end)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-bot", daemon=True).start()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this worker once ``parent`` (the bot) has gone: it is then re-parented."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 class Offload:
@@ -76,6 +89,7 @@ class Offload:
                 max_workers=self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_quiet_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
