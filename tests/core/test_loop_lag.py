@@ -77,7 +77,9 @@ class LoopWatch:
             self.worst_wall = max(self.worst_wall, late)
             self.worst = max(self.worst, late - mine - min(max(others, 0.0), late))
             self.ticks += 1
-            last, waited = now, waits
+            # The next tick is timed from here: reading /proc above is the watch's own
+            # work (each read lets another thread take the GIL), not a stall of the bot.
+            last, waited = time.perf_counter(), waits
 
     def __enter__(self) -> LoopWatch:
         self._task = asyncio.get_running_loop().create_task(self._run())
